@@ -1,0 +1,63 @@
+'use strict';
+// Delivery receipts: SMPP 3.4 Appendix B text form and the receipted_message_id (0x001E) /
+// message_state (0x0427) TLVs of §5.3.2.12 and §5.3.2.35.
+
+const { FINAL_STATES } = require('./config');
+
+const ESM_CLASS_RECEIPT = 0x04; // §5.2.12: SMSC Delivery Receipt
+
+// Message ids as real SMSCs print them: upper-case hex or decimal, left-padded with zeros.
+function formatMessageId(n, format, pad) {
+  const s = format === 'dec' ? n.toString(10) : n.toString(16).toUpperCase();
+  return s.padStart(pad, '0');
+}
+
+// YYMMDDhhmm in UTC, the date format of the Appendix B receipt text.
+function receiptDate(d) {
+  const p = (n) => String(n).padStart(2, '0');
+  return p(d.getUTCFullYear() % 100) + p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours())
+    + p(d.getUTCMinutes());
+}
+
+// Whether registered_delivery (§5.2.17, bits 1..0) asks for a receipt with this outcome.
+function wanted(registeredDelivery, state) {
+  const bits = registeredDelivery & 0x03;
+  return bits === 1 || (bits === 2 && state !== 'DELIVRD');
+}
+
+// Printable ASCII only: the receipt goes out as data_coding 0 octets.
+function receiptSafe(text) {
+  return (text || '').slice(0, 20).replace(/[^\x20-\x7e]/g, '?');
+}
+
+// deliver_sm fields for the receipt of `msg` (a recorded submit_sm).
+// receiptCfg: config.receipt; state: a FINAL_STATES key; err: three digits.
+function buildReceipt(msg, receiptCfg, state, err, doneAt) {
+  const id = formatMessageId(msg.id, receiptCfg.msgid, receiptCfg.msgid_pad);
+  const fields = {
+    service_type: '',
+    source_addr_ton: msg.dest_addr_ton,
+    source_addr_npi: msg.dest_addr_npi,
+    source_addr: msg.destination_addr,
+    dest_addr_ton: msg.source_addr_ton,
+    dest_addr_npi: msg.source_addr_npi,
+    destination_addr: msg.source_addr,
+    esm_class: ESM_CLASS_RECEIPT,
+    data_coding: 0,
+    short_message: Buffer.alloc(0),
+  };
+  let text = '';
+  if (receiptCfg.form === 'text' || receiptCfg.form === 'both') {
+    const dlvrd = state === 'DELIVRD' ? '001' : '000';
+    text = `id:${id} sub:001 dlvrd:${dlvrd} submit date:${receiptDate(new Date(msg.received_at))}`
+      + ` done date:${receiptDate(doneAt)} stat:${state} err:${err} text:${receiptSafe(msg.text)}`;
+    fields.short_message = Buffer.from(text, 'latin1');
+  }
+  if (receiptCfg.form === 'tlv' || receiptCfg.form === 'both') {
+    fields.receipted_message_id = id;
+    fields.message_state = FINAL_STATES[state];
+  }
+  return { fields, id, text };
+}
+
+module.exports = { formatMessageId, buildReceipt, wanted, receiptDate };

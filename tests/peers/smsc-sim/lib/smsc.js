@@ -1,0 +1,612 @@
+'use strict';
+// The simulated SMSC: binds and accounts, submit_sm handling and recording, routing,
+// receipts, mobile-originated injection and injected faults. One instance per process;
+// everything runs on the Node event loop (no locking needed).
+
+const smpp = require('smpp');
+const crypto = require('crypto');
+const codec = require('./codec');
+const text = require('./text');
+const receipt = require('./receipt');
+const config = require('./config');
+const { Connection, BIND_MODES } = require('./connection');
+const { Deliverer } = require('./delivery');
+const { createCounters } = require('./counters');
+
+const TAG = {
+  sar_msg_ref_num: 0x020c,
+  sar_total_segments: 0x020e,
+  sar_segment_seqnum: 0x020f,
+  message_payload: 0x0424,
+  sc_interface_version: 0x0210,
+};
+const SMPP_VERSION_34 = 0x34;
+const ROUTED_TLVS = new Set([TAG.sar_msg_ref_num, TAG.sar_total_segments, TAG.sar_segment_seqnum, TAG.message_payload]);
+const DEFAULT_MAX_BINDS = 4;
+// submit_sm parameters (§4.4.1) copied into a deliver_sm routed to an ESME (§4.6.1) ...
+const ROUTED_FIELDS = ['service_type', 'source_addr_ton', 'source_addr_npi', 'source_addr', 'dest_addr_ton',
+  'dest_addr_npi', 'destination_addr', 'protocol_id', 'priority_flag', 'data_coding'];
+// ... and those recorded as they came.
+const SUBMIT_FIELDS = ROUTED_FIELDS.concat(['esm_class', 'schedule_delivery_time', 'validity_period',
+  'registered_delivery']);
+
+class RequestError extends Error {} // a bad control API request (HTTP 400)
+
+function pick(obj, keys) {
+  return Object.fromEntries(keys.map((k) => [k, obj[k]]));
+}
+
+function hex(b) {
+  return b ? b.toString('hex') : null;
+}
+
+function tagName(tag) {
+  return '0x' + tag.toString(16).padStart(4, '0');
+}
+
+function parseNumber(v, what) {
+  const n = typeof v === 'string' ? Number(v) : v; // Number('0x58') === 88
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RequestError(`${what} must be an integer or "0x.." string`);
+  return n;
+}
+
+// Constant-time comparison of two secrets of any length.
+function secretEquals(a, b) {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+// Longest matching route wins; an exact number beats any prefix.
+function routeScore(route, dest) {
+  if (route.endsWith('*')) {
+    const prefix = route.slice(0, -1);
+    return dest.startsWith(prefix) ? prefix.length : -1;
+  }
+  return route === dest ? Infinity : -1;
+}
+
+class Smsc {
+  constructor(cfg, log) {
+    this.cfg = cfg;
+    this.log = log;
+    this.counters = createCounters();
+    this.connections = new Set();
+    this.nextConnectionId = 1;
+    this.nextMessageNumber = 1;
+    this.nextDeliveryId = 1;
+    this.nextMoRef = 1;
+    this.messages = [];
+    this.deliveries = [];
+    this.timers = new Set(); // pending receipt timers
+    this.faults = this._noFaults();
+    this.deliverer = new Deliverer({
+      config: () => this.cfg,
+      counters: this.counters,
+      receivingBinds: (id) => this._binds().filter((c) => c.bind.receive && c.bind.systemId === id),
+      takeExtraTlvs: () => this._takeExtraTlvs(),
+      log: (m) => this.log(m),
+    });
+  }
+
+  _noFaults() {
+    return { stopAnsweringUntil: 0, genericNack: null, status: null, extraTlvs: null };
+  }
+
+  _binds() {
+    return [...this.connections].filter((c) => c.bind && !c.closed);
+  }
+
+  // ---- connections ----
+
+  attach(socket) {
+    const conn = new Connection(socket, this.nextConnectionId++);
+    this.connections.add(conn);
+    this.counters.connections++;
+    conn.on('pdu', (pdu) => this._onPdu(conn, pdu));
+    conn.on('malformed', (err, seq) => {
+      this.counters.malformed_pdus++;
+      this.log(`bind ${conn.id}: malformed PDU: ${err.message}`);
+      this._nack(conn, err.status, seq);
+    });
+    conn.on('close', () => {
+      this.connections.delete(conn);
+      this.counters.connections_closed++;
+      clearInterval(conn.enquireTimer);
+      this.deliverer.onConnectionClosed(conn);
+    });
+  }
+
+  _nack(conn, status, seq) {
+    this.counters.generic_nack_sent++;
+    conn.write(codec.encodeRaw(codec.GENERIC_NACK, status, seq));
+  }
+
+  _onPdu(conn, pdu) {
+    this.log(`bind ${conn.id} <- ${pdu.command} seq=${pdu.sequence_number} status=${pdu.command_status}`);
+    if (codec.isResponse(pdu.command_id)) {
+      this._onResponse(conn, pdu);
+      return;
+    }
+    if (Date.now() < this.faults.stopAnsweringUntil) {
+      this.counters.requests_ignored++;
+      return;
+    }
+    switch (pdu.command) {
+      case 'bind_transmitter':
+      case 'bind_receiver':
+      case 'bind_transceiver':
+        this._onBind(conn, pdu);
+        break;
+      case 'unbind':
+        this.counters.unbinds++;
+        conn.write(codec.encode('unbind_resp', pdu.sequence_number, {}));
+        conn.bind = null;
+        clearInterval(conn.enquireTimer);
+        conn.end();
+        break;
+      case 'enquire_link':
+        this.counters.enquire_link_received++;
+        conn.write(codec.encode('enquire_link_resp', pdu.sequence_number, {}));
+        break;
+      case 'submit_sm':
+        this._onSubmit(conn, pdu);
+        break;
+      case 'query_sm':
+        this._onQuery(conn, pdu);
+        break;
+      default:
+        this.counters.unknown_pdus++;
+        this._nack(conn, smpp.ESME_RINVCMDID, pdu.sequence_number);
+    }
+  }
+
+  _onResponse(conn, pdu) {
+    switch (pdu.command) {
+      case 'deliver_sm_resp':
+        this.deliverer.onResponse(conn, pdu);
+        break;
+      case 'generic_nack':
+        this.counters.generic_nack_received++;
+        this.deliverer.onResponse(conn, pdu);
+        break;
+      case 'enquire_link_resp':
+        this.counters.enquire_link_resp_received++;
+        break;
+      default:
+        this.counters.unknown_pdus++;
+    }
+  }
+
+  // ---- bind (§4.1) ----
+
+  _onBind(conn, pdu) {
+    const respCommand = pdu.command + '_resp';
+    const refuse = (status, why) => {
+      this.counters.binds_failed++;
+      this.log(`bind ${conn.id}: ${pdu.command} system_id=${pdu.params.system_id} refused: ${why}`);
+      conn.write(codec.encodeRaw(smpp.commands[respCommand].id, status, pdu.sequence_number));
+    };
+    if (conn.bind) return refuse(smpp.ESME_RALYBND, 'already bound');
+    const systemId = pdu.params.system_id || '';
+    const account = this.cfg.esmes.find((e) => e.system_id === systemId);
+    if (!account) return refuse(smpp.ESME_RINVSYSID, 'unknown system_id');
+    if (!secretEquals(pdu.params.password || '', account.password)) return refuse(smpp.ESME_RINVPASWD, 'wrong password');
+    const maxBinds = account.max_binds === undefined ? DEFAULT_MAX_BINDS : account.max_binds;
+    const current = this._binds().filter((c) => c.bind.systemId === systemId).length;
+    if (current >= maxBinds) return refuse(smpp.ESME_RBINDFAIL, `max_binds ${maxBinds} reached`);
+
+    conn.bind = Object.assign({ systemId, boundAt: new Date().toISOString() }, BIND_MODES[pdu.command]);
+    this.counters.binds_ok++;
+    const resp = codec.encode(respCommand, pdu.sequence_number, { system_id: this.cfg.system_id });
+    conn.write(codec.appendTlvs(resp, [{ tag: TAG.sc_interface_version, value: Buffer.from([SMPP_VERSION_34]) }]));
+    this._startEnquireLink(conn);
+    if (conn.bind.receive) this.deliverer.pump(systemId); // store-and-forward: flush what waited
+  }
+
+  _startEnquireLink(conn) {
+    clearInterval(conn.enquireTimer);
+    conn.enquireTimer = null;
+    const ms = this.cfg.enquire_link_interval_ms;
+    if (!ms || !conn.bind) return;
+    conn.enquireTimer = setInterval(() => {
+      this.counters.enquire_link_sent++;
+      conn.write(codec.encode('enquire_link', conn.nextSequence(), {}));
+    }, ms);
+  }
+
+  // ---- submit_sm (§4.4) ----
+
+  _takeToken(conn) {
+    const tps = this.cfg.tps;
+    if (!tps) return true;
+    const now = Date.now();
+    if (!conn.tokens) conn.tokens = { n: tps, last: now };
+    const t = conn.tokens;
+    t.n = Math.min(tps, t.n + ((now - t.last) * tps) / 1000);
+    t.last = now;
+    if (t.n < 1) return false;
+    t.n -= 1;
+    return true;
+  }
+
+  // Answers the submit_sm from an injected fault; returns false when no fault is armed.
+  _faultedSubmit(conn, pdu) {
+    const f = this.faults;
+    if (f.genericNack && f.genericNack.count > 0) {
+      f.genericNack.count--;
+      this.counters.faulted_responses++;
+      this._nack(conn, f.genericNack.code, pdu.sequence_number);
+      return true;
+    }
+    if (f.status && f.status.count > 0) {
+      f.status.count--;
+      this.counters.faulted_responses++;
+      let body = Buffer.alloc(0);
+      if (f.status.body === 'nul') body = Buffer.from([0]);
+      if (f.status.body === 'id') {
+        const id = receipt.formatMessageId(this.nextMessageNumber++, this.cfg.resp_msgid, this.cfg.resp_msgid_pad);
+        body = Buffer.from(id + '\0', 'latin1');
+      }
+      conn.write(codec.encodeRaw(smpp.commands.submit_sm_resp.id, f.status.code, pdu.sequence_number, body));
+      return true;
+    }
+    return false;
+  }
+
+  _onSubmit(conn, pdu) {
+    this.counters.submit_sm++;
+    const respId = smpp.commands.submit_sm_resp.id;
+    if (!conn.bind || !conn.bind.transmit) {
+      this.counters.submit_sm_rejected++;
+      conn.write(codec.encodeRaw(respId, smpp.ESME_RINVBNDSTS, pdu.sequence_number));
+      return;
+    }
+    if (this._faultedSubmit(conn, pdu)) return;
+    if (!this._takeToken(conn)) {
+      this.counters.throttled++;
+      conn.write(codec.encodeRaw(respId, smpp.ESME_RTHROTTLED, pdu.sequence_number));
+      return;
+    }
+    if (!pdu.params.destination_addr) {
+      this.counters.submit_sm_rejected++;
+      conn.write(codec.encodeRaw(respId, smpp.ESME_RINVDSTADR, pdu.sequence_number));
+      return;
+    }
+    const msg = this._record(conn, pdu);
+    this.counters.submit_sm_ok++;
+    conn.write(codec.encode('submit_sm_resp', pdu.sequence_number, { message_id: msg.message_id }));
+    this._route(msg, pdu);
+  }
+
+  _record(conn, pdu) {
+    const p = pdu.params;
+    const n = this.nextMessageNumber++;
+    const payload = codec.tlvValue(pdu, TAG.message_payload);
+    const userData = payload && payload.length > 0 ? payload : (p.short_message || Buffer.alloc(0));
+    const { udh, data } = text.splitUdh(userData, p.esm_class);
+    const sarRef = codec.tlvUint(pdu, TAG.sar_msg_ref_num);
+    const msg = {
+      id: n,
+      message_id: receipt.formatMessageId(n, this.cfg.resp_msgid, this.cfg.resp_msgid_pad),
+      system_id: conn.bind.systemId,
+      bind_id: conn.id,
+      ...pick(p, SUBMIT_FIELDS),
+      short_message_hex: hex(p.short_message),
+      message_payload_hex: hex(payload),
+      udh_hex: hex(udh),
+      concat: text.concatInfo(udh),
+      sar: sarRef === undefined ? null : {
+        msg_ref_num: sarRef,
+        total_segments: codec.tlvUint(pdu, TAG.sar_total_segments),
+        segment_seqnum: codec.tlvUint(pdu, TAG.sar_segment_seqnum),
+      },
+      text: text.decodeText(data, p.data_coding),
+      tlvs: pdu.tlvs.map((t) => ({ tag: tagName(t.tag), hex: hex(t.value) })),
+      route: null,
+      state: 'ENROUTE',
+      received_at: new Date().toISOString(),
+      receipt: null,
+    };
+    this.messages.push(msg);
+    if (this.messages.length > this.cfg.max_messages) this.messages.shift();
+    return msg;
+  }
+
+  _ownerOf(dest) {
+    let best = null;
+    let bestScore = -1;
+    for (const e of this.cfg.esmes) {
+      for (const r of e.routes || []) {
+        const s = routeScore(r, dest);
+        if (s > bestScore) {
+          best = e.system_id;
+          bestScore = s;
+        }
+      }
+    }
+    return best;
+  }
+
+  _route(msg, pdu) {
+    const owner = this._ownerOf(msg.destination_addr);
+    if (!owner) {
+      msg.route = 'handset';
+      this.counters.routed_to_handset++;
+      const r = this.cfg.receipt;
+      msg.state = r.final_state;
+      this._scheduleReceipt(msg, r.final_state, r.err);
+      return;
+    }
+    msg.route = 'esme:' + owner;
+    this.counters.routed_to_esme++;
+    const p = pdu.params;
+    this._deliver('routed', owner, {
+      ...pick(p, ROUTED_FIELDS),
+      esm_class: p.esm_class & 0x40, // keep UDHI; messaging mode and type are the SMSC's
+      short_message: p.short_message || Buffer.alloc(0),
+    }, pdu.tlvs.filter((t) => ROUTED_TLVS.has(t.tag)), msg.message_id, (acked, status) => {
+      const err = acked ? '000' : String(status % 1000).padStart(3, '0');
+      msg.state = acked ? 'DELIVRD' : 'UNDELIV';
+      this._scheduleReceipt(msg, msg.state, err);
+    });
+  }
+
+  _deliver(kind, systemId, fields, tlvs, messageId, onFinal) {
+    const record = {
+      id: this.nextDeliveryId++,
+      kind,
+      system_id: systemId,
+      source_addr: fields.source_addr,
+      destination_addr: fields.destination_addr,
+      esm_class: fields.esm_class,
+      data_coding: fields.data_coding,
+      message_id: messageId,
+      status: 'queued',
+      attempts: 0,
+      last_status: null,
+      bind_id: null,
+      created_at: new Date().toISOString(),
+      done_at: null,
+    };
+    this.deliveries.push(record);
+    if (this.deliveries.length > this.cfg.max_messages) this.deliveries.shift();
+    this.deliverer.enqueue({ systemId, fields, tlvs, record, onFinal });
+    return record.id;
+  }
+
+  _scheduleReceipt(msg, state, err) {
+    if (this.cfg.receipt.form === 'none' || !receipt.wanted(msg.registered_delivery, state)) return;
+    const send = () => {
+      const r = receipt.buildReceipt(msg, this.cfg.receipt, state, err, new Date());
+      msg.receipt = { state, err, id: r.id, generated_at: new Date().toISOString() };
+      this.counters.receipts_generated++;
+      this._deliver('receipt', msg.system_id, r.fields, [], r.id);
+    };
+    const delay = this.cfg.receipt.delay_ms;
+    if (delay === 0) {
+      send();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      send();
+    }, delay);
+    this.timers.add(t);
+  }
+
+  // ---- query_sm (§4.8) ----
+
+  _onQuery(conn, pdu) {
+    const id = pdu.params.message_id;
+    const msg = this.messages.find((m) => m.message_id === id && m.system_id === (conn.bind && conn.bind.systemId));
+    if (!conn.bind || !conn.bind.transmit || !msg) {
+      conn.write(codec.encodeRaw(smpp.commands.query_sm_resp.id, conn.bind ? smpp.ESME_RQUERYFAIL : smpp.ESME_RINVBNDSTS,
+        pdu.sequence_number));
+      return;
+    }
+    conn.write(codec.encode('query_sm_resp', pdu.sequence_number, {
+      message_id: id, final_date: '', message_state: config.FINAL_STATES[msg.state], error_code: 0,
+    }));
+  }
+
+  // ---- control API operations ----
+
+  injectMo(req) {
+    if (!req || typeof req.from !== 'string' || !req.from) throw new RequestError('"from" is required');
+    if (typeof req.to !== 'string' || !req.to) throw new RequestError('"to" is required');
+    if (typeof req.text !== 'string') throw new RequestError('"text" is required');
+    const encoding = req.encoding || 'gsm';
+    const enc = text.ENCODINGS[encoding];
+    if (!enc) throw new RequestError('"encoding" must be gsm, ucs2 or latin1');
+    const split = req.split || 'none';
+    if (!['none', 'udh', 'sar', 'payload'].includes(split)) throw new RequestError('"split" must be none, udh, sar or payload');
+    const systemId = req.system_id || this._ownerOf(req.to);
+    if (!systemId || !this.cfg.esmes.some((e) => e.system_id === systemId)) {
+      throw new RequestError(`no ESME account owns ${req.to}`);
+    }
+    const encoded = text.encodeText(req.text, encoding);
+    const base = {
+      service_type: '',
+      source_addr_ton: req.source_addr_ton === undefined ? 1 : req.source_addr_ton,
+      source_addr_npi: req.source_addr_npi === undefined ? 1 : req.source_addr_npi,
+      source_addr: req.from,
+      dest_addr_ton: req.dest_addr_ton === undefined ? 0 : req.dest_addr_ton,
+      dest_addr_npi: req.dest_addr_npi === undefined ? 1 : req.dest_addr_npi,
+      destination_addr: req.to,
+      esm_class: 0,
+      data_coding: enc.dcs,
+      short_message: Buffer.alloc(0),
+    };
+    let parts; // [{fields, tlvs}]
+    let ref = null;
+    if (split === 'none') {
+      if (encoded.length > 254) throw new RequestError('text too long for one short_message (254 octets); use a split');
+      parts = [{ fields: Object.assign({}, base, { short_message: encoded }), tlvs: [] }];
+    } else if (split === 'payload') {
+      parts = [{ fields: base, tlvs: [{ tag: TAG.message_payload, value: encoded }] }];
+    } else {
+      const partSize = req.part_size === undefined ? enc.udhPart : req.part_size;
+      if (!Number.isInteger(partSize) || partSize < 2) throw new RequestError('"part_size" must be an integer >= 2');
+      const chunks = text.splitUnits(encoded, encoding, partSize);
+      if (chunks.length > 255) throw new RequestError('text needs more than 255 parts');
+      ref = split === 'udh' ? this.nextMoRef % 256 : this.nextMoRef % 65536;
+      this.nextMoRef++;
+      parts = chunks.map((chunk, i) => {
+        if (split === 'udh') {
+          const ud = Buffer.concat([text.concatUdh(ref, chunks.length, i + 1), chunk]);
+          return { fields: Object.assign({}, base, { esm_class: 0x40, short_message: ud }), tlvs: [] };
+        }
+        const ref16 = Buffer.alloc(2);
+        ref16.writeUInt16BE(ref);
+        return {
+          fields: Object.assign({}, base, { short_message: chunk }),
+          tlvs: [
+            { tag: TAG.sar_msg_ref_num, value: ref16 },
+            { tag: TAG.sar_total_segments, value: Buffer.from([chunks.length]) },
+            { tag: TAG.sar_segment_seqnum, value: Buffer.from([i + 1]) },
+          ],
+        };
+      });
+    }
+    const drop = new Set(req.drop_parts || []);
+    let order = parts.map((p, i) => i).filter((i) => !drop.has(i + 1));
+    if (req.reorder) order = order.reverse();
+    const ids = order.map((i) => {
+      this.counters.mo_injected++;
+      return this._deliver('mo', systemId, parts[i].fields, parts[i].tlvs, null, null);
+    });
+    return { ids, system_id: systemId, parts: parts.length, ref };
+  }
+
+  // The configuration with passwords masked, for the control API.
+  publicConfig() {
+    return Object.assign({}, this.cfg, { esmes: this.cfg.esmes.map((e) => Object.assign({}, e, { password: '***' })) });
+  }
+
+  setConfig(patch) {
+    try {
+      this.cfg = config.merge(this.cfg, patch);
+    } catch (e) {
+      if (e instanceof config.ConfigError) throw new RequestError(e.message);
+      throw e;
+    }
+    for (const conn of this._binds()) this._startEnquireLink(conn);
+    this.deliverer.pumpAll(); // a wider deliver_window may let more go out
+    return this.publicConfig();
+  }
+
+  _takeExtraTlvs() {
+    const f = this.faults.extraTlvs;
+    if (!f || f.count <= 0) return null;
+    f.count--;
+    return f.tlvs;
+  }
+
+  setFault(f) {
+    if (!f || typeof f.type !== 'string') throw new RequestError('"type" is required');
+    const count = f.count === undefined ? 1 : parseNumber(f.count, 'count');
+    switch (f.type) {
+      case 'drop_connections': {
+        const n = this.connections.size;
+        for (const conn of this.connections) conn.destroy();
+        return { dropped: n };
+      }
+      case 'stop_answering':
+        this.faults.stopAnsweringUntil = f.ms ? Date.now() + parseNumber(f.ms, 'ms') : 0;
+        return {};
+      case 'generic_nack':
+        this.faults.genericNack = { count, code: f.code === undefined ? smpp.ESME_RINVCMDID : parseNumber(f.code, 'code') };
+        return {};
+      case 'status': {
+        const body = f.body || 'empty';
+        if (!['nul', 'empty', 'id'].includes(body)) throw new RequestError('"body" must be nul, empty or id');
+        this.faults.status = { count, code: parseNumber(f.code, 'code'), body };
+        return {};
+      }
+      case 'extra_tlvs':
+        this.faults.extraTlvs = { count, tlvs: this._parseTlvs(f.tlvs) };
+        return {};
+      case 'raw': {
+        if (typeof f.hex !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(f.hex)) throw new RequestError('"hex" must be hex octets');
+        const targets = this._binds();
+        const conn = targets.find((c) => !f.system_id || c.bind.systemId === f.system_id);
+        if (!conn) throw new RequestError('no bound ESME');
+        const bytes = Buffer.from(f.hex, 'hex');
+        conn.write(bytes);
+        return { written: bytes.length, bind_id: conn.id };
+      }
+      case 'clear':
+        this.faults = this._noFaults();
+        return {};
+      default:
+        throw new RequestError(`unknown fault type ${f.type}`);
+    }
+  }
+
+  _parseTlvs(list) {
+    if (!Array.isArray(list) || list.length === 0) throw new RequestError('"tlvs" must be a non-empty array');
+    const out = [];
+    for (const t of list) {
+      const tag = parseNumber(t.tag, 'tag');
+      if (tag > 0xffff) throw new RequestError('tag must fit 16 bits');
+      let value;
+      if (typeof t.hex === 'string' && /^([0-9a-fA-F]{2})*$/.test(t.hex)) value = Buffer.from(t.hex, 'hex');
+      else if (t.length !== undefined) value = Buffer.alloc(parseNumber(t.length, 'length'), 0x41);
+      else throw new RequestError('each TLV needs "hex" or "length"');
+      if (value.length > 0xffff) throw new RequestError('TLV value longer than 65535 octets');
+      const repeat = t.repeat === undefined ? 1 : parseNumber(t.repeat, 'repeat');
+      for (let i = 0; i < repeat; i++) out.push({ tag, value });
+    }
+    return out;
+  }
+
+  reset() {
+    this.messages = [];
+    this.deliveries = [];
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.deliverer.clear(this.connections);
+    for (const k of Object.keys(this.counters)) this.counters[k] = 0;
+    this.faults = this._noFaults();
+  }
+
+  stats() {
+    const gauges = this.deliverer.gauges(this.connections);
+    return Object.assign({}, this.counters, gauges, { binds: this._binds().length });
+  }
+
+  listBinds() {
+    return this._binds().map((c) => ({
+      id: c.id,
+      system_id: c.bind.systemId,
+      mode: c.bind.mode,
+      remote_port: c.remotePort,
+      bound_at: c.bind.boundAt,
+      outstanding: c.outstanding.size,
+    }));
+  }
+
+  static _filter(list, q) {
+    const since = q.since_id === undefined ? 0 : Number(q.since_id);
+    return list.filter((m) => m.id > since
+      && (q.to === undefined || m.destination_addr === q.to)
+      && (q.from === undefined || m.source_addr === q.from));
+  }
+
+  listMessages(q) {
+    return Smsc._filter(this.messages, q);
+  }
+
+  listDeliveries(q) {
+    return Smsc._filter(this.deliveries, q).filter((d) => q.kind === undefined || d.kind === q.kind);
+  }
+
+  close() {
+    for (const conn of this.connections) conn.destroy();
+    for (const t of this.timers) clearTimeout(t);
+    this.deliverer.clear(this.connections);
+  }
+}
+
+module.exports = { Smsc, RequestError };

@@ -1,0 +1,126 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const smpp = require('smpp');
+const { startSim, bind, sleep } = require('./helpers');
+
+const CONFIG = {
+  esmes: [
+    { system_id: 'pintar', password: 'secret', routes: ['1234'] },
+    { system_id: 'other', password: 'pw2', routes: ['0812*', '5555'] },
+  ],
+};
+
+const RECEIPT_TEXT = /^id:(\w+) sub:001 dlvrd:001 submit date:\d{10} done date:\d{10} stat:DELIVRD err:000 text:(.*)$/;
+
+test('submit_sm, receipts, routing and throttling', async (t) => {
+  const sim = await startSim(CONFIG);
+  t.after(() => sim.stop());
+  const { esme } = await bind(sim.smppPort);
+  t.after(() => esme.close());
+  const submit = (fields) => esme.call('submit_sm', Object.assign({ source_addr: '1234' }, fields));
+
+  await t.test('hex ids, receipt in both forms, text recorded', async () => {
+    const r = await submit({ destination_addr: '628111', short_message: 'Token 1234', registered_delivery: 1 });
+    assert.strictEqual(r.command_status, 0);
+    assert.match(r.message_id, /^[0-9A-F]{8}$/);
+    const [d] = await esme.waitDelivered(1);
+    assert.strictEqual(d.esm_class, 0x04);
+    assert.strictEqual(d.source_addr, '628111');
+    assert.strictEqual(d.destination_addr, '1234');
+    const m = d.short_message.message.match(RECEIPT_TEXT);
+    assert.ok(m, d.short_message.message);
+    assert.strictEqual(m[1], r.message_id);
+    assert.strictEqual(m[2], 'Token 1234');
+    assert.strictEqual(d.receipted_message_id, r.message_id);
+    assert.strictEqual(d.message_state, smpp.MESSAGE_STATE.DELIVERED);
+    const msgs = (await sim.api('GET', '/messages?to=628111')).body;
+    assert.strictEqual(msgs.length, 1);
+    assert.strictEqual(msgs[0].message_id, r.message_id);
+    assert.strictEqual(msgs[0].text, 'Token 1234');
+    assert.strictEqual(msgs[0].route, 'handset');
+    assert.strictEqual(msgs[0].registered_delivery, 1);
+    const q = await esme.call('query_sm', { message_id: r.message_id, source_addr: '1234' });
+    assert.strictEqual(q.command_status, 0);
+    assert.strictEqual(q.message_state, smpp.MESSAGE_STATE.DELIVERED);
+    const unknown = await esme.call('query_sm', { message_id: 'FFFFFFFF', source_addr: '1234' });
+    assert.strictEqual(unknown.command_status, smpp.ESME_RQUERYFAIL);
+  });
+
+  await t.test('UCS-2, UDH and sar_ TLVs are recorded', async () => {
+    await submit({ destination_addr: '628112', data_coding: 8, short_message: Buffer.from('00540065007301100074', 'hex') });
+    await submit({
+      destination_addr: '628112', esm_class: 0x40, data_coding: 0,
+      short_message: Buffer.concat([Buffer.from('050003070201', 'hex'), Buffer.from('Part one')]),
+    });
+    await submit({
+      destination_addr: '628112', short_message: Buffer.from('Sar'), data_coding: 0,
+      sar_msg_ref_num: 513, sar_total_segments: 3, sar_segment_seqnum: 2,
+    });
+    const msgs = (await sim.api('GET', '/messages?to=628112')).body;
+    assert.strictEqual(msgs[0].text, 'TesĐt');
+    assert.strictEqual(msgs[0].data_coding, 8);
+    assert.strictEqual(msgs[1].udh_hex, '050003070201');
+    assert.deepStrictEqual(msgs[1].concat, { ref: 7, total: 2, seq: 1 });
+    assert.strictEqual(msgs[1].text, 'Part one');
+    assert.deepStrictEqual(msgs[2].sar, { msg_ref_num: 513, total_segments: 3, segment_seqnum: 2 });
+    const since = (await sim.api('GET', `/messages?since_id=${msgs[1].id}`)).body;
+    assert.deepStrictEqual(since.map((m) => m.id), [msgs[2].id]);
+    assert.strictEqual(esme.delivered.length, 1, 'no receipt without registered_delivery');
+  });
+
+  await t.test('decimal receipt ids with hex submit_sm_resp ids; TLV-only and text-only forms', async () => {
+    let res = await sim.api('POST', '/config', { resp_msgid: 'hex', receipt: { msgid: 'dec', msgid_pad: 10, form: 'tlv' } });
+    assert.strictEqual(res.status, 200);
+    const r1 = await submit({ destination_addr: '628113', short_message: 'a', registered_delivery: 1 });
+    const [, d1] = await esme.waitDelivered(2);
+    assert.strictEqual(d1.receipted_message_id, String(parseInt(r1.message_id, 16)).padStart(10, '0'));
+    assert.strictEqual(d1.short_message.message, '', 'tlv form has no text');
+
+    res = await sim.api('POST', '/config', { resp_msgid: 'dec', resp_msgid_pad: 0, receipt: { form: 'text', final_state: 'UNDELIV', err: '012' } });
+    assert.strictEqual(res.status, 200);
+    const r2 = await submit({ destination_addr: '628113', short_message: 'b', registered_delivery: 2 });
+    assert.match(r2.message_id, /^[1-9][0-9]*$/);
+    const [, , d2] = await esme.waitDelivered(3);
+    assert.strictEqual(d2.receipted_message_id, undefined);
+    assert.match(d2.short_message.message, / dlvrd:000 .* stat:UNDELIV err:012 text:b$/);
+
+    res = await sim.api('POST', '/config', { receipt: { form: 'bogus' } });
+    assert.strictEqual(res.status, 400);
+    await sim.api('POST', '/config', { resp_msgid: 'hex', resp_msgid_pad: 8,
+      receipt: { form: 'both', final_state: 'DELIVRD', err: '000', msgid: 'hex', msgid_pad: 8 } });
+  });
+
+  await t.test('a destination owned by another ESME is delivered to it, then receipted', async () => {
+    const other = (await bind(sim.smppPort, 'receiver', 'other', 'pw2')).esme;
+    t.after(() => other.close());
+    const before = esme.delivered.length;
+    const r = await submit({
+      destination_addr: '08129999', esm_class: 0x40, data_coding: 8, registered_delivery: 1,
+      short_message: Buffer.concat([Buffer.from('050003090101', 'hex'), Buffer.from('0041', 'hex')]),
+    });
+    assert.strictEqual(r.command_status, 0);
+    const [mt] = await other.waitDelivered(1);
+    assert.strictEqual(mt.esm_class, 0x40);
+    assert.strictEqual(mt.data_coding, 8);
+    assert.strictEqual(mt.destination_addr, '08129999');
+    assert.deepStrictEqual(mt.short_message.udh, [Buffer.from('0003090101', 'hex')], 'UDH preserved');
+    const receipts = await esme.waitDelivered(before + 1);
+    assert.strictEqual(receipts[before].receipted_message_id, r.message_id);
+    const msgs = (await sim.api('GET', '/messages?to=08129999')).body;
+    assert.strictEqual(msgs[0].route, 'esme:other');
+  });
+
+  await t.test('throttling answers 0x58 with an empty body above the TPS', async () => {
+    await sim.api('POST', '/config', { tps: 5 });
+    await sleep(250); // let the bucket fill
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => submit({ destination_addr: '628114', short_message: `t${i}` })));
+    const ok = results.filter((r) => r.command_status === 0).length;
+    const throttled = results.filter((r) => r.command_status === smpp.ESME_RTHROTTLED);
+    assert.ok(ok >= 5 && ok <= 7, `ok=${ok}`);
+    assert.strictEqual(ok + throttled.length, 20);
+    assert.ok(throttled.every((r) => r.command_length === 16));
+    assert.strictEqual((await sim.stats()).throttled, throttled.length);
+    await sim.api('POST', '/config', { tps: 0 });
+  });
+});

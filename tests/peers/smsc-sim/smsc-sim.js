@@ -65,7 +65,7 @@ async function main() {
   const smppPort = parsePort(args['smpp-port'], '--smpp-port');
   const controlPort = parsePort(args['control-port'], '--control-port');
   const cfg = loadConfig(args.config);
-  const log = args.verbose ? (m) => process.stderr.write(`smsc-sim: ${m}\n`) : () => {};
+  const log = args.verbose ? (m) => process.stderr.write(`smsc-sim: ${m}\n`) : null;
 
   const smsc = new Smsc(cfg, log);
   const onSocket = (socket) => smsc.attach(socket);
@@ -81,7 +81,7 @@ async function main() {
       return process.exit(EX_CONFIG);
     }
     smppServer = tls.createServer({ key, cert }, onSocket);
-    smppServer.on('tlsClientError', (e) => log(`TLS handshake failed: ${e.message}`));
+    smppServer.on('tlsClientError', (e) => smsc.log(`TLS handshake failed: ${e.message}`));
   } else {
     smppServer = net.createServer(onSocket);
   }

@@ -16,7 +16,8 @@ function defaults() {
     tps: 0,
     resp_msgid: 'hex',
     resp_msgid_pad: 8,
-    receipt: { form: 'both', delay_ms: 0, final_state: 'DELIVRD', err: '000', msgid: 'hex', msgid_pad: 8 },
+    // receipt.msgid / msgid_pad null: print ids in receipts as in submit_sm_resp.
+    receipt: { form: 'both', delay_ms: 0, final_state: 'DELIVRD', err: '000', msgid: null, msgid_pad: null },
     enquire_link_interval_ms: 0,
     deliver_timeout_ms: 10000,
     deliver_retry_ms: 1000,
@@ -76,22 +77,24 @@ function validate(c) {
   const r = c.receipt;
   if (!RECEIPT_FORMS.includes(r.form)) throw new ConfigError(`receipt.form must be one of ${RECEIPT_FORMS}`);
   checkNonNegativeInt('receipt.delay_ms', r.delay_ms);
-  checkNonNegativeInt('receipt.msgid_pad', r.msgid_pad);
+  if (r.msgid_pad !== null) checkNonNegativeInt('receipt.msgid_pad', r.msgid_pad);
   if (!(r.final_state in FINAL_STATES)) {
     throw new ConfigError(`receipt.final_state must be one of ${Object.keys(FINAL_STATES)}`);
   }
   if (!/^[0-9]{3}$/.test(r.err)) throw new ConfigError('receipt.err must be three digits');
-  if (!MSGID_FORMATS.includes(r.msgid)) throw new ConfigError('receipt.msgid must be "hex" or "dec"');
+  if (r.msgid !== null && !MSGID_FORMATS.includes(r.msgid)) {
+    throw new ConfigError('receipt.msgid must be "hex", "dec" or null');
+  }
 }
 
-// Returns a new, validated config: `base` with `patch` applied. Objects merge one level deep
-// (so {"receipt":{"delay_ms":5}} keeps the other receipt keys); arrays and scalars replace.
+// Returns a new, validated config: `base` with `patch` applied. "receipt" merges key by key
+// (so {"receipt":{"delay_ms":5}} keeps the other receipt keys); other keys replace.
 function merge(base, patch) {
   if (!isPlainObject(patch)) throw new ConfigError('config must be a JSON object');
   const out = JSON.parse(JSON.stringify(base));
   for (const [k, v] of Object.entries(patch)) {
     if (!(k in out)) throw new ConfigError(`unknown config key ${k}`);
-    if (isPlainObject(out[k])) {
+    if (k === 'receipt') {
       if (!isPlainObject(v)) throw new ConfigError(`${k} must be an object`);
       for (const [k2, v2] of Object.entries(v)) {
         if (!(k2 in out[k])) throw new ConfigError(`unknown config key ${k}.${k2}`);

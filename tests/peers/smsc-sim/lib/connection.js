@@ -3,6 +3,7 @@
 // per-connection timers and outstanding deliver_sm. The SMSC logic lives in smsc.js.
 
 const EventEmitter = require('events');
+const smpp = require('smpp');
 const codec = require('./codec');
 
 // Largest PDU accepted from an ESME: a submit_sm with a full 64 KiB message_payload fits.
@@ -18,9 +19,11 @@ class Connection extends EventEmitter {
   // Emits 'pdu' (decoded PDU), 'malformed' (PduError, sequence_number) and 'close'.
   // A framing error (command_length outside 16..MAX_PDU_LENGTH) emits 'malformed' and then
   // closes the connection, because the stream cannot be resynchronised.
-  constructor(socket, id) {
+  // trace: null, or a function given one line per PDU read or written (--verbose).
+  constructor(socket, id, trace) {
     super();
     this.id = id;
+    this.trace = trace;
     this.socket = socket;
     this.remotePort = socket.remotePort;
     this.bind = null; // {mode, transmit, receive, systemId, boundAt}
@@ -50,7 +53,18 @@ class Connection extends EventEmitter {
   }
 
   write(buffer) {
+    if (this.trace) this._trace('->', buffer);
     if (!this._closed && this.socket.writable) this.socket.write(buffer);
+  }
+
+  _trace(direction, pdu) {
+    if (pdu.length < codec.HEADER_LENGTH) {
+      this.trace(`bind ${this.id} ${direction} ${pdu.length} raw octets`);
+      return;
+    }
+    const def = smpp.commandsById[pdu.readUInt32BE(4)];
+    this.trace(`bind ${this.id} ${direction} ${def ? def.command : 'unknown'} seq=${pdu.readUInt32BE(12)}`
+      + ` status=0x${pdu.readUInt32BE(8).toString(16)} length=${pdu.length}`);
   }
 
   // Ends the connection after pending writes are flushed.
@@ -80,6 +94,7 @@ class Connection extends EventEmitter {
         if (buf.length < length) break;
         const frame = buf.subarray(0, length);
         buf = buf.subarray(length);
+        if (this.trace) this._trace('<-', frame);
         let pdu;
         try {
           pdu = codec.decode(frame);

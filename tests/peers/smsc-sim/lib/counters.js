@@ -7,6 +7,7 @@ const COUNTERS = {
   binds_ok: 'bind_* answered ESME_ROK',
   binds_failed: 'bind_* refused (0x0D, 0x0E, 0x0F, 0x05)',
   unbinds: 'unbind requests answered',
+  unbinds_sent: 'unbind requests sent by the simulator (fault "unbind")',
   enquire_link_received: 'enquire_link requests answered',
   enquire_link_sent: 'enquire_link requests sent by the simulator',
   enquire_link_resp_received: 'enquire_link_resp received for them',

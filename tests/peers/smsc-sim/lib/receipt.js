@@ -31,9 +31,11 @@ function receiptSafe(text) {
 }
 
 // deliver_sm fields for the receipt of `msg` (a recorded submit_sm).
-// receiptCfg: config.receipt; state: a FINAL_STATES key; err: three digits.
-function buildReceipt(msg, receiptCfg, state, err, doneAt) {
-  const id = formatMessageId(msg.id, receiptCfg.msgid, receiptCfg.msgid_pad);
+// cfg: the configuration; state: a FINAL_STATES key; err: three digits.
+function buildReceipt(msg, cfg, state, err, doneAt) {
+  const receiptCfg = cfg.receipt;
+  const id = formatMessageId(msg.id, receiptCfg.msgid === null ? cfg.resp_msgid : receiptCfg.msgid,
+    receiptCfg.msgid_pad === null ? cfg.resp_msgid_pad : receiptCfg.msgid_pad);
   const fields = {
     service_type: '',
     source_addr_ton: msg.dest_addr_ton,

@@ -23,6 +23,8 @@ const TAG = {
 const SMPP_VERSION_34 = 0x34;
 const ROUTED_TLVS = new Set([TAG.sar_msg_ref_num, TAG.sar_total_segments, TAG.sar_segment_seqnum, TAG.message_payload]);
 const DEFAULT_MAX_BINDS = 4;
+const UNBIND_GRACE_MS = 2000;
+const MAX_MO_COUNT = 100000;
 // submit_sm parameters (§4.4.1) copied into a deliver_sm routed to an ESME (§4.6.1) ...
 const ROUTED_FIELDS = ['service_type', 'source_addr_ton', 'source_addr_npi', 'source_addr', 'dest_addr_ton',
   'dest_addr_npi', 'destination_addr', 'protocol_id', 'priority_flag', 'data_coding'];
@@ -67,9 +69,11 @@ function routeScore(route, dest) {
 }
 
 class Smsc {
+  // log: null (quiet) or a function taking one line; with it every PDU is traced too.
   constructor(cfg, log) {
     this.cfg = cfg;
-    this.log = log;
+    this.trace = log;
+    this.log = log || (() => {});
     this.counters = createCounters();
     this.connections = new Set();
     this.nextConnectionId = 1;
@@ -100,7 +104,7 @@ class Smsc {
   // ---- connections ----
 
   attach(socket) {
-    const conn = new Connection(socket, this.nextConnectionId++);
+    const conn = new Connection(socket, this.nextConnectionId++, this.trace);
     this.connections.add(conn);
     this.counters.connections++;
     conn.on('pdu', (pdu) => this._onPdu(conn, pdu));
@@ -123,7 +127,6 @@ class Smsc {
   }
 
   _onPdu(conn, pdu) {
-    this.log(`bind ${conn.id} <- ${pdu.command} seq=${pdu.sequence_number} status=${pdu.command_status}`);
     if (codec.isResponse(pdu.command_id)) {
       this._onResponse(conn, pdu);
       return;
@@ -172,6 +175,9 @@ class Smsc {
         break;
       case 'enquire_link_resp':
         this.counters.enquire_link_resp_received++;
+        break;
+      case 'unbind_resp':
+        conn.end();
         break;
       default:
         this.counters.unknown_pdus++;
@@ -378,7 +384,7 @@ class Smsc {
   _scheduleReceipt(msg, state, err) {
     if (this.cfg.receipt.form === 'none' || !receipt.wanted(msg.registered_delivery, state)) return;
     const send = () => {
-      const r = receipt.buildReceipt(msg, this.cfg.receipt, state, err, new Date());
+      const r = receipt.buildReceipt(msg, this.cfg, state, err, new Date());
       msg.receipt = { state, err, id: r.id, generated_at: new Date().toISOString() };
       this.counters.receipts_generated++;
       this._deliver('receipt', msg.system_id, r.fields, [], r.id);
@@ -472,10 +478,17 @@ class Smsc {
     const drop = new Set(req.drop_parts || []);
     let order = parts.map((p, i) => i).filter((i) => !drop.has(i + 1));
     if (req.reorder) order = order.reverse();
-    const ids = order.map((i) => {
-      this.counters.mo_injected++;
-      return this._deliver('mo', systemId, parts[i].fields, parts[i].tlvs, null, null);
-    });
+    const count = req.count === undefined ? 1 : req.count;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_MO_COUNT) {
+      throw new RequestError(`"count" must be an integer in 1..${MAX_MO_COUNT}`);
+    }
+    const ids = [];
+    for (let n = 0; n < count; n++) {
+      for (const i of order) {
+        this.counters.mo_injected++;
+        ids.push(this._deliver('mo', systemId, parts[i].fields, parts[i].tlvs, null, null));
+      }
+    }
     return { ids, system_id: systemId, parts: parts.length, ref };
   }
 
@@ -512,6 +525,8 @@ class Smsc {
         for (const conn of this.connections) conn.destroy();
         return { dropped: n };
       }
+      case 'unbind':
+        return { unbound: this._unbindAll() };
       case 'stop_answering':
         this.faults.stopAnsweringUntil = f.ms ? Date.now() + parseNumber(f.ms, 'ms') : 0;
         return {};
@@ -542,6 +557,20 @@ class Smsc {
       default:
         throw new RequestError(`unknown fault type ${f.type}`);
     }
+  }
+
+  // SMSC-initiated unbind (§4.2): no more deliver_sm on these binds; each connection closes
+  // on unbind_resp, or after UNBIND_GRACE_MS without one.
+  _unbindAll() {
+    const binds = this._binds();
+    for (const conn of binds) {
+      conn.bind = null;
+      clearInterval(conn.enquireTimer);
+      this.counters.unbinds_sent++;
+      conn.write(codec.encode('unbind', conn.nextSequence(), {}));
+      setTimeout(() => conn.destroy(), UNBIND_GRACE_MS).unref();
+    }
+    return binds.length;
   }
 
   _parseTlvs(list) {

@@ -80,6 +80,21 @@ test('injected faults', async (t) => {
     assert.strictEqual((await sim.api('GET', '/messages')).body.length, 0);
   });
 
+  await t.test('unbind from the SMSC: the ESME answers and the SMSC closes', async () => {
+    const { esme: other } = await bind(sim.smppPort, 'receiver');
+    const got = new Promise((resolve) => other.session.once('unbind', (pdu) => {
+      other.session.send(pdu.response());
+      resolve();
+    }));
+    // esme does not answer, so its connection stays open (2 s) for drop_connections below.
+    esme.session.once('unbind', () => {});
+    const res = await fault({ type: 'unbind' });
+    assert.strictEqual(res.unbound, 2);
+    await got;
+    await other.closed;
+    assert.strictEqual((await sim.stats()).unbinds_sent, 2);
+  });
+
   await t.test('drop_connections closes every ESME socket', async () => {
     const res = await fault({ type: 'drop_connections' });
     assert.strictEqual(res.dropped, 1);

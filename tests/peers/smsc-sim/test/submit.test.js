@@ -87,8 +87,15 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
 
     res = await sim.api('POST', '/config', { receipt: { form: 'bogus' } });
     assert.strictEqual(res.status, 400);
-    await sim.api('POST', '/config', { resp_msgid: 'hex', resp_msgid_pad: 8,
-      receipt: { form: 'both', final_state: 'DELIVRD', err: '000', msgid: 'hex', msgid_pad: 8 } });
+    // receipt.msgid null: receipts print the id as submit_sm_resp did.
+    res = await sim.api('POST', '/config', { resp_msgid_pad: 6,
+      receipt: { form: 'both', final_state: 'DELIVRD', err: '000', msgid: null, msgid_pad: null } });
+    assert.strictEqual(res.body.esmes[0].password, '***');
+    const r3 = await submit({ destination_addr: '628113', short_message: 'c', registered_delivery: 1 });
+    assert.match(r3.message_id, /^[0-9]{6}$/);
+    const [, , , d3] = await esme.waitDelivered(4);
+    assert.strictEqual(d3.receipted_message_id, r3.message_id);
+    await sim.api('POST', '/config', { resp_msgid: 'hex', resp_msgid_pad: 8 });
   });
 
   await t.test('a destination owned by another ESME is delivered to it, then receipted', async () => {

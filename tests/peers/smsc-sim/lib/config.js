@@ -17,7 +17,9 @@ function defaults() {
     resp_msgid: 'hex',
     resp_msgid_pad: 8,
     // receipt.msgid / msgid_pad null: print ids in receipts as in submit_sm_resp.
-    receipt: { form: 'both', delay_ms: 0, final_state: 'DELIVRD', err: '000', msgid: null, msgid_pad: null },
+    receipt: {
+      form: 'both', delay_ms: 0, final_state: 'DELIVRD', err: '000', msgid: null, msgid_pad: null, by_dest: {},
+    },
     enquire_link_interval_ms: 0,
     deliver_timeout_ms: 10000,
     deliver_retry_ms: 1000,
@@ -59,6 +61,14 @@ function checkEsme(e, i) {
   if (e.max_binds !== undefined) checkNonNegativeInt(`${where}.max_binds`, e.max_binds);
 }
 
+// final_state and err of a handset outcome.
+function checkOutcome(where, o) {
+  if (!(o.final_state in FINAL_STATES)) {
+    throw new ConfigError(`${where}.final_state must be one of ${Object.keys(FINAL_STATES)}`);
+  }
+  if (!/^[0-9]{3}$/.test(o.err)) throw new ConfigError(`${where}.err must be three digits`);
+}
+
 function validate(c) {
   if (typeof c.system_id !== 'string' || c.system_id.length > 15) {
     throw new ConfigError('system_id must be a string of at most 15 characters');
@@ -78,10 +88,15 @@ function validate(c) {
   if (!RECEIPT_FORMS.includes(r.form)) throw new ConfigError(`receipt.form must be one of ${RECEIPT_FORMS}`);
   checkNonNegativeInt('receipt.delay_ms', r.delay_ms);
   if (r.msgid_pad !== null) checkNonNegativeInt('receipt.msgid_pad', r.msgid_pad);
-  if (!(r.final_state in FINAL_STATES)) {
-    throw new ConfigError(`receipt.final_state must be one of ${Object.keys(FINAL_STATES)}`);
+  checkOutcome('receipt', r);
+  if (!isPlainObject(r.by_dest)) throw new ConfigError('receipt.by_dest must be an object');
+  for (const [pattern, o] of Object.entries(r.by_dest)) {
+    const where = `receipt.by_dest["${pattern}"]`;
+    if (!isPlainObject(o) || Object.keys(o).some((k) => !['final_state', 'err'].includes(k))) {
+      throw new ConfigError(`${where} must be {"final_state": .., "err": ..}`);
+    }
+    checkOutcome(where, Object.assign({ final_state: r.final_state, err: r.err }, o));
   }
-  if (!/^[0-9]{3}$/.test(r.err)) throw new ConfigError('receipt.err must be three digits');
   if (r.msgid !== null && !MSGID_FORMATS.includes(r.msgid)) {
     throw new ConfigError('receipt.msgid must be "hex", "dec" or null');
   }

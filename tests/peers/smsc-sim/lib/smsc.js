@@ -9,6 +9,7 @@ const codec = require('./codec');
 const text = require('./text');
 const receipt = require('./receipt');
 const config = require('./config');
+const routes = require('./routes');
 const { Connection, BIND_MODES } = require('./connection');
 const { Deliverer } = require('./delivery');
 const { createCounters } = require('./counters');
@@ -57,15 +58,6 @@ function secretEquals(a, b) {
   const ha = crypto.createHash('sha256').update(a).digest();
   const hb = crypto.createHash('sha256').update(b).digest();
   return crypto.timingSafeEqual(ha, hb);
-}
-
-// Longest matching route wins; an exact number beats any prefix.
-function routeScore(route, dest) {
-  if (route.endsWith('*')) {
-    const prefix = route.slice(0, -1);
-    return dest.startsWith(prefix) ? prefix.length : -1;
-  }
-  return route === dest ? Infinity : -1;
 }
 
 class Smsc {
@@ -320,18 +312,7 @@ class Smsc {
   }
 
   _ownerOf(dest) {
-    let best = null;
-    let bestScore = -1;
-    for (const e of this.cfg.esmes) {
-      for (const r of e.routes || []) {
-        const s = routeScore(r, dest);
-        if (s > bestScore) {
-          best = e.system_id;
-          bestScore = s;
-        }
-      }
-    }
-    return best;
+    return routes.bestMatch(this.cfg.esmes.flatMap((e) => (e.routes || []).map((r) => [r, e.system_id])), dest);
   }
 
   _route(msg, pdu) {
@@ -340,8 +321,9 @@ class Smsc {
       msg.route = 'handset';
       this.counters.routed_to_handset++;
       const r = this.cfg.receipt;
-      msg.state = r.final_state;
-      this._scheduleReceipt(msg, r.final_state, r.err);
+      const o = routes.bestMatch(Object.entries(r.by_dest), msg.destination_addr) || {};
+      msg.state = o.final_state || r.final_state;
+      this._scheduleReceipt(msg, msg.state, o.err || r.err);
       return;
     }
     msg.route = 'esme:' + owner;

@@ -77,8 +77,10 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
     assert.strictEqual(d1.receipted_message_id, String(parseInt(r1.message_id, 16)).padStart(10, '0'));
     assert.strictEqual(d1.short_message.message, '', 'tlv form has no text');
 
-    res = await sim.api('POST', '/config', { resp_msgid: 'dec', resp_msgid_pad: 0, receipt: { form: 'text', final_state: 'UNDELIV', err: '012' } });
+    res = await sim.api('POST', '/config', { resp_msgid: 'dec', resp_msgid_pad: 0,
+      receipt: { form: 'text', by_dest: { '62811*': { final_state: 'UNDELIV', err: '012' }, '628119': { final_state: 'DELIVRD' } } } });
     assert.strictEqual(res.status, 200);
+    await submit({ destination_addr: '628119', short_message: 'no receipt: delivered', registered_delivery: 2 });
     const r2 = await submit({ destination_addr: '628113', short_message: 'b', registered_delivery: 2 });
     assert.match(r2.message_id, /^[1-9][0-9]*$/);
     const [, , d2] = await esme.waitDelivered(3);
@@ -87,9 +89,12 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
 
     res = await sim.api('POST', '/config', { receipt: { form: 'bogus' } });
     assert.strictEqual(res.status, 400);
+    res = await sim.api('POST', '/config', { receipt: { by_dest: { '1*': { final_state: 'LOST' } } } });
+    assert.strictEqual(res.status, 400);
+    assert.match(res.body.error, /by_dest/);
     // receipt.msgid null: receipts print the id as submit_sm_resp did.
     res = await sim.api('POST', '/config', { resp_msgid_pad: 6,
-      receipt: { form: 'both', final_state: 'DELIVRD', err: '000', msgid: null, msgid_pad: null } });
+      receipt: { form: 'both', msgid: null, msgid_pad: null, by_dest: {} } });
     assert.strictEqual(res.body.esmes[0].password, '***');
     const r3 = await submit({ destination_addr: '628113', short_message: 'c', registered_delivery: 1 });
     assert.match(r3.message_id, /^[0-9]{6}$/);

@@ -2,7 +2,7 @@
 // Control API: JSON over HTTP on 127.0.0.1 (README.md documents each route).
 
 const http = require('http');
-const { RequestError } = require('./smsc');
+const { RequestError } = require('./errors');
 
 const MAX_BODY = 1 << 20;
 

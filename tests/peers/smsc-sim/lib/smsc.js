@@ -14,13 +14,10 @@ const { Connection, BIND_MODES } = require('./connection');
 const { Deliverer } = require('./delivery');
 const { createCounters } = require('./counters');
 
-const TAG = {
-  sar_msg_ref_num: 0x020c,
-  sar_total_segments: 0x020e,
-  sar_segment_seqnum: 0x020f,
-  message_payload: 0x0424,
-  sc_interface_version: 0x0210,
-};
+const TAG = require('./tags');
+const { RequestError } = require('./errors');
+const { Faults, HEX } = require('./faults');
+const { buildMo } = require('./mo');
 const SMPP_VERSION_34 = 0x34;
 const ROUTED_TLVS = new Set([TAG.sar_msg_ref_num, TAG.sar_total_segments, TAG.sar_segment_seqnum, TAG.message_payload]);
 const DEFAULT_MAX_BINDS = 4;
@@ -33,8 +30,6 @@ const ROUTED_FIELDS = ['service_type', 'source_addr_ton', 'source_addr_npi', 'so
 const SUBMIT_FIELDS = ROUTED_FIELDS.concat(['esm_class', 'schedule_delivery_time', 'validity_period',
   'registered_delivery']);
 
-class RequestError extends Error {} // a bad control API request (HTTP 400)
-
 function pick(obj, keys) {
   return Object.fromEntries(keys.map((k) => [k, obj[k]]));
 }
@@ -45,12 +40,6 @@ function hex(b) {
 
 function tagName(tag) {
   return '0x' + tag.toString(16).padStart(4, '0');
-}
-
-function parseNumber(v, what) {
-  const n = typeof v === 'string' ? Number(v) : v; // Number('0x58') === 88
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RequestError(`${what} must be an integer or "0x.." string`);
-  return n;
 }
 
 // Constant-time comparison of two secrets of any length.
@@ -75,18 +64,14 @@ class Smsc {
     this.messages = [];
     this.deliveries = [];
     this.timers = new Set(); // pending receipt timers
-    this.faults = this._noFaults();
+    this.faults = new Faults();
     this.deliverer = new Deliverer({
       config: () => this.cfg,
       counters: this.counters,
       receivingBinds: (id) => this._binds().filter((c) => c.bind.receive && c.bind.systemId === id),
-      takeExtraTlvs: () => this._takeExtraTlvs(),
+      takeExtraTlvs: () => this.faults.takeExtraTlvs(),
       log: (m) => this.log(m),
     });
-  }
-
-  _noFaults() {
-    return { stopAnsweringUntil: 0, genericNack: null, status: null, extraTlvs: null };
   }
 
   _binds() {
@@ -123,7 +108,7 @@ class Smsc {
       this._onResponse(conn, pdu);
       return;
     }
-    if (Date.now() < this.faults.stopAnsweringUntil) {
+    if (!this.faults.answering()) {
       this.counters.requests_ignored++;
       return;
     }
@@ -230,26 +215,23 @@ class Smsc {
 
   // Answers the submit_sm from an injected fault; returns false when no fault is armed.
   _faultedSubmit(conn, pdu) {
-    const f = this.faults;
-    if (f.genericNack && f.genericNack.count > 0) {
-      f.genericNack.count--;
-      this.counters.faulted_responses++;
-      this._nack(conn, f.genericNack.code, pdu.sequence_number);
+    const f = this.faults.takeSubmitFault();
+    if (!f) return false;
+    this.counters.faulted_responses++;
+    if (f.type === 'generic_nack') {
+      this._nack(conn, f.code, pdu.sequence_number);
       return true;
     }
-    if (f.status && f.status.count > 0) {
-      f.status.count--;
-      this.counters.faulted_responses++;
-      let body = Buffer.alloc(0);
-      if (f.status.body === 'nul') body = Buffer.from([0]);
-      if (f.status.body === 'id') {
-        const id = receipt.formatMessageId(this.nextMessageNumber++, this.cfg.resp_msgid, this.cfg.resp_msgid_pad);
-        body = Buffer.from(id + '\0', 'latin1');
-      }
-      conn.write(codec.encodeRaw(smpp.commands.submit_sm_resp.id, f.status.code, pdu.sequence_number, body));
-      return true;
-    }
-    return false;
+    let body = Buffer.alloc(0);
+    if (f.body === 'nul') body = Buffer.from([0]);
+    if (f.body === 'id') body = Buffer.from(this._newMessageId().message_id + '\0', 'latin1');
+    conn.write(codec.encodeRaw(smpp.commands.submit_sm_resp.id, f.code, pdu.sequence_number, body));
+    return true;
+  }
+
+  _newMessageId() {
+    const id = this.nextMessageNumber++;
+    return { id, message_id: receipt.formatMessageId(id, this.cfg.resp_msgid, this.cfg.resp_msgid_pad) };
   }
 
   _onSubmit(conn, pdu) {
@@ -279,14 +261,12 @@ class Smsc {
 
   _record(conn, pdu) {
     const p = pdu.params;
-    const n = this.nextMessageNumber++;
     const payload = codec.tlvValue(pdu, TAG.message_payload);
     const userData = payload && payload.length > 0 ? payload : (p.short_message || Buffer.alloc(0));
     const { udh, data } = text.splitUdh(userData, p.esm_class);
     const sarRef = codec.tlvUint(pdu, TAG.sar_msg_ref_num);
     const msg = {
-      id: n,
-      message_id: receipt.formatMessageId(n, this.cfg.resp_msgid, this.cfg.resp_msgid_pad),
+      ...this._newMessageId(),
       system_id: conn.bind.systemId,
       bind_id: conn.id,
       ...pick(p, SUBMIT_FIELDS),
@@ -401,77 +381,24 @@ class Smsc {
   // ---- control API operations ----
 
   injectMo(req) {
-    if (!req || typeof req.from !== 'string' || !req.from) throw new RequestError('"from" is required');
-    if (typeof req.to !== 'string' || !req.to) throw new RequestError('"to" is required');
-    if (typeof req.text !== 'string') throw new RequestError('"text" is required');
-    const encoding = req.encoding || 'gsm';
-    const enc = text.ENCODINGS[encoding];
-    if (!enc) throw new RequestError('"encoding" must be gsm, ucs2 or latin1');
-    const split = req.split || 'none';
-    if (!['none', 'udh', 'sar', 'payload'].includes(split)) throw new RequestError('"split" must be none, udh, sar or payload');
+    if (!req || typeof req.to !== 'string') throw new RequestError('"to" is required');
     const systemId = req.system_id || this._ownerOf(req.to);
     if (!systemId || !this.cfg.esmes.some((e) => e.system_id === systemId)) {
       throw new RequestError(`no ESME account owns ${req.to}`);
     }
-    const encoded = text.encodeText(req.text, encoding);
-    const base = {
-      service_type: '',
-      source_addr_ton: req.source_addr_ton === undefined ? 1 : req.source_addr_ton,
-      source_addr_npi: req.source_addr_npi === undefined ? 1 : req.source_addr_npi,
-      source_addr: req.from,
-      dest_addr_ton: req.dest_addr_ton === undefined ? 0 : req.dest_addr_ton,
-      dest_addr_npi: req.dest_addr_npi === undefined ? 1 : req.dest_addr_npi,
-      destination_addr: req.to,
-      esm_class: 0,
-      data_coding: enc.dcs,
-      short_message: Buffer.alloc(0),
-    };
-    let parts; // [{fields, tlvs}]
-    let ref = null;
-    if (split === 'none') {
-      if (encoded.length > 254) throw new RequestError('text too long for one short_message (254 octets); use a split');
-      parts = [{ fields: Object.assign({}, base, { short_message: encoded }), tlvs: [] }];
-    } else if (split === 'payload') {
-      parts = [{ fields: base, tlvs: [{ tag: TAG.message_payload, value: encoded }] }];
-    } else {
-      const partSize = req.part_size === undefined ? enc.udhPart : req.part_size;
-      if (!Number.isInteger(partSize) || partSize < 2) throw new RequestError('"part_size" must be an integer >= 2');
-      const chunks = text.splitUnits(encoded, encoding, partSize);
-      if (chunks.length > 255) throw new RequestError('text needs more than 255 parts');
-      ref = split === 'udh' ? this.nextMoRef % 256 : this.nextMoRef % 65536;
-      this.nextMoRef++;
-      parts = chunks.map((chunk, i) => {
-        if (split === 'udh') {
-          const ud = Buffer.concat([text.concatUdh(ref, chunks.length, i + 1), chunk]);
-          return { fields: Object.assign({}, base, { esm_class: 0x40, short_message: ud }), tlvs: [] };
-        }
-        const ref16 = Buffer.alloc(2);
-        ref16.writeUInt16BE(ref);
-        return {
-          fields: Object.assign({}, base, { short_message: chunk }),
-          tlvs: [
-            { tag: TAG.sar_msg_ref_num, value: ref16 },
-            { tag: TAG.sar_total_segments, value: Buffer.from([chunks.length]) },
-            { tag: TAG.sar_segment_seqnum, value: Buffer.from([i + 1]) },
-          ],
-        };
-      });
-    }
-    const drop = new Set(req.drop_parts || []);
-    let order = parts.map((p, i) => i).filter((i) => !drop.has(i + 1));
-    if (req.reorder) order = order.reverse();
     const count = req.count === undefined ? 1 : req.count;
     if (!Number.isInteger(count) || count < 1 || count > MAX_MO_COUNT) {
       throw new RequestError(`"count" must be an integer in 1..${MAX_MO_COUNT}`);
     }
+    const { parts, total, ref } = buildMo(req, () => this.nextMoRef++);
     const ids = [];
     for (let n = 0; n < count; n++) {
-      for (const i of order) {
+      for (const p of parts) {
         this.counters.mo_injected++;
-        ids.push(this._deliver('mo', systemId, parts[i].fields, parts[i].tlvs, null, null));
+        ids.push(this._deliver('mo', systemId, p.fields, p.tlvs, null, null));
       }
     }
-    return { ids, system_id: systemId, parts: parts.length, ref };
+    return { ids, system_id: systemId, parts: total, ref };
   }
 
   // The configuration with passwords masked, for the control API.
@@ -491,16 +418,9 @@ class Smsc {
     return this.publicConfig();
   }
 
-  _takeExtraTlvs() {
-    const f = this.faults.extraTlvs;
-    if (!f || f.count <= 0) return null;
-    f.count--;
-    return f.tlvs;
-  }
-
   setFault(f) {
     if (!f || typeof f.type !== 'string') throw new RequestError('"type" is required');
-    const count = f.count === undefined ? 1 : parseNumber(f.count, 'count');
+    if (this.faults.arm(f)) return {};
     switch (f.type) {
       case 'drop_connections': {
         const n = this.connections.size;
@@ -509,33 +429,14 @@ class Smsc {
       }
       case 'unbind':
         return { unbound: this._unbindAll() };
-      case 'stop_answering':
-        this.faults.stopAnsweringUntil = f.ms ? Date.now() + parseNumber(f.ms, 'ms') : 0;
-        return {};
-      case 'generic_nack':
-        this.faults.genericNack = { count, code: f.code === undefined ? smpp.ESME_RINVCMDID : parseNumber(f.code, 'code') };
-        return {};
-      case 'status': {
-        const body = f.body || 'empty';
-        if (!['nul', 'empty', 'id'].includes(body)) throw new RequestError('"body" must be nul, empty or id');
-        this.faults.status = { count, code: parseNumber(f.code, 'code'), body };
-        return {};
-      }
-      case 'extra_tlvs':
-        this.faults.extraTlvs = { count, tlvs: this._parseTlvs(f.tlvs) };
-        return {};
       case 'raw': {
-        if (typeof f.hex !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(f.hex)) throw new RequestError('"hex" must be hex octets');
-        const targets = this._binds();
-        const conn = targets.find((c) => !f.system_id || c.bind.systemId === f.system_id);
+        if (typeof f.hex !== 'string' || !HEX.test(f.hex)) throw new RequestError('"hex" must be hex octets');
+        const conn = this._binds().find((c) => !f.system_id || c.bind.systemId === f.system_id);
         if (!conn) throw new RequestError('no bound ESME');
         const bytes = Buffer.from(f.hex, 'hex');
         conn.write(bytes);
         return { written: bytes.length, bind_id: conn.id };
       }
-      case 'clear':
-        this.faults = this._noFaults();
-        return {};
       default:
         throw new RequestError(`unknown fault type ${f.type}`);
     }
@@ -555,23 +456,6 @@ class Smsc {
     return binds.length;
   }
 
-  _parseTlvs(list) {
-    if (!Array.isArray(list) || list.length === 0) throw new RequestError('"tlvs" must be a non-empty array');
-    const out = [];
-    for (const t of list) {
-      const tag = parseNumber(t.tag, 'tag');
-      if (tag > 0xffff) throw new RequestError('tag must fit 16 bits');
-      let value;
-      if (typeof t.hex === 'string' && /^([0-9a-fA-F]{2})*$/.test(t.hex)) value = Buffer.from(t.hex, 'hex');
-      else if (t.length !== undefined) value = Buffer.alloc(parseNumber(t.length, 'length'), 0x41);
-      else throw new RequestError('each TLV needs "hex" or "length"');
-      if (value.length > 0xffff) throw new RequestError('TLV value longer than 65535 octets');
-      const repeat = t.repeat === undefined ? 1 : parseNumber(t.repeat, 'repeat');
-      for (let i = 0; i < repeat; i++) out.push({ tag, value });
-    }
-    return out;
-  }
-
   reset() {
     this.messages = [];
     this.deliveries = [];
@@ -579,7 +463,7 @@ class Smsc {
     this.timers.clear();
     this.deliverer.clear(this.connections);
     for (const k of Object.keys(this.counters)) this.counters[k] = 0;
-    this.faults = this._noFaults();
+    this.faults.clear();
   }
 
   stats() {
@@ -620,4 +504,4 @@ class Smsc {
   }
 }
 
-module.exports = { Smsc, RequestError };
+module.exports = { Smsc };

@@ -72,7 +72,14 @@ function bindSession(o) {
     const session = smpp.connect({ host: o.host, port: o.port });
     session.on('error', (e) => fail(`socket: ${e.message}`));
     session.on('connect', () => {
-      session.socket.setNoDelay(true);
+      const { socket } = session;
+      socket.setNoDelay(true);
+      // Coalesce the PDUs written while handling one read (next submit_sm, deliver_sm_resp)
+      // into one segment: corked before the session's own 'readable' handler runs.
+      socket.prependListener('readable', () => {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      });
       session.bind_transceiver({ system_id: o.systemId, password: o.password }, (pdu) => {
         if (pdu.command_status !== 0) fail(`bind refused: status 0x${pdu.command_status.toString(16)}`);
         resolve(session);

@@ -14,6 +14,7 @@ function defaults() {
     system_id: 'SMSCSIM',
     esmes: [{ system_id: 'pintar', password: 'secret', routes: ['1234'], max_binds: 4 }],
     tps: 0,
+    resp_delay_ms: 0,
     resp_msgid: 'hex',
     resp_msgid_pad: 8,
     // receipt.msgid / msgid_pad null: print ids in receipts as in submit_sm_resp.
@@ -77,7 +78,7 @@ function validate(c) {
   c.esmes.forEach(checkEsme);
   const ids = c.esmes.map((e) => e.system_id);
   if (new Set(ids).size !== ids.length) throw new ConfigError('esmes: duplicate system_id');
-  for (const k of ['tps', 'resp_msgid_pad', 'enquire_link_interval_ms', 'deliver_timeout_ms',
+  for (const k of ['tps', 'resp_delay_ms', 'resp_msgid_pad', 'enquire_link_interval_ms', 'deliver_timeout_ms',
     'deliver_retry_ms', 'deliver_window', 'max_messages']) {
     checkNonNegativeInt(k, c[k]);
   }

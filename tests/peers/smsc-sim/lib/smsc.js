@@ -63,7 +63,7 @@ class Smsc {
     this.nextMoRef = 1;
     this.messages = [];
     this.deliveries = [];
-    this.timers = new Set(); // pending receipt timers
+    this.timers = new Set(); // pending delayed answers and receipts
     this.faults = new Faults();
     this.deliverer = new Deliverer({
       config: () => this.cfg,
@@ -213,20 +213,19 @@ class Smsc {
     return true;
   }
 
-  // Answers the submit_sm from an injected fault; returns false when no fault is armed.
-  _faultedSubmit(conn, pdu) {
+  // The answer an armed fault gives this submit_sm, or null.
+  _faultedSubmit(pdu) {
     const f = this.faults.takeSubmitFault();
-    if (!f) return false;
+    if (!f) return null;
     this.counters.faulted_responses++;
     if (f.type === 'generic_nack') {
-      this._nack(conn, f.code, pdu.sequence_number);
-      return true;
+      this.counters.generic_nack_sent++;
+      return codec.encodeRaw(codec.GENERIC_NACK, f.code, pdu.sequence_number);
     }
     let body = Buffer.alloc(0);
     if (f.body === 'nul') body = Buffer.from([0]);
     if (f.body === 'id') body = Buffer.from(this._newMessageId().message_id + '\0', 'latin1');
-    conn.write(codec.encodeRaw(smpp.commands.submit_sm_resp.id, f.code, pdu.sequence_number, body));
-    return true;
+    return codec.encodeRaw(smpp.commands.submit_sm_resp.id, f.code, pdu.sequence_number, body);
   }
 
   _newMessageId() {
@@ -236,27 +235,55 @@ class Smsc {
 
   _onSubmit(conn, pdu) {
     this.counters.submit_sm++;
-    const respId = smpp.commands.submit_sm_resp.id;
+    const seq = pdu.sequence_number;
+    const refuse = (status) => codec.encodeRaw(smpp.commands.submit_sm_resp.id, status, seq);
     if (!conn.bind || !conn.bind.transmit) {
       this.counters.submit_sm_rejected++;
-      conn.write(codec.encodeRaw(respId, smpp.ESME_RINVBNDSTS, pdu.sequence_number));
+      this._answerSubmit(conn, refuse(smpp.ESME_RINVBNDSTS));
       return;
     }
-    if (this._faultedSubmit(conn, pdu)) return;
+    const faulted = this._faultedSubmit(pdu);
+    if (faulted) {
+      this._answerSubmit(conn, faulted);
+      return;
+    }
     if (!this._takeToken(conn)) {
       this.counters.throttled++;
-      conn.write(codec.encodeRaw(respId, smpp.ESME_RTHROTTLED, pdu.sequence_number));
+      this._answerSubmit(conn, refuse(smpp.ESME_RTHROTTLED));
       return;
     }
     if (!pdu.params.destination_addr) {
       this.counters.submit_sm_rejected++;
-      conn.write(codec.encodeRaw(respId, smpp.ESME_RINVDSTADR, pdu.sequence_number));
+      this._answerSubmit(conn, refuse(smpp.ESME_RINVDSTADR));
       return;
     }
     const msg = this._record(conn, pdu);
     this.counters.submit_sm_ok++;
-    conn.write(codec.encode('submit_sm_resp', pdu.sequence_number, { message_id: msg.message_id }));
-    this._route(msg, pdu);
+    this._answerSubmit(conn, codec.encode('submit_sm_resp', seq, { message_id: msg.message_id }),
+      () => this._route(msg, pdu));
+  }
+
+  // Writes a submit_sm answer resp_delay_ms from now, then runs `then` (routing), so that a
+  // receipt never overtakes the submit_sm_resp it belongs to.
+  _answerSubmit(conn, resp, then) {
+    const answer = () => {
+      conn.write(resp);
+      if (then) then();
+    };
+    this._after(this.cfg.resp_delay_ms, answer);
+  }
+
+  // Runs fn after ms (at once for 0); POST /reset cancels what is still pending.
+  _after(ms, fn) {
+    if (ms === 0) {
+      fn();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
   }
 
   _record(conn, pdu) {
@@ -345,22 +372,12 @@ class Smsc {
 
   _scheduleReceipt(msg, state, err) {
     if (this.cfg.receipt.form === 'none' || !receipt.wanted(msg.registered_delivery, state)) return;
-    const send = () => {
+    this._after(this.cfg.receipt.delay_ms, () => {
       const r = receipt.buildReceipt(msg, this.cfg, state, err, new Date());
       msg.receipt = { state, err, id: r.id, generated_at: new Date().toISOString() };
       this.counters.receipts_generated++;
       this._deliver('receipt', msg.system_id, r.fields, [], r.id);
-    };
-    const delay = this.cfg.receipt.delay_ms;
-    if (delay === 0) {
-      send();
-      return;
-    }
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      send();
-    }, delay);
-    this.timers.add(t);
+    });
   }
 
   // ---- query_sm (§4.8) ----

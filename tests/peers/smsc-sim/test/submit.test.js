@@ -123,6 +123,17 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
     assert.strictEqual(msgs[0].route, 'esme:other');
   });
 
+  await t.test('resp_delay_ms holds every answer back, in order', async () => {
+    await sim.api('POST', '/config', { resp_delay_ms: 150 });
+    const start = Date.now();
+    const order = [];
+    await Promise.all([1, 2, 3].map((i) => submit({ destination_addr: '628115', short_message: `d${i}` })
+      .then((r) => order.push(parseInt(r.message_id, 16)))));
+    assert.ok(Date.now() - start >= 140, `answered after ${Date.now() - start} ms`);
+    assert.deepStrictEqual(order, [...order].sort((a, b) => a - b));
+    await sim.api('POST', '/config', { resp_delay_ms: 0 });
+  });
+
   await t.test('throttling answers 0x58 with an empty body above the TPS', async () => {
     await sim.api('POST', '/config', { tps: 5 });
     await sleep(250); // let the bucket fill

@@ -7,7 +7,7 @@ const { startSim, bind, until } = require('./helpers');
 const CONFIG = {
   esmes: [{ system_id: 'pintar', password: 'secret', routes: ['1234'] }],
   deliver_retry_ms: 50,
-  deliver_timeout_ms: 300,
+  deliver_timeout_ms: 1000,
 };
 
 const LONG = 'TOKEN 1234-5678-9012-3456-7890 for meter 14123456789. '.repeat(4); // 216 chars

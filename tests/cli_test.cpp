@@ -1,0 +1,78 @@
+// The `pintar` command line as users and scripts meet it: help, version, usage errors
+// (exit 64) and configuration errors (exit 78).
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/process.h"
+
+namespace pintar::testing {
+namespace {
+
+TEST_CASE("--version and --help answer and exit 0", "[cli]") {
+  auto version = run({pintar_binary(), "--version"});
+  CHECK(version.exit_status == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("pintar "));
+
+  auto help = run({pintar_binary(), "--help"});
+  CHECK(help.exit_status == 0);
+  CHECK_THAT(help.out, Catch::Contains("config"));
+  CHECK_THAT(help.out, Catch::Contains("demo"));
+
+  auto sub_help = run({pintar_binary(), "config", "check", "--help"});
+  CHECK(sub_help.exit_status == 0);
+  CHECK_THAT(sub_help.out, Catch::Contains("FILE"));
+}
+
+TEST_CASE("wrong arguments print usage and exit 64", "[cli]") {
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {pintar_binary()}, {pintar_binary(), "frobnicate"}, {pintar_binary(), "config", "check"},
+           {pintar_binary(), "--no-such-flag", "demo"}}) {
+    auto result = run(argv);
+    CHECK(result.exit_status == 64);
+    CHECK_THAT(result.err, Catch::Contains("--help"));
+  }
+}
+
+TEST_CASE("config check validates without starting anything", "[cli][config]") {
+  const std::string dir = make_temp_dir("cli");
+  const std::string good = dir + "/good.toml";
+  const std::string bad = dir + "/bad.toml";
+  std::ofstream(good) << "[log]\nlevel = \"debug\"\n";
+  std::ofstream(bad) << "[log]\nlevel = \"loud\"\ncolour = true\n";
+
+  auto ok = run({pintar_binary(), "config", "check", good});
+  CHECK(ok.exit_status == 0);
+
+  auto failed = run({pintar_binary(), "config", "check", bad});
+  CHECK(failed.exit_status == 78);
+  CHECK_THAT(failed.err, Catch::Contains(bad + ":2:9: log.level"));
+  CHECK_THAT(failed.err, Catch::Contains(bad + ":3:1: log.colour: unknown key"));
+
+  auto missing = run({pintar_binary(), "--config", dir + "/absent.toml", "demo"});
+  CHECK(missing.exit_status == 78);
+}
+
+TEST_CASE("the example configuration is valid and documented", "[cli][config]") {
+  auto check = run({pintar_binary(), "config", "check", source_path("deploy/pintar.example.toml")});
+  CHECK(check.exit_status == 0);
+  INFO(check.err);
+
+  // docs/configuration.md must list every key the program knows.
+  auto keys = run({pintar_binary(), "config", "keys"});
+  REQUIRE(keys.exit_status == 0);
+  std::ifstream doc_file(source_path("docs/configuration.md"));
+  const std::string doc((std::istreambuf_iterator<char>(doc_file)), std::istreambuf_iterator<char>());
+  std::istringstream lines(keys.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    const std::string key = line.substr(3, line.find('`', 3) - 3);
+    INFO("docs/configuration.md lacks " << key << "; regenerate it with `pintar config keys`");
+    CHECK(doc.find("`" + key + "`") != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pintar::testing

@@ -14,39 +14,9 @@
 
 const smpp = require('smpp');
 const codec = require('./codec');
+const { Deque } = require('./deque');
 
 const TEMPORARY_STATUSES = new Set([smpp.ESME_RMSGQFUL, smpp.ESME_RTHROTTLED, smpp.ESME_RX_T_APPN]);
-
-// FIFO with O(1) push/shift/unshift for the long queues of a benchmark.
-class Deque {
-  constructor() {
-    this.items = [];
-    this.head = 0;
-  }
-
-  get length() {
-    return this.items.length - this.head;
-  }
-
-  push(x) {
-    this.items.push(x);
-  }
-
-  unshift(x) {
-    if (this.head > 0) this.items[--this.head] = x;
-    else this.items.unshift(x);
-  }
-
-  shift() {
-    const x = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return x;
-  }
-}
 
 class Deliverer {
   // ctx: {config() -> current config, counters, receivingBinds(systemId) -> Connection[],
@@ -145,7 +115,7 @@ class Deliverer {
   _finish(item, acked, status) {
     item.record.status = acked ? 'acked' : 'failed';
     item.record.last_status = status;
-    item.record.done_at = new Date().toISOString();
+    item.record.done_at = Date.now();
     if (acked) this.ctx.counters.deliver_sm_acked++;
     else this.ctx.counters.deliver_sm_failed++;
     if (item.onFinal) item.onFinal(acked, status);

@@ -3,6 +3,7 @@
 // message_state (0x0427) TLVs of §5.3.2.12 and §5.3.2.35.
 
 const { FINAL_STATES } = require('./config');
+const { submitText } = require('./records');
 
 const ESM_CLASS_RECEIPT = 0x04; // §5.2.12: SMSC Delivery Receipt
 
@@ -25,25 +26,28 @@ function wanted(registeredDelivery, state) {
   return bits === 1 || (bits === 2 && state !== 'DELIVRD');
 }
 
+const RECEIPT_TEXT_CHARS = 20;
+
 // Printable ASCII only: the receipt goes out as data_coding 0 octets.
 function receiptSafe(text) {
-  return (text || '').slice(0, 20).replace(/[^\x20-\x7e]/g, '?');
+  return (text || '').slice(0, RECEIPT_TEXT_CHARS).replace(/[^\x20-\x7e]/g, '?');
 }
 
-// deliver_sm fields for the receipt of `msg` (a recorded submit_sm).
+// deliver_sm fields for the receipt of `rec` (a recorded submit_sm, see records.js).
 // cfg: the configuration; state: a FINAL_STATES key; err: three digits.
-function buildReceipt(msg, cfg, state, err, doneAt) {
+function buildReceipt(rec, cfg, state, err, doneAt) {
   const receiptCfg = cfg.receipt;
-  const id = formatMessageId(msg.id, receiptCfg.msgid === null ? cfg.resp_msgid : receiptCfg.msgid,
+  const id = formatMessageId(rec.id, receiptCfg.msgid === null ? cfg.resp_msgid : receiptCfg.msgid,
     receiptCfg.msgid_pad === null ? cfg.resp_msgid_pad : receiptCfg.msgid_pad);
+  const p = rec.pdu.params;
   const fields = {
     service_type: '',
-    source_addr_ton: msg.dest_addr_ton,
-    source_addr_npi: msg.dest_addr_npi,
-    source_addr: msg.destination_addr,
-    dest_addr_ton: msg.source_addr_ton,
-    dest_addr_npi: msg.source_addr_npi,
-    destination_addr: msg.source_addr,
+    source_addr_ton: p.dest_addr_ton,
+    source_addr_npi: p.dest_addr_npi,
+    source_addr: p.destination_addr,
+    dest_addr_ton: p.source_addr_ton,
+    dest_addr_npi: p.source_addr_npi,
+    destination_addr: p.source_addr,
     esm_class: ESM_CLASS_RECEIPT,
     data_coding: 0,
     short_message: Buffer.alloc(0),
@@ -51,8 +55,8 @@ function buildReceipt(msg, cfg, state, err, doneAt) {
   let text = '';
   if (receiptCfg.form === 'text' || receiptCfg.form === 'both') {
     const dlvrd = state === 'DELIVRD' ? '001' : '000';
-    text = `id:${id} sub:001 dlvrd:${dlvrd} submit date:${receiptDate(new Date(msg.received_at))}`
-      + ` done date:${receiptDate(doneAt)} stat:${state} err:${err} text:${receiptSafe(msg.text)}`;
+    text = `id:${id} sub:001 dlvrd:${dlvrd} submit date:${receiptDate(new Date(rec.received_at))}`
+      + ` done date:${receiptDate(doneAt)} stat:${state} err:${err} text:${receiptSafe(submitText(rec.pdu, 2 * RECEIPT_TEXT_CHARS))}`;
     fields.short_message = Buffer.from(text, 'latin1');
   }
   if (receiptCfg.form === 'tlv' || receiptCfg.form === 'both') {

@@ -6,7 +6,6 @@
 const smpp = require('smpp');
 const crypto = require('crypto');
 const codec = require('./codec');
-const text = require('./text');
 const receipt = require('./receipt');
 const config = require('./config');
 const routes = require('./routes');
@@ -18,28 +17,18 @@ const TAG = require('./tags');
 const { RequestError } = require('./errors');
 const { Faults, HEX } = require('./faults');
 const { buildMo } = require('./mo');
+const { RecordLog, describeSubmit, describeDelivery } = require('./records');
 const SMPP_VERSION_34 = 0x34;
 const ROUTED_TLVS = new Set([TAG.sar_msg_ref_num, TAG.sar_total_segments, TAG.sar_segment_seqnum, TAG.message_payload]);
 const DEFAULT_MAX_BINDS = 4;
 const UNBIND_GRACE_MS = 2000;
 const MAX_MO_COUNT = 100000;
-// submit_sm parameters (§4.4.1) copied into a deliver_sm routed to an ESME (§4.6.1) ...
+// submit_sm parameters (§4.4.1) copied into a deliver_sm routed to an ESME (§4.6.1).
 const ROUTED_FIELDS = ['service_type', 'source_addr_ton', 'source_addr_npi', 'source_addr', 'dest_addr_ton',
   'dest_addr_npi', 'destination_addr', 'protocol_id', 'priority_flag', 'data_coding'];
-// ... and those recorded as they came.
-const SUBMIT_FIELDS = ROUTED_FIELDS.concat(['esm_class', 'schedule_delivery_time', 'validity_period',
-  'registered_delivery']);
 
 function pick(obj, keys) {
   return Object.fromEntries(keys.map((k) => [k, obj[k]]));
-}
-
-function hex(b) {
-  return b ? b.toString('hex') : null;
-}
-
-function tagName(tag) {
-  return '0x' + tag.toString(16).padStart(4, '0');
 }
 
 // Constant-time comparison of two secrets of any length.
@@ -61,9 +50,10 @@ class Smsc {
     this.nextMessageNumber = 1;
     this.nextDeliveryId = 1;
     this.nextMoRef = 1;
-    this.messages = [];
-    this.deliveries = [];
+    this.messages = new RecordLog(() => this.cfg.max_messages, (r) => r.message_id);
+    this.deliveries = new RecordLog(() => this.cfg.max_messages, (r) => r.id);
     this.timers = new Set(); // pending delayed answers and receipts
+    this.routeTable = { cfg: null, entries: [] }; // [pattern, system_id], rebuilt when cfg changes
     this.faults = new Faults();
     this.deliverer = new Deliverer({
       config: () => this.cfg,
@@ -287,39 +277,29 @@ class Smsc {
   }
 
   _record(conn, pdu) {
-    const p = pdu.params;
-    const payload = codec.tlvValue(pdu, TAG.message_payload);
-    const userData = payload && payload.length > 0 ? payload : (p.short_message || Buffer.alloc(0));
-    const { udh, data } = text.splitUdh(userData, p.esm_class);
-    const sarRef = codec.tlvUint(pdu, TAG.sar_msg_ref_num);
-    const msg = {
-      ...this._newMessageId(),
+    const { id, message_id: messageId } = this._newMessageId();
+    const rec = { // a literal with fixed shape: this runs for every submit_sm
+      id,
+      message_id: messageId,
       system_id: conn.bind.systemId,
       bind_id: conn.id,
-      ...pick(p, SUBMIT_FIELDS),
-      short_message_hex: hex(p.short_message),
-      message_payload_hex: hex(payload),
-      udh_hex: hex(udh),
-      concat: text.concatInfo(udh),
-      sar: sarRef === undefined ? null : {
-        msg_ref_num: sarRef,
-        total_segments: codec.tlvUint(pdu, TAG.sar_total_segments),
-        segment_seqnum: codec.tlvUint(pdu, TAG.sar_segment_seqnum),
-      },
-      text: text.decodeText(data, p.data_coding),
-      tlvs: pdu.tlvs.map((t) => ({ tag: tagName(t.tag), hex: hex(t.value) })),
+      source_addr: pdu.params.source_addr,
+      destination_addr: pdu.params.destination_addr,
+      pdu,
+      received_at: Date.now(),
       route: null,
       state: 'ENROUTE',
-      received_at: new Date().toISOString(),
-      receipt: null,
+      receipt: null, // {state, err, id, generated_at (ms)} once generated
     };
-    this.messages.push(msg);
-    if (this.messages.length > this.cfg.max_messages) this.messages.shift();
-    return msg;
+    this.messages.add(rec);
+    return rec;
   }
 
   _ownerOf(dest) {
-    return routes.bestMatch(this.cfg.esmes.flatMap((e) => (e.routes || []).map((r) => [r, e.system_id])), dest);
+    if (this.routeTable.cfg !== this.cfg) {
+      this.routeTable = { cfg: this.cfg, entries: this.cfg.esmes.flatMap((e) => (e.routes || []).map((r) => [r, e.system_id])) };
+    }
+    return routes.bestMatch(this.routeTable.entries, dest);
   }
 
   _route(msg, pdu) {
@@ -361,20 +341,19 @@ class Smsc {
       attempts: 0,
       last_status: null,
       bind_id: null,
-      created_at: new Date().toISOString(),
+      created_at: Date.now(),
       done_at: null,
     };
-    this.deliveries.push(record);
-    if (this.deliveries.length > this.cfg.max_messages) this.deliveries.shift();
+    this.deliveries.add(record);
     this.deliverer.enqueue({ systemId, fields, tlvs, record, onFinal });
     return record.id;
   }
 
   _scheduleReceipt(msg, state, err) {
-    if (this.cfg.receipt.form === 'none' || !receipt.wanted(msg.registered_delivery, state)) return;
+    if (this.cfg.receipt.form === 'none' || !receipt.wanted(msg.pdu.params.registered_delivery, state)) return;
     this._after(this.cfg.receipt.delay_ms, () => {
       const r = receipt.buildReceipt(msg, this.cfg, state, err, new Date());
-      msg.receipt = { state, err, id: r.id, generated_at: new Date().toISOString() };
+      msg.receipt = { state, err, id: r.id, generated_at: Date.now() };
       this.counters.receipts_generated++;
       this._deliver('receipt', msg.system_id, r.fields, [], r.id);
     });
@@ -384,8 +363,8 @@ class Smsc {
 
   _onQuery(conn, pdu) {
     const id = pdu.params.message_id;
-    const msg = this.messages.find((m) => m.message_id === id && m.system_id === (conn.bind && conn.bind.systemId));
-    if (!conn.bind || !conn.bind.transmit || !msg) {
+    const msg = this.messages.get(id);
+    if (!conn.bind || !conn.bind.transmit || !msg || msg.system_id !== conn.bind.systemId) {
       conn.write(codec.encodeRaw(smpp.commands.query_sm_resp.id, conn.bind ? smpp.ESME_RQUERYFAIL : smpp.ESME_RINVBNDSTS,
         pdu.sequence_number));
       return;
@@ -474,8 +453,8 @@ class Smsc {
   }
 
   reset() {
-    this.messages = [];
-    this.deliveries = [];
+    this.messages.clear();
+    this.deliveries.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.deliverer.clear(this.connections);
@@ -499,19 +478,12 @@ class Smsc {
     }));
   }
 
-  static _filter(list, q) {
-    const since = q.since_id === undefined ? 0 : Number(q.since_id);
-    return list.filter((m) => m.id > since
-      && (q.to === undefined || m.destination_addr === q.to)
-      && (q.from === undefined || m.source_addr === q.from));
-  }
-
   listMessages(q) {
-    return Smsc._filter(this.messages, q);
+    return this.messages.list(q).map(describeSubmit);
   }
 
   listDeliveries(q) {
-    return Smsc._filter(this.deliveries, q).filter((d) => q.kind === undefined || d.kind === q.kind);
+    return this.deliveries.list(q, (d) => q.kind === undefined || d.kind === q.kind).map(describeDelivery);
   }
 
   close() {

@@ -15,10 +15,11 @@ const HOST = '127.0.0.1';
 const EX_USAGE = 64;
 const EX_CONFIG = 78;
 
+const USAGE = 'usage: smsc-sim.js [--config FILE.json] [--smpp-port N] [--control-port N] '
+  + '[--tls-key FILE --tls-cert FILE] [--verbose]\n';
+
 function usage(message) {
-  process.stderr.write(`smsc-sim: ${message}\n`
-    + 'usage: smsc-sim.js [--config FILE.json] [--smpp-port N] [--control-port N] '
-    + '[--tls-key FILE --tls-cert FILE] [--verbose]\n');
+  process.stderr.write(`smsc-sim: ${message}\n${USAGE}`);
   process.exit(EX_USAGE);
 }
 
@@ -56,10 +57,15 @@ async function main() {
         'tls-key': { type: 'string' },
         'tls-cert': { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
       },
     }).values;
   } catch (e) {
     return usage(e.message);
+  }
+  if (args.help) {
+    process.stderr.write(USAGE);
+    return process.exit(0);
   }
   if (Boolean(args['tls-key']) !== Boolean(args['tls-cert'])) usage('--tls-key and --tls-cert go together');
   const smppPort = parsePort(args['smpp-port'], '--smpp-port');

@@ -132,3 +132,25 @@ test('malformed PDUs from the ESME get generic_nack', async (t) => {
   assert.strictEqual(stats.malformed_pdus, 2);
   assert.strictEqual(stats.unknown_pdus, 1);
 });
+
+test('PDUs split across reads, and several in one read, are framed correctly', async (t) => {
+  const net = require('net');
+  const sim = await startSim(null);
+  t.after(() => sim.stop());
+  const sock = net.connect(sim.smppPort, '127.0.0.1');
+  sock.setNoDelay(true);
+  let got = Buffer.alloc(0);
+  sock.on('data', (c) => { got = Buffer.concat([got, c]); });
+  await new Promise((resolve) => sock.once('connect', resolve));
+  const enquire = (seq) => Buffer.from(`0000001000000015000000000000000${seq}`, 'hex');
+  const first = enquire(1);
+  for (const part of [first.subarray(0, 3), first.subarray(3, 11), first.subarray(11)]) {
+    sock.write(part);
+    await sleep(30); // separate reads on the simulator's side
+  }
+  sock.write(Buffer.concat([enquire(2), enquire(3)]));
+  await until(() => got.length >= 48);
+  const seqs = [0, 16, 32].map((o) => [got.readUInt32BE(o + 4), got.readUInt32BE(o + 12)]);
+  assert.deepStrictEqual(seqs, [[0x80000015, 1], [0x80000015, 2], [0x80000015, 3]]);
+  sock.destroy();
+});

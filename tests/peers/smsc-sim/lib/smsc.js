@@ -363,10 +363,14 @@ class Smsc {
 
   _onQuery(conn, pdu) {
     const id = pdu.params.message_id;
+    const refuse = (status) => conn.write(codec.encodeRaw(smpp.commands.query_sm_resp.id, status, pdu.sequence_number));
+    if (!conn.bind || !conn.bind.transmit) {
+      refuse(smpp.ESME_RINVBNDSTS);
+      return;
+    }
     const msg = this.messages.get(id);
-    if (!conn.bind || !conn.bind.transmit || !msg || msg.system_id !== conn.bind.systemId) {
-      conn.write(codec.encodeRaw(smpp.commands.query_sm_resp.id, conn.bind ? smpp.ESME_RQUERYFAIL : smpp.ESME_RINVBNDSTS,
-        pdu.sequence_number));
+    if (!msg || msg.system_id !== conn.bind.systemId) {
+      refuse(smpp.ESME_RQUERYFAIL);
       return;
     }
     conn.write(codec.encode('query_sm_resp', pdu.sequence_number, {

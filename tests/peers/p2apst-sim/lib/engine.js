@@ -85,12 +85,18 @@ class Engine {
     this.log = log;
     this.clock = new Clock();
     this.faults = new Faults();
-    this.reset();
+    this.initialState();
     if (statePath && fs.existsSync(statePath)) this.loadState();
+    else this.save();
   }
 
   // Back to the configured start: accounts, deposit, no sales, no faults, real time.
   reset() {
+    this.initialState();
+    this.save();
+  }
+
+  initialState() {
     this.accounts = new Map();
     this.config.accounts.forEach((a) => this.accounts.set(a.meter, a));
     this.deposit = this.config.partner.deposit;
@@ -102,7 +108,6 @@ class Engine {
     this.faults.clear();
     this.clock.set(null);
     for (const a of this.accounts.values()) a.unsold.forEach((amount) => this.preloadUnsold(a, amount));
-    this.save();
   }
 
   // ---- accounts -----------------------------------------------------------
@@ -371,8 +376,7 @@ class Engine {
       month: localParts(now, this.config.utc_offset_minutes).month,
       at: new Date(now).toISOString(),
     };
-    this.sales.push(sale);
-    this.save();
+    this.sales.push(sale); // saved with the receipt that follows
     return sale;
   }
 

@@ -43,7 +43,16 @@ function startIsoServer(engine, { host, port, framing, etx, log }) {
         return;
       }
       log(`session ${session.id}: <- ${msg.mti} ${JSON.stringify(msg.fields)}`);
-      const out = engine.handle(session, msg);
+      let out;
+      try {
+        out = engine.handle(session, msg);
+      } catch (e) {
+        // A simulator bug must not take the link down: report it loudly, answer 0030.
+        process.stderr.write(`p2apst-sim: internal error on ${msg.mti}: ${e.stack}\n`);
+        const reply = engine.formatErrorReply(msg);
+        if (reply) send(reply);
+        return;
+      }
       later(out.delayMs, () => {
         if (!open()) return;
         switch (out.action) {

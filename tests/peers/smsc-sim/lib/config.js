@@ -15,6 +15,7 @@ function defaults() {
     esmes: [{ system_id: 'pintar', password: 'secret', routes: ['1234'], max_binds: 4 }],
     tps: 0,
     resp_delay_ms: 0,
+    submit_window: 0,
     resp_msgid: 'hex',
     resp_msgid_pad: 8,
     // receipt.msgid / msgid_pad null: print ids in receipts as in submit_sm_resp.
@@ -78,7 +79,7 @@ function validate(c) {
   c.esmes.forEach(checkEsme);
   const ids = c.esmes.map((e) => e.system_id);
   if (new Set(ids).size !== ids.length) throw new ConfigError('esmes: duplicate system_id');
-  for (const k of ['tps', 'resp_delay_ms', 'resp_msgid_pad', 'enquire_link_interval_ms', 'deliver_timeout_ms',
+  for (const k of ['tps', 'resp_delay_ms', 'submit_window', 'resp_msgid_pad', 'enquire_link_interval_ms', 'deliver_timeout_ms',
     'deliver_retry_ms', 'deliver_window', 'max_messages']) {
     checkNonNegativeInt(k, c[k]);
   }

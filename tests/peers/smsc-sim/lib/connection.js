@@ -30,6 +30,7 @@ class Connection extends EventEmitter {
     this.outstanding = new Map(); // deliver_sm sequence_number -> {item, timer}
     this.sequence = 0;
     this.tokens = null; // TPS token bucket, created on first submit_sm
+    this.unanswered = 0; // submit_sm whose answer resp_delay_ms still holds back
     this.enquireTimer = null;
     this.enquirePending = false;
     this._pending = null;

@@ -15,6 +15,7 @@ const COUNTERS = {
   submit_sm_ok: 'submit_sm accepted and recorded',
   submit_sm_rejected: 'submit_sm refused by validation (0x04, 0x0B)',
   throttled: 'submit_sm refused with 0x58 ESME_RTHROTTLED by the TPS limit',
+  window_exceeded: 'submit_sm refused with 0x14 ESME_RMSGQFUL: submit_window answers were pending',
   faulted_responses: 'requests answered by an injected fault (generic_nack or status)',
   requests_ignored: 'requests read but not answered while stop_answering was active',
   generic_nack_sent: 'generic_nack sent (unknown command, malformed PDU, fault)',

@@ -232,6 +232,11 @@ class Smsc {
       this._answerSubmit(conn, refuse(smpp.ESME_RINVBNDSTS));
       return;
     }
+    if (this.cfg.submit_window && conn.unanswered >= this.cfg.submit_window) {
+      this.counters.window_exceeded++;
+      conn.write(refuse(smpp.ESME_RMSGQFUL)); // at once: the ESME broke the window
+      return;
+    }
     const faulted = this._faultedSubmit(pdu);
     if (faulted) {
       this._answerSubmit(conn, faulted);
@@ -256,11 +261,12 @@ class Smsc {
   // Writes a submit_sm answer resp_delay_ms from now, then runs `then` (routing), so that a
   // receipt never overtakes the submit_sm_resp it belongs to.
   _answerSubmit(conn, resp, then) {
-    const answer = () => {
+    conn.unanswered++;
+    this._after(this.cfg.resp_delay_ms, () => {
+      conn.unanswered--;
       conn.write(resp);
       if (then) then();
-    };
-    this._after(this.cfg.resp_delay_ms, answer);
+    });
   }
 
   // Runs fn after ms (at once for 0); POST /reset cancels what is still pending.

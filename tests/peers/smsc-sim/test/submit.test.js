@@ -123,7 +123,7 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
     assert.strictEqual(msgs[0].route, 'esme:other');
   });
 
-  await t.test('resp_delay_ms holds every answer back, in order', async () => {
+  await t.test('resp_delay_ms holds every answer back, in order; submit_window caps them', async () => {
     await sim.api('POST', '/config', { resp_delay_ms: 150 });
     const start = Date.now();
     const order = [];
@@ -131,7 +131,14 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
       .then((r) => order.push(parseInt(r.message_id, 16)))));
     assert.ok(Date.now() - start >= 140, `answered after ${Date.now() - start} ms`);
     assert.deepStrictEqual(order, [...order].sort((a, b) => a - b));
-    await sim.api('POST', '/config', { resp_delay_ms: 0 });
+
+    await sim.api('POST', '/config', { submit_window: 2 });
+    const statuses = [];
+    await Promise.all([1, 2, 3, 4].map((i) => submit({ destination_addr: '628115', short_message: `w${i}` })
+      .then((r) => statuses.push(r.command_status))));
+    assert.deepStrictEqual(statuses, [smpp.ESME_RMSGQFUL, smpp.ESME_RMSGQFUL, 0, 0], 'refusals come at once');
+    assert.strictEqual((await sim.stats()).window_exceeded, 2);
+    await sim.api('POST', '/config', { resp_delay_ms: 0, submit_window: 0 });
   });
 
   await t.test('throttling answers 0x58 with an empty body above the TPS', async () => {

@@ -57,7 +57,7 @@ async function main() {
     process.exit(EX_CONFIG);
   }
   const iso = startIsoServer(engine, { host: HOST, port: opts.port, framing: opts.framing, etx: opts.etx, log });
-  const control = startControlServer(engine, { host: HOST, port: opts.controlPort, log });
+  const control = startControlServer(engine, { host: HOST, port: opts.controlPort });
   await Promise.all([once(iso, 'listening'), once(control, 'listening')]);
   process.stdout.write(`READY iso=${iso.address().port} control=${control.address().port}\n`);
   const stop = () => {

@@ -43,7 +43,7 @@ function routes(engine) {
   };
 }
 
-function startControlServer(engine, { host, port, log }) {
+function startControlServer(engine, { host, port }) {
   const table = routes(engine);
   const server = http.createServer((req, res) => {
     const chunks = [];
@@ -65,7 +65,7 @@ function startControlServer(engine, { host, port, log }) {
         if (e instanceof SyntaxError || e instanceof BadRequest || e instanceof FaultError || e instanceof ConfigError) {
           return answer(400, { error: e.message });
         }
-        log(`control: ${e.stack}`);
+        process.stderr.write(`p2apst-sim: control: internal error: ${e.stack}\n`);
         return answer(500, { error: e.message });
       }
     });

@@ -46,8 +46,10 @@ fi
 for lock in tests/peers/*/package-lock.json; do
   [ -e "$lock" ] || continue
   dir=$(dirname "$lock")
-  if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules" ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) && touch "$dir/node_modules"
+  # npm records what it installed in node_modules/.package-lock.json.
+  installed="$dir/node_modules/.package-lock.json"
+  if [ ! -e "$installed" ] || [ "$lock" -nt "$installed" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
 

@@ -7,7 +7,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const { Clock, localParts, inWindow } = require('./clock');
-const { Faults } = require('./faults');
+const { Faults, KINDS: FAULT_KINDS, NO_FAULT } = require('./faults');
 const { IsoError, responseMti } = require('./iso');
 const R = require('./records');
 const { computeCharges, stampDutyFor } = require('./charges');
@@ -63,7 +63,7 @@ function freshStats() {
   return {
     requests: {}, responses: {}, response_codes: {}, faults: {},
     sales: 0, charged_rupiah: 0, unsold_taken: 0,
-    advice_found: 0, advice_not_found: 0, dropped: 0, closed: 0, garbage: 0,
+    advice_found: 0, advice_not_found: 0,
   };
 }
 
@@ -133,8 +133,10 @@ class Engine {
   // ---- transport entry point ----------------------------------------------
 
   // session: {signedOn} owned by the connection. Returns
-  //   {action: 'reply'|'drop'|'close'|'garbage'|'ignore', response, delayMs, onSent}
-  // The transport calls onSent() once the response has been written.
+  //   {action, mti, response, delayMs, onSent}
+  // action: 'reply' | 'duplicate' | 'truncate' (response to write, fully,
+  // twice, or half then close) | 'drop' | 'close' | 'garbage' | 'ignore'.
+  // The transport calls onSent() once the whole response has been written.
   handle(session, msg) {
     bump(this.stats.requests, msg.mti);
     const respMti = responseMti(msg.mti);
@@ -152,31 +154,14 @@ class Engine {
     const delayMs = delayFault ? delayFault.ms : (account?.delay_ms ?? 0);
     const fault = this.faults.take(ctx, false);
     if (fault) bump(this.stats.faults, fault.kind);
-    let outcome;
-    switch (fault?.kind) {
-      case 'close':
-        this.stats.closed += 1;
-        return { action: 'close', delayMs };
-      case 'garbage':
-        this.stats.garbage += 1;
-        return { action: 'garbage', mti: respMti, delayMs };
-      case 'drop_no_sale':
-        this.stats.dropped += 1;
-        return { action: 'drop', delayMs };
-      case 'rc':
-      case 'refuse_signon':
-        outcome = { response: this.reply(msg, respMti, fault.code) };
-        break;
-      default:
-        outcome = this.process(session, msg, respMti);
-    }
-    if (fault?.kind === 'drop_after_sale') {
-      this.stats.dropped += 1;
-      return { action: 'drop', delayMs };
-    }
+    const plan = fault ? FAULT_KINDS[fault.kind] : NO_FAULT;
+    let outcome = {};
+    if (fault?.code) outcome = { response: this.reply(msg, respMti, fault.code) };
+    else if (plan.processes) outcome = this.process(session, msg, respMti);
     const { response, onSent } = outcome;
     return {
-      action: 'reply',
+      action: plan.action,
+      mti: respMti,
       response,
       delayMs,
       onSent: () => {

@@ -4,16 +4,21 @@
 // only one MTI. A request consumes at most one `delay` fault and at most one
 // other fault, the oldest that matches.
 
-// kind -> which requests it can apply to (beyond the meter/idpel/mti filters).
+// kind -> appliesTo: which requests it can hit (beyond the meter/idpel/mti
+// filters); processes: whether the request is still carried out; action: what
+// the transport does instead of a plain reply (see server.js).
 const KINDS = {
-  delay: () => true,
-  drop_after_sale: (req) => req.mti === '2200',
-  drop_no_sale: () => true,
-  rc: () => true,
-  close: () => true,
-  refuse_signon: (req) => req.mti === '2800' && req.networkCode === '001',
-  garbage: () => true,
+  delay: { appliesTo: () => true, processes: true, action: 'reply' },
+  drop_after_sale: { appliesTo: (req) => req.mti === '2200', processes: true, action: 'drop' },
+  drop_no_sale: { appliesTo: () => true, processes: false, action: 'drop' },
+  rc: { appliesTo: () => true, processes: false, action: 'reply' },
+  close: { appliesTo: () => true, processes: false, action: 'close' },
+  refuse_signon: { appliesTo: (req) => req.mti === '2800' && req.networkCode === '001', processes: false, action: 'reply' },
+  garbage: { appliesTo: () => true, processes: false, action: 'garbage' },
+  duplicate: { appliesTo: () => true, processes: true, action: 'duplicate' },
+  truncate: { appliesTo: () => true, processes: true, action: 'truncate' },
 };
+const NO_FAULT = KINDS.delay;
 
 class FaultError extends Error {}
 
@@ -67,7 +72,7 @@ class Faults {
   // applies, or null. wantDelay selects delay faults or the others.
   take(req, wantDelay) {
     const i = this.list.findIndex((f) => (f.kind === 'delay') === wantDelay
-      && KINDS[f.kind](req)
+      && KINDS[f.kind].appliesTo(req)
       && (f.mti === undefined || f.mti === req.mti)
       && (f.meter === undefined || f.meter === req.meter)
       && (f.idpel === undefined || f.idpel === req.idpel));
@@ -79,4 +84,4 @@ class Faults {
   }
 }
 
-module.exports = { Faults, FaultError };
+module.exports = { Faults, FaultError, KINDS, NO_FAULT };

@@ -57,9 +57,17 @@ function startIsoServer(engine, { host, port, framing, etx, log }) {
         if (!open()) return;
         switch (out.action) {
           case 'reply':
+          case 'duplicate':
             send(out.response);
+            if (out.action === 'duplicate') send(out.response);
             out.onSent();
             break;
+          case 'truncate': {
+            const frame = encodeFrame(encode(out.response), frameOpts);
+            log(`session ${session.id}: sending half of ${out.mti}, closing (fault)`);
+            socket.end(frame.subarray(0, Math.ceil(frame.length / 2)));
+            break;
+          }
           case 'close':
             log(`session ${session.id}: closing (fault)`);
             socket.destroy();

@@ -65,7 +65,7 @@ describe('ascii4 framing with ETX and the example config', () => {
     assert.strictEqual((await control(sim.control, 'GET', '/deposit')).body.deposit, 5000000 - 100000);
   });
 
-  it('advice not found uses the configured 0096; no cut-off when disabled; kWh limit from the account', async () => {
+  it('advice not found uses the configured 0096; no cut-off when disabled; kWh limit from the account; denominations', async () => {
     const inq = await inquire(c, SW, '32016567720');
     const adv = await c.request('2220', { ...BASE, 2: '99502', 4: amount(53000), 48: `${inq.fields[48]}0` });
     assert.deepStrictEqual([adv.mti, adv.fields[39]], ['2230', '0096']);
@@ -75,6 +75,8 @@ describe('ascii4 framing with ETX and the example config', () => {
     const small = await inquire(c, SW, '14000000000');
     assert.strictEqual(small.fields[62].slice(22, 39), '00010' + '1' + '00000050000', 'max 10 kWh, one preloaded unsold token');
     assert.strictEqual((await buy(c, small, 53000)).fields[39], '0047');
+    const listed = await inquire(c, SW, '32016567720');
+    assert.strictEqual((await buy(c, listed, 73000)).fields[39], '0013', 'Rp 70,000 is not a listed denomination');
   });
 
   it('an account delay holds back only its own replies', async () => {

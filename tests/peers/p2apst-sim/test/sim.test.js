@@ -202,7 +202,7 @@ describe('simulator over bin2 framing', () => {
     for (const bit of [15, 62, 63]) assert.ok(adv.fields[bit] !== undefined, `2230 carries bit ${bit}`);
     assert.strictEqual(await deposit(), 100000000 - 100000);
     const stats = (await ctl('GET', '/stats')).body;
-    assert.deepStrictEqual([stats.sales, stats.advice_found, stats.dropped], [1, 2, 1]);
+    assert.deepStrictEqual([stats.sales, stats.advice_found, stats.faults.drop_after_sale], [1, 2, 1]);
     assert.strictEqual((await advise(c, '2220', `${inq.fields[48]}0`, 52500)).fields[39], '0063', 'advice with another amount');
   });
 
@@ -291,7 +291,40 @@ describe('simulator over bin2 framing', () => {
     inquire(c, DEWI).catch(() => {});
     await c.closed;
     const stats = (await ctl('GET', '/stats')).body;
-    assert.deepStrictEqual([stats.garbage, stats.closed], [1, 1]);
+    assert.deepStrictEqual(stats.faults, { garbage: 1, close: 1 });
+  });
+
+  it('duplicate: the same reply twice; truncate: half a frame, then the connection closes, sale left unsold', async () => {
+    await fault({ kind: 'duplicate', mti: '2100' });
+    const first = await inquire(c, DEWI);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepStrictEqual(c.received.slice(-2).map((t) => t.slice(0, 4)), ['2110', '2110']);
+    assert.strictEqual(c.received.at(-1), c.received.at(-2));
+    await fault({ kind: 'truncate', mti: '2200' });
+    const bytes = [];
+    c.socket.on('data', (d) => bytes.push(d));
+    buy(c, first, 102500).catch(() => {});
+    await c.closed;
+    const got = Buffer.concat(bytes);
+    assert.ok(got.length > 2 && got.readUInt16BE(0) > got.length - 2, 'a frame announced longer than what came');
+    const sales = (await ctl('GET', `/sales?meter=${DEWI.meter}`)).body.sales;
+    assert.deepStrictEqual(sales.map((x) => x.status), ['unsold']);
+    const again = new Client(sim.iso);
+    await again.ready;
+    await signOn(again);
+    const adv = await advise(again, '2220', `${first.fields[48]}0`, 102500);
+    assert.strictEqual(adv.fields[39], '0000');
+    assert.strictEqual(split(adv.fields[48], P241).token, sales[0].token);
+    again.close();
+  });
+
+  it('prepaid is never reversed: 2400 gets 2410 0030; responses sent to the simulator are ignored', async () => {
+    const rev = await c.request('2400', { ...BASE, 2: '99502', 4: amount(102500) });
+    assert.deepStrictEqual([rev.mti, rev.fields[39]], ['2410', '0030']);
+    c.sendRaw('2810002000000200000000000000999990000');
+    const echo = await c.request('2800', { 12: BASE[12], 40: '301' });
+    assert.strictEqual(echo.fields[39], '0000');
+    assert.ok(!c.received.some((t) => t.includes('999999')), 'no answer to a response');
   });
 
   it('control API: accounts, faults, bad input', async () => {

@@ -511,4 +511,4 @@ class Engine {
   }
 }
 
-module.exports = { Engine, RC };
+module.exports = { Engine };

@@ -327,6 +327,21 @@ describe('simulator over bin2 framing', () => {
     assert.ok(!c.received.some((t) => t.includes('999999')), 'no answer to a response');
   });
 
+  it('survives mutated requests: every frame answered 0030 or processed, the link stays up', async () => {
+    const inq = await inquire(c, DEWI);
+    const valid = require('./client').pack('2200', { ...BASE, 2: '99502', 4: amount(102500), 11: '000000000999', 48: `${inq.fields[48]}0` });
+    let seed = 12345; // fixed LCG so a failure replays
+    const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (let i = 0; i < 300; i++) {
+      const bytes = Buffer.from(valid, 'latin1');
+      for (let k = 0; k <= rand(3); k++) bytes[rand(bytes.length)] = rand(256);
+      c.sendRaw(bytes.subarray(0, Math.max(1, bytes.length - rand(2) * rand(bytes.length))).toString('latin1'));
+    }
+    const echo = await c.request('2800', { 12: BASE[12], 40: '301' });
+    assert.strictEqual(echo.fields[39], '0000');
+    assert.ok((await ctl('GET', '/stats')).body.sales <= 1, 'one PLN ref, at most one sale');
+  });
+
   it('control API: accounts, faults, bad input', async () => {
     const added = await ctl('POST', '/accounts', { meter: '22000000001', idpel: '522000000001', name: 'NEW CUSTOMER', tariff: 'R1', power_va: 900, instalment: 1000 });
     assert.strictEqual(added.status, 200);

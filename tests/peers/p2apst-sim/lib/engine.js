@@ -292,7 +292,7 @@ class Engine {
     const inquiry = this.inquiries.get(req.pln_ref);
     if (!inquiry || inquiry.meter !== req.meter || inquiry.idpel !== req.idpel) refuse(RC.PLN_REF_INVALID);
     if (inquiry.switcher_id !== req.switcher_id || inquiry.bank_code !== f[32]) refuse(RC.PARTNER_DIFFERS);
-    if (this.receipts.has(req.pln_ref)) refuse(this.config.duplicate_purchase_rc);
+    if (this.receipts.has(req.pln_ref) || this.switcherRefUsed(req.switcher_ref)) refuse(this.config.duplicate_purchase_rc);
     const account = this.accounts.get(inquiry.meter);
     if (!account) refuse(RC.UNKNOWN_SUBSCRIBER);
     this.checkAccountOpen(account);
@@ -440,6 +440,11 @@ class Engine {
     if (c && inWindow(localParts(this.clock.now(), this.config.utc_offset_minutes).minuteOfDay, c.start, c.end)) {
       refuse(RC.CUTOFF);
     }
+  }
+
+  switcherRefUsed(switcherRef) {
+    for (const r of this.receipts.values()) if (r.switcher_ref === switcherRef) return true;
+    return false;
   }
 
   subscriberFields(account) {

@@ -183,6 +183,9 @@ describe('simulator over bin2 framing', () => {
     const dup = await buy(c, inq, 102500);
     assert.strictEqual(dup.fields[39], '0094', 'second 2200 on a used PLN ref');
     assert.strictEqual(dup.fields[48], `${b48}0`, 'refusal echoes bit 48');
+    const next = (await inquire(c, DEWI)).fields[48];
+    const reusedSwitcherRef = { fields: { 48: next.slice(0, 63) + b48.slice(63, 95) + next.slice(95) } };
+    assert.strictEqual((await buy(c, reusedSwitcherRef, 102500)).fields[39], '0094', 'new PLN ref, used switcher ref');
     assert.strictEqual(await deposit(), 500000);
     assert.strictEqual((await ctl('GET', '/stats')).body.sales, 1);
   });

@@ -1,0 +1,578 @@
+#include "store/gateway_queue.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "common/crypto.h"
+#include "common/hex.h"
+
+namespace pintar::store {
+namespace {
+
+// Forward-only schema migrations; migration i takes the file from revision i to i+1
+// (PRAGMA user_version). Never edit a released entry: append a new one.
+constexpr std::string_view kMigrations[] = {
+    R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE mo(
+  id INTEGER PRIMARY KEY,
+  smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL,
+  data_coding INTEGER NOT NULL, received_at_ms INTEGER NOT NULL);
+CREATE TABLE mt(
+  id INTEGER PRIMARY KEY,
+  engine_id TEXT NOT NULL UNIQUE,
+  smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL,
+  want_receipt INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0,          -- 0 waiting for submit_sm_resp, 1 submitted, 2 failed
+  command_status INTEGER, reason TEXT,
+  created_at_ms INTEGER NOT NULL);
+CREATE INDEX mt_unsubmitted ON mt(id) WHERE state = 0;
+CREATE TABLE mt_message_id(
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL,
+  mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE, part INTEGER NOT NULL,
+  PRIMARY KEY(smsc, message_id)) WITHOUT ROWID;
+CREATE INDEX mt_message_id_mt ON mt_message_id(mt_id);
+CREATE TABLE mt_result(                      -- outcomes not yet acknowledged by the engine
+  seq INTEGER PRIMARY KEY,
+  mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE);
+CREATE TABLE receipt(                        -- deliverable receipts not yet acknowledged
+  id INTEGER PRIMARY KEY,
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, error TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  mt_id INTEGER, part INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE receipt_unmatched(              -- receipts whose message id is not known yet
+  id INTEGER PRIMARY KEY,
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, error TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL);
+CREATE INDEX receipt_unmatched_id ON receipt_unmatched(smsc, message_id);
+)sql",
+};
+static_assert(std::size(kMigrations) == GatewayQueue::kSchemaVersion);
+
+// Every statement the queue runs, prepared once.
+enum Sql : size_t {
+  kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo,
+  kInsertMo, kDeleteMo, kSelectMos,
+  kInsertMt, kSelectMtByEngineId, kSelectUnsubmitted, kSetMtState, kInsertResult, kDeleteResult,
+  kSelectResults, kInsertMessageId,
+  kFindMessageId, kInsertReceipt, kInsertUnmatched, kMatchUnmatched, kDeleteMatched,
+  kReleaseUnmatched, kDeleteReleased, kDeleteReceipt, kSelectReceipts, kPrune,
+  kSqlCount
+};
+constexpr std::string_view kStatements[kSqlCount] = {
+    "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT op", "RELEASE op", "ROLLBACK TO op",
+    "INSERT INTO mo(smsc, source, destination, text, data_coding, received_at_ms) VALUES(?,?,?,?,?,?)",
+    "DELETE FROM mo WHERE id = ?",
+    "SELECT id, smsc, source, destination, text, data_coding, received_at_ms FROM mo WHERE id > ? ORDER BY id LIMIT ?",
+    "INSERT INTO mt(engine_id, smsc, source, destination, text, want_receipt, created_at_ms) VALUES(?,?,?,?,?,?,?) "
+    "ON CONFLICT(engine_id) DO NOTHING",
+    "SELECT id FROM mt WHERE engine_id = ?",
+    "SELECT id, engine_id, smsc, source, destination, text, want_receipt, created_at_ms FROM mt WHERE state = 0 "
+    "ORDER BY id",
+    "UPDATE mt SET state = ?2, command_status = ?3, reason = ?4 WHERE id = ?1 AND state = 0",
+    "INSERT INTO mt_result(mt_id) VALUES(?)",
+    "DELETE FROM mt_result WHERE seq = ?",
+    // Message ids joined by the unit separator (0x1F), in part order.
+    "SELECT r.seq, m.engine_id, m.state, m.command_status, m.reason, "
+    "(SELECT group_concat(message_id, char(31)) FROM "
+    "(SELECT message_id FROM mt_message_id WHERE mt_id = r.mt_id ORDER BY part)) "
+    "FROM mt_result r JOIN mt m ON m.id = r.mt_id WHERE r.seq > ? ORDER BY r.seq LIMIT ?",
+    "INSERT OR REPLACE INTO mt_message_id(smsc, message_id, mt_id, part) SELECT smsc, ?2, id, ?3 FROM mt WHERE id = ?1",
+    "SELECT mt_id, part FROM mt_message_id WHERE smsc = ? AND message_id = ?",
+    "INSERT INTO receipt(smsc, message_id, state, error, received_at_ms, mt_id, part) VALUES(?,?,?,?,?,?,?)",
+    "INSERT INTO receipt_unmatched(smsc, message_id, state, error, received_at_ms) VALUES(?,?,?,?,?)",
+    "INSERT INTO receipt(smsc, message_id, state, error, received_at_ms, mt_id, part) "
+    "SELECT u.smsc, u.message_id, u.state, u.error, u.received_at_ms, i.mt_id, i.part "
+    "FROM receipt_unmatched u JOIN mt_message_id i ON i.smsc = u.smsc AND i.message_id = u.message_id "
+    "WHERE i.mt_id = ? ORDER BY u.id",
+    "DELETE FROM receipt_unmatched WHERE id IN (SELECT u.id FROM receipt_unmatched u JOIN mt_message_id i "
+    "ON i.smsc = u.smsc AND i.message_id = u.message_id WHERE i.mt_id = ?)",
+    "INSERT INTO receipt(smsc, message_id, state, error, received_at_ms) "
+    "SELECT smsc, message_id, state, error, received_at_ms FROM receipt_unmatched WHERE received_at_ms < ? ORDER BY id",
+    "DELETE FROM receipt_unmatched WHERE received_at_ms < ?",
+    "DELETE FROM receipt WHERE id = ?",
+    "SELECT r.id, r.smsc, r.message_id, r.state, r.error, r.received_at_ms, m.engine_id, r.part FROM receipt r "
+    "LEFT JOIN mt m ON m.id = r.mt_id WHERE r.id > ? ORDER BY r.id LIMIT ?",
+    "DELETE FROM mt WHERE state <> 0 AND created_at_ms < ? AND id NOT IN (SELECT mt_id FROM mt_result)",
+};
+
+// One prepared statement, reset and unbound after every use (RAII through Use).
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt*& handle() { return stmt_; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Binds parameters in order, steps, and resets the statement when it goes out of scope.
+class Use {
+ public:
+  Use(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  ~Use() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  template <typename... Args>
+  Use& bind(const Args&... args) {
+    (bind_one(args), ...);
+    return *this;
+  }
+  // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.
+  Result<bool> step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return error(rc);
+  }
+  Status run() {
+    auto row = step();
+    return row.ok() ? Status() : row.status();
+  }
+  int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::string text(int column) const {
+    const auto* p = sqlite3_column_text(stmt_, column);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, column)) : std::string();
+  }
+
+ private:
+  void bind_one(int64_t v) { sqlite3_bind_int64(stmt_, ++index_, v); }
+  void bind_one(int v) { sqlite3_bind_int64(stmt_, ++index_, v); }
+  void bind_one(uint32_t v) { sqlite3_bind_int64(stmt_, ++index_, v); }
+  void bind_one(size_t v) { sqlite3_bind_int64(stmt_, ++index_, static_cast<int64_t>(v)); }
+  void bind_one(bool v) { sqlite3_bind_int(stmt_, ++index_, v ? 1 : 0); }
+  void bind_one(std::nullptr_t) { sqlite3_bind_null(stmt_, ++index_); }
+  void bind_one(std::string_view v) { sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  void bind_one(const std::string& v) { bind_one(std::string_view(v)); }
+  void bind_one(const std::optional<int64_t>& v) { v ? bind_one(*v) : bind_one(nullptr); }
+  Status error(int rc) const {
+    const StatusCode code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? StatusCode::kCorruption : StatusCode::kIoError;
+    return Status(code, fmt::format("{} ({})", sqlite3_errmsg(db_), sqlite3_errstr(rc)));
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+};
+
+enum MtState : int { kWaiting = 0, kSubmitted = 1, kFailed = 2 };
+
+// Starts an asynchronous operation and blocks until its completion runs.
+template <typename T>
+Result<T> wait_for(std::function<void(std::function<void(Result<T>)>)> start) {
+  std::promise<Result<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<T> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+Status without_value(const Result<bool>& result) { return result.status(); }
+
+// Steps a query to its end, turning each row into a T.
+template <typename T, typename RowFn>
+Result<std::vector<T>> collect(Use& select, RowFn to_value) {
+  std::vector<T> out;
+  for (;;) {
+    auto more = select.step();
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
+    out.push_back(to_value(select));
+  }
+}
+
+
+}  // namespace
+
+class GatewayQueue::Impl {
+ public:
+  // One queued operation: runs inside the batch's transaction; `after_commit` (if set by
+  // the operation) runs once the batch's outcome is known.
+  struct Op {
+    std::function<Status()> run;
+    std::function<void(Status)> after_commit;
+  };
+
+  explicit Impl(GatewayQueueOptions options) : options_(std::move(options)) {}
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (writer_.joinable()) writer_.join();
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Status open() {
+    const int rc = sqlite3_open_v2(options_.path.c_str(), &db_,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) return Status::io_error(fmt::format("{}: {}", options_.path, sqlite3_errstr(rc)));
+    sqlite3_busy_timeout(db_, options_.busy_timeout_ms);
+    if (options_.synchronous != "FULL" && options_.synchronous != "NORMAL") {
+      return Status::invalid_argument(fmt::format("synchronous must be FULL or NORMAL, not {}", options_.synchronous));
+    }
+    PINTAR_RETURN_IF_ERROR(exec("PRAGMA journal_mode=WAL"));
+    PINTAR_RETURN_IF_ERROR(exec(fmt::format("PRAGMA synchronous={}", options_.synchronous)));
+    PINTAR_RETURN_IF_ERROR(exec("PRAGMA foreign_keys=ON"));
+    PINTAR_RETURN_IF_ERROR(migrate());
+    statements_ = std::vector<Statement>(kSqlCount);
+    for (size_t i = 0; i < kSqlCount; ++i) {
+      const int prc = sqlite3_prepare_v3(db_, kStatements[i].data(), static_cast<int>(kStatements[i].size()),
+                                         SQLITE_PREPARE_PERSISTENT, &statements_[i].handle(), nullptr);
+      if (prc != SQLITE_OK) return Status::internal(fmt::format("preparing statement {}: {}", i, sqlite3_errmsg(db_)));
+    }
+    PINTAR_RETURN_IF_ERROR(load_instance_id());
+    writer_ = std::thread([this] { write_loop(); });
+    return Status();
+  }
+
+  const std::string& instance_id() const { return instance_id_; }
+
+  Use use(Sql sql) { return Use(db_, statements_[sql].get()); }
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+
+  void post(Op op) {
+    {
+      std::lock_guard lock(mutex_);
+      ops_.push_back(std::move(op));
+    }
+    wake_.notify_one();
+  }
+
+  // An operation whose body yields a Result that its completion receives after the commit.
+  template <typename T>
+  static Op durable(std::function<Result<T>()> body, std::function<void(Result<T>)> done) {
+    auto result = std::make_shared<std::optional<Result<T>>>();
+    return {[body = std::move(body), result] {
+              *result = body();
+              return (*result)->status();
+            },
+            [result, done = std::move(done)](Status status) {
+              if (!status.ok()) return done(std::move(status));
+              done(std::move(**result));
+            }};
+  }
+
+  // Runs `body` on the writer thread inside a batch and waits for the commit.
+  template <typename T>
+  Result<T> call(std::function<Result<T>()> body) {
+    return wait_for<T>([&](std::function<void(Result<T>)> done) { post(durable<T>(std::move(body), std::move(done))); });
+  }
+
+ private:
+  Status exec(const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      Status status = Status::io_error(fmt::format("{}: {}", options_.path, message ? message : "error"));
+      sqlite3_free(message);
+      return status;
+    }
+    return Status();
+  }
+
+  Result<int64_t> user_version() {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA user_version", -1, &stmt, nullptr) != SQLITE_OK) {
+      return Status::io_error(fmt::format("{}: {}", options_.path, sqlite3_errmsg(db_)));
+    }
+    int64_t version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    return version;
+  }
+
+  Status migrate() {
+    auto version = user_version();
+    if (!version.ok()) return version.status();
+    if (*version > kSchemaVersion) {
+      return Status::failed_precondition(
+          fmt::format("{}: gateway queue schema revision {} is newer than this pintar understands ({}); "
+                      "run the newer pintar or restore a matching backup",
+                      options_.path, *version, kSchemaVersion));
+    }
+    for (int64_t v = *version; v < kSchemaVersion; ++v) {
+      PINTAR_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+      Status status = exec(std::string(kMigrations[v]));
+      if (status.ok()) status = exec(fmt::format("PRAGMA user_version={}", v + 1));
+      if (status.ok()) status = exec("COMMIT");
+      if (!status.ok()) {
+        (void)exec("ROLLBACK");
+        return status.with_context(fmt::format("migrating to revision {}", v + 1));
+      }
+    }
+    return Status();
+  }
+
+  Status load_instance_id() {
+    PINTAR_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+    Status status = [&]() -> Status {
+      Statement stmt;
+      if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'instance'", -1, &stmt.handle(), nullptr) !=
+          SQLITE_OK) {
+        return Status::io_error(fmt::format("{}: {}", options_.path, sqlite3_errmsg(db_)));
+      }
+      {
+        Use select(db_, stmt.get());
+        auto row = select.step();
+        if (!row.ok()) return row.status();
+        if (*row) instance_id_ = select.text(0);
+      }
+      if (!instance_id_.empty()) return Status();
+      uint8_t random[4];
+      PINTAR_RETURN_IF_ERROR(crypto::random_bytes(random));
+      instance_id_ = hex_encode(random);
+      return exec(fmt::format("INSERT INTO meta(key, value) VALUES('instance', '{}')", instance_id_));
+    }();
+    if (status.ok()) return exec("COMMIT");
+    (void)exec("ROLLBACK");
+    return status;
+  }
+
+  void write_loop() {
+    std::vector<Op> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || !ops_.empty(); });
+        if (ops_.empty()) return;  // stopping and drained
+        while (!ops_.empty() && batch.size() < options_.max_batch) {
+          batch.push_back(std::move(ops_.front()));
+          ops_.pop_front();
+        }
+      }
+      run_batch(batch);
+      batch.clear();
+    }
+  }
+
+  void run_batch(std::vector<Op>& batch) {
+    Status status = use(kBegin).run();
+    std::vector<Status> outcomes(batch.size());
+    if (status.ok()) {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        (void)use(kSavepoint).run();
+        outcomes[i] = batch[i].run();
+        if (!outcomes[i].ok()) (void)use(kRollbackTo).run();
+        (void)use(kRelease).run();
+      }
+      status = use(kCommit).run();
+      if (!status.ok()) (void)use(kRollback).run();
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].after_commit) batch[i].after_commit(status.ok() ? outcomes[i] : status.with_context(options_.path));
+    }
+  }
+
+  GatewayQueueOptions options_;
+  sqlite3* db_ = nullptr;
+  std::vector<Statement> statements_;
+  std::string instance_id_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Op> ops_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+Result<std::unique_ptr<GatewayQueue>> GatewayQueue::open(const GatewayQueueOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  PINTAR_RETURN_IF_ERROR(impl->open());
+  return std::unique_ptr<GatewayQueue>(new GatewayQueue(std::move(impl)));
+}
+
+GatewayQueue::GatewayQueue(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GatewayQueue::~GatewayQueue() = default;
+
+const std::string& GatewayQueue::instance_id() const { return impl_->instance_id(); }
+
+void GatewayQueue::add_mo(MoRecord mo, std::function<void(Result<int64_t>)> done) {
+  impl_->post(Impl::durable<int64_t>(
+      [this, mo = std::move(mo)]() -> Result<int64_t> {
+        PINTAR_RETURN_IF_ERROR(impl_->use(kInsertMo)
+                                   .bind(mo.smsc, mo.source, mo.destination, mo.text, mo.data_coding, mo.received_at_ms)
+                                   .run());
+        return impl_->last_insert_id();
+      },
+      std::move(done)));
+}
+
+void GatewayQueue::add_mt(MtRecord mt, std::function<void(Result<AddedMt>)> done) {
+  impl_->post(Impl::durable<AddedMt>(
+      [this, mt = std::move(mt)]() -> Result<AddedMt> {
+        PINTAR_RETURN_IF_ERROR(impl_->use(kInsertMt)
+                                   .bind(mt.engine_id, mt.smsc, mt.source, mt.destination, mt.text, mt.want_receipt,
+                                         mt.created_at_ms)
+                                   .run());
+        if (impl_->changes() == 1) return AddedMt{.id = impl_->last_insert_id(), .inserted = true};
+        auto select = impl_->use(kSelectMtByEngineId);
+        auto row = select.bind(mt.engine_id).step();
+        if (!row.ok()) return row.status();
+        if (!*row) return Status::internal("mt vanished after a conflicting insert");
+        return AddedMt{.id = select.integer(0), .inserted = false};
+      },
+      std::move(done)));
+}
+
+void GatewayQueue::add_receipt(ReceiptRecord r, std::function<void(Status)> done) {
+  impl_->post({[this, r = std::move(r)]() -> Status {
+                 auto find = impl_->use(kFindMessageId);
+                 auto row = find.bind(r.smsc, r.message_id).step();
+                 if (!row.ok()) return row.status();
+                 if (!*row) {
+                   return impl_->use(kInsertUnmatched)
+                       .bind(r.smsc, r.message_id, r.state, r.error, r.received_at_ms)
+                       .run();
+                 }
+                 return impl_->use(kInsertReceipt)
+                     .bind(r.smsc, r.message_id, r.state, r.error, r.received_at_ms, find.integer(0),
+                           find.integer(1))
+                     .run();
+               },
+               std::move(done)});
+}
+
+void GatewayQueue::record_submitted(int64_t mt_id, std::vector<std::string> message_ids,
+                                    std::function<void(Status)> committed) {
+  impl_->post({[this, mt_id, ids = std::move(message_ids)]() -> Status {
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kSetMtState).bind(mt_id, int{kSubmitted}, nullptr, nullptr).run());
+                 if (impl_->changes() == 0) return Status();  // already settled (a duplicate outcome)
+                 for (size_t part = 0; part < ids.size(); ++part) {
+                   PINTAR_RETURN_IF_ERROR(impl_->use(kInsertMessageId).bind(mt_id, ids[part], part + 1).run());
+                 }
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kInsertResult).bind(mt_id).run());
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kMatchUnmatched).bind(mt_id).run());
+                 return impl_->use(kDeleteMatched).bind(mt_id).run();
+               },
+               std::move(committed)});
+}
+
+void GatewayQueue::record_failed(int64_t mt_id, uint32_t command_status, std::string reason,
+                                 std::function<void(Status)> committed) {
+  impl_->post({[this, mt_id, command_status, reason = std::move(reason)]() -> Status {
+                 PINTAR_RETURN_IF_ERROR(
+                     impl_->use(kSetMtState).bind(mt_id, int{kFailed}, command_status, reason).run());
+                 if (impl_->changes() == 0) return Status();
+                 return impl_->use(kInsertResult).bind(mt_id).run();
+               },
+               std::move(committed)});
+}
+
+void GatewayQueue::ack_mo(int64_t id) {
+  impl_->post({[this, id] { return impl_->use(kDeleteMo).bind(id).run(); }, {}});
+}
+void GatewayQueue::ack_result(int64_t seq) {
+  impl_->post({[this, seq] { return impl_->use(kDeleteResult).bind(seq).run(); }, {}});
+}
+void GatewayQueue::ack_receipt(int64_t id) {
+  impl_->post({[this, id] { return impl_->use(kDeleteReceipt).bind(id).run(); }, {}});
+}
+
+Result<std::vector<QueuedMo>> GatewayQueue::mos_after(int64_t id, size_t limit) {
+  return impl_->call<std::vector<QueuedMo>>([&] {
+    return collect<QueuedMo>(impl_->use(kSelectMos).bind(id, limit), [](const Use& row) {
+      return QueuedMo{.id = row.integer(0),
+                      .mo = {.smsc = row.text(1), .source = row.text(2), .destination = row.text(3),
+                             .text = row.text(4), .data_coding = static_cast<int>(row.integer(5)),
+                             .received_at_ms = row.integer(6)}};
+    });
+  });
+}
+
+Result<std::vector<MtResult>> GatewayQueue::results_after(int64_t seq, size_t limit) {
+  return impl_->call<std::vector<MtResult>>([&] {
+    return collect<MtResult>(impl_->use(kSelectResults).bind(seq, limit), [](const Use& row) {
+      MtResult result{.seq = row.integer(0),
+                      .engine_id = row.text(1),
+                      .submitted = row.integer(2) == kSubmitted,
+                      .message_ids = {},
+                      .command_status = static_cast<uint32_t>(row.integer(3)),
+                      .reason = row.text(4)};
+      const std::string ids = row.text(5);
+      for (size_t start = 0; !ids.empty() && start <= ids.size();) {
+        const size_t end = std::min(ids.find('\x1f', start), ids.size());
+        result.message_ids.push_back(ids.substr(start, end - start));
+        start = end + 1;
+      }
+      return result;
+    });
+  });
+}
+
+Result<std::vector<QueuedReceipt>> GatewayQueue::receipts_after(int64_t id, size_t limit) {
+  return impl_->call<std::vector<QueuedReceipt>>([&] {
+    return collect<QueuedReceipt>(impl_->use(kSelectReceipts).bind(id, limit), [](const Use& row) {
+      return QueuedReceipt{.id = row.integer(0),
+                           .receipt = {.smsc = row.text(1), .message_id = row.text(2), .state = row.text(3),
+                                       .error = row.text(4), .received_at_ms = row.integer(5)},
+                           .engine_id = row.is_null(6) ? std::nullopt : std::optional(row.text(6)),
+                           .part = static_cast<int>(row.integer(7))};
+    });
+  });
+}
+
+Result<std::vector<QueuedMt>> GatewayQueue::unsubmitted_mts() {
+  return impl_->call<std::vector<QueuedMt>>([&] {
+    return collect<QueuedMt>(impl_->use(kSelectUnsubmitted).bind(), [](const Use& row) {
+      return QueuedMt{.id = row.integer(0),
+                      .mt = {.engine_id = row.text(1), .smsc = row.text(2), .source = row.text(3),
+                             .destination = row.text(4), .text = row.text(5), .want_receipt = row.integer(6) != 0,
+                             .created_at_ms = row.integer(7)}};
+    });
+  });
+}
+
+Status GatewayQueue::release_unmatched_receipts(int64_t before_ms) {
+  return without_value(impl_->call<bool>([&]() -> Result<bool> {
+    PINTAR_RETURN_IF_ERROR(impl_->use(kReleaseUnmatched).bind(before_ms).run());
+    PINTAR_RETURN_IF_ERROR(impl_->use(kDeleteReleased).bind(before_ms).run());
+    return true;
+  }));
+}
+
+Status GatewayQueue::prune(int64_t before_ms) {
+  return without_value(impl_->call<bool>([&]() -> Result<bool> {
+    PINTAR_RETURN_IF_ERROR(impl_->use(kPrune).bind(before_ms).run());
+    return true;
+  }));
+}
+
+Status GatewayQueue::flush() {
+  return without_value(impl_->call<bool>([]() -> Result<bool> { return true; }));
+}
+
+Result<int64_t> GatewayQueue::add_mo_sync(MoRecord mo) {
+  return wait_for<int64_t>([&](auto done) { add_mo(std::move(mo), std::move(done)); });
+}
+Result<AddedMt> GatewayQueue::add_mt_sync(MtRecord mt) {
+  return wait_for<AddedMt>([&](auto done) { add_mt(std::move(mt), std::move(done)); });
+}
+Status GatewayQueue::add_receipt_sync(ReceiptRecord receipt) {
+  return without_value(wait_for<bool>([&](auto done) {
+    add_receipt(std::move(receipt), [done = std::move(done)](Status status) {
+      if (!status.ok()) return done(std::move(status));
+      done(true);
+    });
+  }));
+}
+
+}  // namespace pintar::store

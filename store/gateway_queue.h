@@ -1,0 +1,158 @@
+// GatewayQueue: the SMS gateway's durable queue (its own SQLite file, not the ledger).
+//
+// It holds every message the gateway has taken responsibility for until the other side
+// has taken it over:
+//   - MO messages from the SMSC until the vending engine acknowledges them (mo_ack);
+//   - MT messages from the engine until the SMSC answered their submit_sm (message ids or a
+//     permanent failure), and the outcome until the engine acknowledges it;
+//   - delivery receipts until the engine acknowledges them. A receipt whose message id is
+//     not known yet (it can overtake the submit_sm_resp of a later part of a long MT) waits
+//     unmatched until the id is recorded, or until release_unmatched_receipts() lets it go.
+// After a crash, unsubmitted_mts() lists every MT without a submit_sm_resp (to submit again)
+// and the *_after() readers list everything not yet acknowledged by the engine.
+//
+// Writes are group-committed: one writer thread runs every queued operation of a batch in
+// one transaction (each in its own savepoint, so one failing operation does not undo the
+// others) and then calls each operation's completion. The "durable" operations report only
+// after the commit (synchronous=FULL by default: after the fsync). The "record"/"ack"
+// operations do not wait; they are ordered and committed with the next batch, so after a
+// crash at most the last batch of them is lost (an MT submitted twice, an MO or receipt sent
+// twice: the at-least-once contract allows both).
+//
+// Threads: every method may be called from any thread. Completions run on the writer
+// thread; they must not block and must not call the *_sync methods (that would deadlock).
+// Errors: SQLite failures come back as Status kIoError/kCorruption with the file name.
+#ifndef PINTAR_STORE_GATEWAY_QUEUE_H_
+#define PINTAR_STORE_GATEWAY_QUEUE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pintar::store {
+
+struct GatewayQueueOptions {
+  std::string path;                   // database file; created when absent
+  std::string synchronous = "FULL";   // FULL (survives power loss) or NORMAL (survives a process crash)
+  int busy_timeout_ms = 5000;
+  size_t max_batch = 1024;            // operations per group commit
+};
+
+struct MoRecord {
+  std::string smsc;          // [[smsc]] name it came from
+  std::string source;
+  std::string destination;
+  std::string text;          // UTF-8
+  int data_coding = 0;
+  int64_t received_at_ms = 0;  // Unix time
+};
+struct QueuedMo {
+  int64_t id = 0;
+  MoRecord mo;
+};
+
+struct MtRecord {
+  std::string engine_id;     // the engine's id for it; unique (a retried mt is stored once)
+  std::string smsc;
+  std::string source;
+  std::string destination;
+  std::string text;
+  bool want_receipt = true;
+  int64_t created_at_ms = 0;
+};
+struct QueuedMt {
+  int64_t id = 0;            // the gateway's id (OutboundSms::id)
+  MtRecord mt;
+};
+struct AddedMt {
+  int64_t id = 0;
+  bool inserted = false;     // false: engine_id was already stored (nothing changed)
+};
+
+// The outcome of an MT, waiting for the engine's acknowledgement.
+struct MtResult {
+  int64_t seq = 0;
+  std::string engine_id;
+  bool submitted = false;              // true: accepted by the SMSC; false: failed permanently
+  std::vector<std::string> message_ids;  // one per part, in part order
+  uint32_t command_status = 0;
+  std::string reason;
+};
+
+struct ReceiptRecord {
+  std::string smsc;
+  std::string message_id;    // normalised by the SMSC's id format
+  std::string state;         // "DELIVERED", "UNDELIVERABLE", ...
+  std::string error;
+  int64_t received_at_ms = 0;
+};
+struct QueuedReceipt {
+  int64_t id = 0;
+  ReceiptRecord receipt;
+  std::optional<std::string> engine_id;  // the MT it belongs to; none when it never matched
+  int part = 0;                          // 1-based part of that MT, 0 when unmatched
+};
+
+class GatewayQueue {
+ public:
+  static Result<std::unique_ptr<GatewayQueue>> open(const GatewayQueueOptions& options);
+  ~GatewayQueue();  // finishes every queued operation, then closes
+  GatewayQueue(const GatewayQueue&) = delete;
+  GatewayQueue& operator=(const GatewayQueue&) = delete;
+
+  // Random id made when the file was created: makes the ids sent to the engine unique
+  // across gateways and re-created queues.
+  const std::string& instance_id() const;
+  static constexpr int kSchemaVersion = 1;
+
+  // --- durable: the completion runs after the commit ---
+  void add_mo(MoRecord mo, std::function<void(Result<int64_t>)> done);
+  void add_mt(MtRecord mt, std::function<void(Result<AddedMt>)> done);
+  void add_receipt(ReceiptRecord receipt, std::function<void(Status)> done);
+
+  // --- ordered, committed with the next batch; the caller does not wait ---
+  // The SMSC accepted MT `mt_id` (one id per part). Matches waiting receipts. A second
+  // outcome for the same MT (the answer to a duplicate submission) changes nothing.
+  // `committed`, if given, runs after the commit (a gateway uses it to bound how many
+  // outcomes a crash can lose).
+  void record_submitted(int64_t mt_id, std::vector<std::string> message_ids,
+                        std::function<void(Status)> committed = {});
+  void record_failed(int64_t mt_id, uint32_t command_status, std::string reason,
+                     std::function<void(Status)> committed = {});
+  void ack_mo(int64_t id);
+  void ack_result(int64_t seq);
+  void ack_receipt(int64_t id);
+
+  // --- reads; they see every operation queued before them ---
+  Result<std::vector<QueuedMo>> mos_after(int64_t id, size_t limit);
+  Result<std::vector<MtResult>> results_after(int64_t seq, size_t limit);
+  Result<std::vector<QueuedReceipt>> receipts_after(int64_t id, size_t limit);
+  Result<std::vector<QueuedMt>> unsubmitted_mts();
+
+  // --- housekeeping (durable, waits) ---
+  // Unmatched receipts received before `before_ms` become deliverable without an MT.
+  Status release_unmatched_receipts(int64_t before_ms);
+  // Forgets finished MTs (outcome acknowledged) created before `before_ms`.
+  Status prune(int64_t before_ms);
+  // Returns once everything queued so far is committed.
+  Status flush();
+
+  // Blocking forms of the durable operations (tests, simple callers).
+  Result<int64_t> add_mo_sync(MoRecord mo);
+  Result<AddedMt> add_mt_sync(MtRecord mt);
+  Status add_receipt_sync(ReceiptRecord receipt);
+
+ private:
+  class Impl;
+  explicit GatewayQueue(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pintar::store
+
+#endif  // PINTAR_STORE_GATEWAY_QUEUE_H_

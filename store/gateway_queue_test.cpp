@@ -1,0 +1,210 @@
+#include "store/gateway_queue.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+namespace pintar::store {
+namespace {
+
+std::string temp_db(const std::string& name) {
+  const char* root = std::getenv("TMPDIR");
+  auto dir = std::filesystem::path(root ? root : "/tmp") / ("pintar-gwq-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / (name + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  return path.string();
+}
+
+std::unique_ptr<GatewayQueue> open_queue(const std::string& path) {
+  auto queue = GatewayQueue::open({.path = path});
+  REQUIRE(queue.ok());
+  return std::move(queue).value();
+}
+
+MoRecord mo(std::string text) {
+  return {.smsc = "sim", .source = "628121", .destination = "1234", .text = std::move(text), .data_coding = 0,
+          .received_at_ms = 1000};
+}
+
+MtRecord mt(std::string engine_id, std::string smsc = "sim") {
+  return {.engine_id = std::move(engine_id), .smsc = std::move(smsc), .source = "1234", .destination = "628121",
+          .text = "TOKEN 1234", .want_receipt = true, .created_at_ms = 1000};
+}
+
+ReceiptRecord receipt(std::string message_id, int64_t at_ms = 2000) {
+  return {.smsc = "sim", .message_id = std::move(message_id), .state = "DELIVERED", .error = "000",
+          .received_at_ms = at_ms};
+}
+
+TEST_CASE("an MO stays queued until the engine acknowledges it, across reopening", "[gateway_queue]") {
+  const auto path = temp_db("mo");
+  int64_t first = 0;
+  {
+    auto queue = open_queue(path);
+    auto id = queue->add_mo_sync(mo("BELI 20000"));
+    REQUIRE(id.ok());
+    first = *id;
+    REQUIRE(queue->add_mo_sync(mo("SALDO")).ok());
+  }
+  auto queue = open_queue(path);
+  auto pending = queue->mos_after(0, 10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 2);
+  CHECK(pending->at(0).id == first);
+  CHECK(pending->at(0).mo.text == "BELI 20000");
+  CHECK(pending->at(1).mo.text == "SALDO");
+  CHECK(queue->mos_after(first, 10)->size() == 1);
+
+  queue->ack_mo(first);
+  auto after_ack = queue->mos_after(0, 10);
+  REQUIRE(after_ack->size() == 1);
+  CHECK(after_ack->at(0).mo.text == "SALDO");
+}
+
+TEST_CASE("an MT is stored once per engine id and resubmitted until it has an outcome", "[gateway_queue]") {
+  const auto path = temp_db("mt");
+  int64_t a = 0, b = 0;
+  {
+    auto queue = open_queue(path);
+    auto added = queue->add_mt_sync(mt("e-1"));
+    REQUIRE(added.ok());
+    CHECK(added->inserted);
+    a = added->id;
+    auto again = queue->add_mt_sync(mt("e-1"));
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->inserted);
+    CHECK(again->id == a);
+    b = queue->add_mt_sync(mt("e-2"))->id;
+    REQUIRE(queue->add_mt_sync(mt("e-3")).ok());
+    queue->record_submitted(a, {"0000000A"});
+    queue->record_failed(b, 0x0B, "ESME_RINVDSTADR");
+  }
+  auto queue = open_queue(path);
+  auto unsubmitted = queue->unsubmitted_mts();
+  REQUIRE(unsubmitted.ok());
+  REQUIRE(unsubmitted->size() == 1);
+  CHECK(unsubmitted->at(0).mt.engine_id == "e-3");
+
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 2);
+  CHECK(results->at(0).engine_id == "e-1");
+  CHECK(results->at(0).submitted);
+  CHECK(results->at(0).message_ids == std::vector<std::string>{"0000000A"});
+  CHECK(results->at(1).engine_id == "e-2");
+  CHECK_FALSE(results->at(1).submitted);
+  CHECK(results->at(1).command_status == 0x0B);
+  CHECK(results->at(1).reason == "ESME_RINVDSTADR");
+
+  // A second outcome for a settled MT (a duplicate submission's answer) changes nothing.
+  queue->record_failed(a, 0x08, "late");
+  CHECK(queue->results_after(0, 10)->size() == 2);
+  queue->ack_result(results->at(0).seq);
+  CHECK(queue->results_after(0, 10)->size() == 1);
+}
+
+TEST_CASE("receipts match the MT part by message id, even when they come first", "[gateway_queue]") {
+  auto queue = open_queue(temp_db("receipt"));
+  const int64_t id = queue->add_mt_sync(mt("long-1"))->id;
+  // Part 1's receipt overtakes the submit_sm_resp of part 2: not deliverable yet.
+  REQUIRE(queue->add_receipt_sync(receipt("00000001")).ok());
+  CHECK(queue->receipts_after(0, 10)->empty());
+  // A receipt for an id of another SMSC never matches.
+  REQUIRE(queue->add_receipt_sync({.smsc = "other", .message_id = "00000002", .state = "DELIVERED", .error = "",
+                                   .received_at_ms = 2000})
+              .ok());
+
+  queue->record_submitted(id, {"00000001", "00000002"});
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results->size() == 1);
+  CHECK(results->at(0).message_ids == std::vector<std::string>{"00000001", "00000002"});
+  REQUIRE(queue->add_receipt_sync(receipt("00000002")).ok());
+  auto ready = queue->receipts_after(0, 10);
+  REQUIRE(ready.ok());
+  REQUIRE(ready->size() == 2);
+  CHECK(ready->at(0).engine_id == std::optional<std::string>("long-1"));
+  CHECK(ready->at(0).part == 1);
+  CHECK(ready->at(1).part == 2);
+
+  // The unmatched receipt goes out on its own once its wait is over.
+  REQUIRE(queue->release_unmatched_receipts(1000).ok());
+  CHECK(queue->receipts_after(0, 10)->size() == 2);
+  REQUIRE(queue->release_unmatched_receipts(3000).ok());
+  auto all = queue->receipts_after(0, 10);
+  REQUIRE(all->size() == 3);
+  CHECK(all->at(2).receipt.smsc == "other");
+  CHECK_FALSE(all->at(2).engine_id.has_value());
+
+  for (const auto& r : *all) queue->ack_receipt(r.id);
+  CHECK(queue->receipts_after(0, 10)->empty());
+}
+
+TEST_CASE("prune forgets settled MTs whose outcome was acknowledged", "[gateway_queue]") {
+  auto queue = open_queue(temp_db("prune"));
+  const int64_t done = queue->add_mt_sync(mt("done"))->id;
+  const int64_t waiting = queue->add_mt_sync(mt("waiting"))->id;
+  const int64_t unacked = queue->add_mt_sync(mt("unacked"))->id;
+  queue->record_submitted(done, {"1"});
+  queue->record_submitted(unacked, {"2"});
+  (void)waiting;
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results->size() == 2);
+  queue->ack_result(results->at(0).seq);
+  REQUIRE(queue->prune(5000).ok());
+  // "done" is gone (a later receipt for it no longer matches); the other two stay.
+  REQUIRE(queue->add_receipt_sync(receipt("1")).ok());
+  REQUIRE(queue->add_receipt_sync(receipt("2")).ok());
+  auto receipts = queue->receipts_after(0, 10);
+  REQUIRE(receipts->size() == 1);
+  CHECK(receipts->at(0).engine_id == std::optional<std::string>("unacked"));
+  CHECK(queue->unsubmitted_mts()->size() == 1);
+}
+
+TEST_CASE("concurrent writers share commits and each learns its own outcome", "[gateway_queue]") {
+  auto queue = open_queue(temp_db("group"));
+  constexpr int kThreads = 8, kEach = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!queue->add_mt_sync(mt("t" + std::to_string(t) + "-" + std::to_string(i))).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures == 0);
+  CHECK(queue->unsubmitted_mts()->size() == kThreads * kEach);
+}
+
+TEST_CASE("a queue file from a newer pintar is refused with a clear message", "[gateway_queue]") {
+  const auto path = temp_db("newer");
+  { open_queue(path); }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto queue = GatewayQueue::open({.path = path});
+  REQUIRE_FALSE(queue.ok());
+  CHECK(queue.status().code() == StatusCode::kFailedPrecondition);
+  CHECK_THAT(queue.status().message(), Catch::Contains("revision 99"));
+}
+
+TEST_CASE("a file that is not a database is reported, not crashed on", "[gateway_queue]") {
+  const auto path = temp_db("garbage");
+  { FILE* f = std::fopen(path.c_str(), "w"); std::fputs("this is not sqlite, just text padding it out......", f); std::fclose(f); }
+  auto queue = GatewayQueue::open({.path = path});
+  REQUIRE_FALSE(queue.ok());
+  CHECK_THAT(queue.status().message(), Catch::Contains(path));
+  CHECK_FALSE(GatewayQueue::open({.path = temp_db("sync"), .synchronous = "OFF"}).ok());
+}
+
+}  // namespace
+}  // namespace pintar::store

@@ -1,0 +1,195 @@
+#include "gateway/engine_protocol.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+namespace pintar::gateway {
+namespace {
+
+using Json = nlohmann::json;
+
+// Type names, in the order of the Message variant's alternatives.
+constexpr std::string_view kTypeNames[] = {"mo",          "mo_ack",  "mt",          "mt_ack",   "mt_result",
+                                           "mt_result_ack", "receipt", "receipt_ack", "heartbeat"};
+static_assert(std::size(kTypeNames) == std::variant_size_v<Message>);
+
+// Reads members of one JSON object, remembering the first problem.
+class Reader {
+ public:
+  explicit Reader(const Json& object) : object_(object) {}
+
+  template <typename T>
+  T required(const char* name) {
+    auto it = object_.find(name);
+    if (it == object_.end()) {
+      fail(fmt::format("missing \"{}\"", name));
+      return T{};
+    }
+    return convert<T>(*it, name);
+  }
+  template <typename T>
+  T optional(const char* name, T fallback) {
+    auto it = object_.find(name);
+    if (it == object_.end() || it->is_null()) return fallback;
+    return convert<T>(*it, name);
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  template <typename T>
+  T convert(const Json& value, const char* name) {
+    bool ok = false;
+    if constexpr (std::is_same_v<T, std::string>) ok = value.is_string();
+    else if constexpr (std::is_same_v<T, bool>) ok = value.is_boolean();
+    else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      ok = value.is_array() && std::all_of(value.begin(), value.end(), [](const Json& e) { return e.is_string(); });
+    } else if constexpr (std::is_integral_v<T>) {
+      ok = value.is_number_integer() && value.template get<int64_t>() >= int64_t{std::numeric_limits<T>::min()} &&
+           (value.is_number_unsigned() ? value.template get<uint64_t>() <= uint64_t{std::numeric_limits<T>::max()}
+                                       : value.template get<int64_t>() <= int64_t(std::numeric_limits<T>::max()));
+    }
+    if (!ok) {
+      fail(fmt::format("\"{}\" has the wrong type", name));
+      return T{};
+    }
+    return value.template get<T>();
+  }
+  void fail(std::string message) {
+    if (status_.ok()) status_ = Status::invalid_argument(std::move(message));
+  }
+
+  const Json& object_;
+  Status status_;
+};
+
+Json to_json(const Mo& m) {
+  return {{"id", m.id}, {"smsc", m.smsc}, {"from", m.from}, {"to", m.to}, {"text", m.text},
+          {"data_coding", m.data_coding}, {"received_at_ms", m.received_at_ms}};
+}
+Json to_json(const Mt& m) {
+  Json j = {{"id", m.id}, {"from", m.from}, {"to", m.to}, {"text", m.text}, {"receipt", m.receipt}};
+  if (!m.smsc.empty()) j["smsc"] = m.smsc;
+  return j;
+}
+Json to_json(const MtAck& m) {
+  Json j = {{"id", m.id}, {"stored", m.stored}};
+  if (!m.stored) j["error"] = m.error;
+  return j;
+}
+Json to_json(const MtResult& m) {
+  Json j = {{"id", m.id}, {"mt_id", m.mt_id}, {"result", m.submitted ? "submitted" : "failed"}};
+  if (m.submitted) {
+    j["message_ids"] = m.message_ids;
+  } else {
+    j["command_status"] = m.command_status;
+    j["reason"] = m.reason;
+  }
+  return j;
+}
+Json to_json(const Receipt& m) {
+  Json j = {{"id", m.id},           {"smsc", m.smsc},   {"message_id", m.message_id},
+            {"state", m.state},     {"error", m.error}, {"received_at_ms", m.received_at_ms}};
+  if (m.mt_id) {
+    j["mt_id"] = *m.mt_id;
+    j["part"] = m.part;
+  }
+  return j;
+}
+Json to_json(const MoAck& m) { return {{"id", m.id}}; }
+Json to_json(const MtResultAck& m) { return {{"id", m.id}}; }
+Json to_json(const ReceiptAck& m) { return {{"id", m.id}}; }
+Json to_json(const Heartbeat&) { return Json::object(); }
+
+void read(Reader& r, Mo& m) {
+  m.id = r.required<std::string>("id");
+  m.smsc = r.required<std::string>("smsc");
+  m.from = r.required<std::string>("from");
+  m.to = r.required<std::string>("to");
+  m.text = r.required<std::string>("text");
+  m.data_coding = r.optional<int>("data_coding", 0);
+  m.received_at_ms = r.optional<int64_t>("received_at_ms", 0);
+}
+void read(Reader& r, Mt& m) {
+  m.id = r.required<std::string>("id");
+  m.smsc = r.optional<std::string>("smsc", "");
+  m.from = r.required<std::string>("from");
+  m.to = r.required<std::string>("to");
+  m.text = r.required<std::string>("text");
+  m.receipt = r.optional<bool>("receipt", true);
+}
+void read(Reader& r, MtAck& m) {
+  m.id = r.required<std::string>("id");
+  m.stored = r.required<bool>("stored");
+  m.error = r.optional<std::string>("error", "");
+}
+void read(Reader& r, MtResult& m) {
+  m.id = r.required<std::string>("id");
+  m.mt_id = r.required<std::string>("mt_id");
+  const auto result = r.required<std::string>("result");
+  m.submitted = result == "submitted";
+  if (!r.status().ok()) return;
+  if (m.submitted) {
+    m.message_ids = r.required<std::vector<std::string>>("message_ids");
+  } else {
+    m.command_status = r.optional<uint32_t>("command_status", 0);
+    m.reason = r.optional<std::string>("reason", "");
+  }
+}
+void read(Reader& r, Receipt& m) {
+  m.id = r.required<std::string>("id");
+  auto mt_id = r.optional<std::string>("mt_id", "");
+  if (!mt_id.empty()) m.mt_id = std::move(mt_id);
+  m.part = r.optional<int>("part", 0);
+  m.smsc = r.required<std::string>("smsc");
+  m.message_id = r.required<std::string>("message_id");
+  m.state = r.required<std::string>("state");
+  m.error = r.optional<std::string>("error", "");
+  m.received_at_ms = r.optional<int64_t>("received_at_ms", 0);
+}
+void read(Reader& r, MoAck& m) { m.id = r.required<std::string>("id"); }
+void read(Reader& r, MtResultAck& m) { m.id = r.required<std::string>("id"); }
+void read(Reader& r, ReceiptAck& m) { m.id = r.required<std::string>("id"); }
+void read(Reader&, Heartbeat&) {}
+
+// Builds the alternative with index I when its type name matches.
+template <size_t I = 0>
+Result<Message> read_as(std::string_view type, Reader& reader) {
+  if constexpr (I == std::variant_size_v<Message>) {
+    return Status::invalid_argument(fmt::format("unknown type \"{}\"", type));
+  } else {
+    if (type != kTypeNames[I]) return read_as<I + 1>(type, reader);
+    std::variant_alternative_t<I, Message> message;
+    read(reader, message);
+    if (!reader.status().ok()) return reader.status().with_context(kTypeNames[I]);
+    return Message(std::move(message));
+  }
+}
+
+}  // namespace
+
+std::string_view type_name(const Message& message) { return kTypeNames[message.index()]; }
+
+std::string encode(const Message& message) {
+  Json j = std::visit([](const auto& m) { return to_json(m); }, message);
+  j["v"] = kProtocolVersion;
+  j["type"] = type_name(message);
+  // Text from the network may hold invalid UTF-8 in theory; never throw over it.
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Result<Message> decode(std::string_view frame) {
+  const Json j = Json::parse(frame.begin(), frame.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::invalid_argument("not JSON");
+  if (!j.is_object()) return Status::invalid_argument("not a JSON object");
+  Reader reader(j);
+  const int version = reader.required<int>("v");
+  const auto type = reader.required<std::string>("type");
+  if (!reader.status().ok()) return reader.status();
+  if (version != kProtocolVersion) {
+    return Status::invalid_argument(fmt::format("protocol version {} (this gateway speaks {})", version, kProtocolVersion));
+  }
+  return read_as(type, reader);
+}
+
+}  // namespace pintar::gateway

@@ -1,0 +1,94 @@
+// The messages between the gateway and the vending engine over ZeroMQ (docs/gateway.md has
+// the grammar, the socket pattern and examples).
+//
+// Every message is one ZeroMQ frame holding one JSON object with "v" (the protocol's major
+// version, kProtocolVersion) and "type". Readers ignore members they do not know, so a
+// version can grow by adding members; a message with another "v" is refused.
+//
+// Delivery is at least once in both directions: a sender repeats a message until the
+// matching *_ack arrives, and a receiver de-duplicates by "id".
+//
+// Pure functions, thread-safe. decode() never throws: bad input becomes an error Status.
+#ifndef PINTAR_GATEWAY_ENGINE_PROTOCOL_H_
+#define PINTAR_GATEWAY_ENGINE_PROTOCOL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pintar::gateway {
+
+inline constexpr int kProtocolVersion = 1;
+
+// gateway -> engine: a mobile-originated SMS (repeated until mo_ack).
+struct Mo {
+  std::string id{};            // "<gateway instance>-<n>", unique per gateway queue
+  std::string smsc{};          // [[smsc]] name it came from; send the reply through it
+  std::string from{}, to{};      // source_addr, destination_addr as received
+  std::string text{};          // UTF-8
+  int data_coding = 0;
+  int64_t received_at_ms = 0;
+};
+
+// engine -> gateway: an SMS to send (repeated until mt_ack).
+struct Mt {
+  std::string id{};            // the engine's id; the gateway stores each id once
+  std::string smsc{};          // empty: the first [[smsc]]
+  std::string from{}, to{}, text{};
+  bool receipt = true;       // ask the SMSC for a delivery receipt
+};
+
+// gateway -> engine: the MT is stored (and will be sent), or refused for good.
+struct MtAck {
+  std::string id{};
+  bool stored = true;
+  std::string error{};         // why it was refused (stored = false)
+};
+
+// gateway -> engine: the SMSC accepted the MT (message ids) or refused it for good
+// (repeated until mt_result_ack).
+struct MtResult {
+  std::string id{};            // "<gateway instance>-<n>"
+  std::string mt_id{};         // the engine's MT id
+  bool submitted = false;
+  std::vector<std::string> message_ids{};  // one per part
+  uint32_t command_status = 0;           // failed only
+  std::string reason{};                    // failed only
+};
+
+// gateway -> engine: a delivery receipt (repeated until receipt_ack).
+struct Receipt {
+  std::string id{};            // "<gateway instance>-<n>"
+  std::optional<std::string> mt_id{};  // absent when the message id matched no MT
+  int part = 0;              // 1-based part of a long MT; 0 when unmatched
+  std::string smsc{};
+  std::string message_id{};
+  std::string state{};         // DELIVERED, EXPIRED, DELETED, UNDELIVERABLE, ACCEPTED, UNKNOWN, REJECTED, ENROUTE
+  std::string error{};
+  int64_t received_at_ms = 0;
+};
+
+// engine -> gateway acknowledgements of the three repeated gateway messages.
+struct MoAck { std::string id; };
+struct MtResultAck { std::string id; };
+struct ReceiptAck { std::string id; };
+
+// Either side, every heartbeat interval: "I am alive". The gateway answers each one.
+struct Heartbeat {};
+
+using Message = std::variant<Mo, MoAck, Mt, MtAck, MtResult, MtResultAck, Receipt, ReceiptAck, Heartbeat>;
+
+// "mo", "mo_ack", ... (the "type" member).
+std::string_view type_name(const Message& message);
+
+std::string encode(const Message& message);
+Result<Message> decode(std::string_view frame);
+
+}  // namespace pintar::gateway
+
+#endif  // PINTAR_GATEWAY_ENGINE_PROTOCOL_H_

@@ -1,0 +1,97 @@
+#include "gateway/engine_protocol.h"
+
+#include <catch2/catch.hpp>
+
+namespace pintar::gateway {
+namespace {
+
+template <typename T>
+T round_trip(const T& message) {
+  auto decoded = decode(encode(message));
+  REQUIRE(decoded.ok());
+  REQUIRE(std::holds_alternative<T>(*decoded));
+  return std::get<T>(*decoded);
+}
+
+TEST_CASE("every message survives encode and decode", "[engine_protocol]") {
+  const Mo mo{.id = "9f2c01aa-7", .smsc = "telkomsel", .from = "6281234567890", .to = "1234",
+              .text = "BELI 14012345678 20000 €", .data_coding = 8, .received_at_ms = 1764000000000};
+  auto m = round_trip(mo);
+  CHECK(m.id == mo.id);
+  CHECK(m.smsc == mo.smsc);
+  CHECK(m.from == mo.from);
+  CHECK(m.to == mo.to);
+  CHECK(m.text == mo.text);
+  CHECK(m.data_coding == 8);
+  CHECK(m.received_at_ms == mo.received_at_ms);
+
+  auto mt = round_trip(Mt{.id = "e-42", .smsc = "", .from = "1234", .to = "628123", .text = "TOKEN", .receipt = false});
+  CHECK(mt.id == "e-42");
+  CHECK(mt.smsc.empty());
+  CHECK_FALSE(mt.receipt);
+
+  CHECK(round_trip(MtAck{.id = "e-42", .stored = false, .error = "unknown smsc x"}).error == "unknown smsc x");
+  CHECK(round_trip(MtAck{.id = "e-42"}).stored);
+
+  auto ok = round_trip(MtResult{.id = "9f2c01aa-3", .mt_id = "e-42", .submitted = true, .message_ids = {"26", "27"}});
+  CHECK(ok.submitted);
+  CHECK(ok.message_ids == std::vector<std::string>{"26", "27"});
+  auto failed = round_trip(
+      MtResult{.id = "9f2c01aa-4", .mt_id = "e-43", .submitted = false, .command_status = 0x0B, .reason = "ESME_RINVDSTADR"});
+  CHECK_FALSE(failed.submitted);
+  CHECK(failed.command_status == 0x0B);
+  CHECK(failed.reason == "ESME_RINVDSTADR");
+
+  auto receipt = round_trip(Receipt{.id = "9f2c01aa-9", .mt_id = "e-42", .part = 2, .smsc = "telkomsel",
+                                    .message_id = "27", .state = "DELIVERED", .error = "000", .received_at_ms = 5});
+  CHECK(receipt.mt_id == std::optional<std::string>("e-42"));
+  CHECK(receipt.part == 2);
+  CHECK(receipt.state == "DELIVERED");
+  CHECK_FALSE(round_trip(Receipt{.id = "x", .smsc = "s", .message_id = "1", .state = "EXPIRED"}).mt_id.has_value());
+
+  CHECK(round_trip(MoAck{.id = "a"}).id == "a");
+  CHECK(round_trip(MtResultAck{.id = "b"}).id == "b");
+  CHECK(round_trip(ReceiptAck{.id = "c"}).id == "c");
+  round_trip(Heartbeat{});
+}
+
+TEST_CASE("the wire form is the one docs/gateway.md shows", "[engine_protocol]") {
+  CHECK(encode(MoAck{.id = "9f2c01aa-7"}) == R"({"id":"9f2c01aa-7","type":"mo_ack","v":1})");
+  CHECK(encode(Heartbeat{}) == R"({"type":"heartbeat","v":1})");
+  auto mt = decode(R"({"v":1,"type":"mt","id":"e-42","to":"6281234567890","from":"1234","text":"Token 1234",)"
+                   R"("some_future_member":[1,2]})");
+  REQUIRE(mt.ok());
+  CHECK(std::get<Mt>(*mt).receipt);  // default
+}
+
+TEST_CASE("bad frames are refused with a reason, never a crash", "[engine_protocol]") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "not JSON"},
+      {"{\"v\":1,", "not JSON"},
+      {"[1,2]", "not a JSON object"},
+      {R"({"type":"mo_ack","id":"a"})", "missing \"v\""},
+      {R"({"v":2,"type":"mo_ack","id":"a"})", "protocol version 2"},
+      {R"({"v":1,"type":"launch","id":"a"})", "unknown type \"launch\""},
+      {R"({"v":1,"type":"mt","id":"a","from":"1","to":"2"})", "mt: missing \"text\""},
+      {R"({"v":1,"type":"mt","id":7,"from":"1","to":"2","text":""})", "\"id\" has the wrong type"},
+      {R"({"v":1,"type":"mt_result","id":"a","mt_id":"b","result":"submitted","message_ids":[1]})", "wrong type"},
+      {R"({"v":1,"type":"mt_result","id":"a","mt_id":"b","result":"failed","command_status":-1})", "wrong type"},
+      {R"({"v":1.5,"type":"heartbeat"})", "\"v\" has the wrong type"},
+  };
+  for (const auto& [frame, reason] : cases) {
+    INFO(frame);
+    auto decoded = decode(frame);
+    REQUIRE_FALSE(decoded.ok());
+    CHECK_THAT(decoded.status().message(), Catch::Contains(reason));
+  }
+}
+
+TEST_CASE("text that is not UTF-8 is replaced, not thrown over", "[engine_protocol]") {
+  auto frame = encode(Mo{.id = "1", .smsc = "s", .from = "1", .to = "2", .text = std::string("a\xff" "b")});
+  auto decoded = decode(frame);
+  REQUIRE(decoded.ok());
+  CHECK(std::get<Mo>(*decoded).text == "a\xEF\xBF\xBD" "b");
+}
+
+}  // namespace
+}  // namespace pintar::gateway

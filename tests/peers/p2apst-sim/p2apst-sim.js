@@ -13,11 +13,13 @@ const HOST = '127.0.0.1';
 const EX_USAGE = 64;
 const EX_CONFIG = 78;
 const USAGE = 'usage: p2apst-sim.js [--config FILE.json] [--port N] [--control-port N] '
-  + '[--framing bin2|ascii4] [--etx] [--state FILE.json] [--verbose]';
+  + '[--framing bin2|ascii4] [--etx] [--state FILE.json] [--clock ISO8601] [--verbose]';
 
 function parseArgs(argv) {
-  const opts = { config: null, port: 0, controlPort: 0, framing: 'bin2', etx: false, state: null, verbose: false };
-  const valued = { '--config': 'config', '--port': 'port', '--control-port': 'controlPort', '--framing': 'framing', '--state': 'state' };
+  const opts = { config: null, port: 0, controlPort: 0, framing: 'bin2', etx: false, state: null, clock: null, verbose: false };
+  const valued = {
+    '--config': 'config', '--port': 'port', '--control-port': 'controlPort', '--framing': 'framing', '--state': 'state', '--clock': 'clock',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--etx') opts.etx = true;
@@ -32,6 +34,7 @@ function parseArgs(argv) {
     opts[k] = n;
   }
   if (!['bin2', 'ascii4'].includes(opts.framing)) throw new Error(`bad framing ${opts.framing}`);
+  if (opts.clock !== null && Number.isNaN(Date.parse(opts.clock))) throw new Error(`bad --clock ${opts.clock}`);
   return opts;
 }
 
@@ -50,7 +53,7 @@ async function main() {
   const log = opts.verbose ? (line) => process.stderr.write(`p2apst-sim: ${line}\n`) : () => {};
   let engine;
   try {
-    engine = new Engine(load(opts.config), { statePath: opts.state, log });
+    engine = new Engine(load(opts.config), { statePath: opts.state, log, startClock: opts.clock });
   } catch (e) {
     if (!(e instanceof ConfigError) && !(e instanceof SyntaxError)) throw e;
     process.stderr.write(`p2apst-sim: config: ${e.message}\n`);

@@ -78,11 +78,13 @@ function parseAmount(bit4) {
 
 class Engine {
   // config: from config.load(). statePath: JSON file that keeps deposit,
-  // inquiries and sales across restarts (null = memory only).
-  constructor(config, { statePath = null, log = () => {} } = {}) {
+  // inquiries and sales across restarts (null = memory only). startClock: the ISO
+  // instant the clock starts at (and returns to on reset); null = real time.
+  constructor(config, { statePath = null, log = () => {}, startClock = null } = {}) {
     this.config = config;
     this.statePath = statePath;
     this.log = log;
+    this.startClock = startClock;
     this.clock = new Clock();
     this.faults = new Faults();
     this.initialState();
@@ -90,7 +92,7 @@ class Engine {
     else this.save();
   }
 
-  // Back to the configured start: accounts, deposit, no sales, no faults, real time.
+  // Back to the configured start: accounts, deposit, no sales, no faults, start clock.
   reset() {
     this.initialState();
     this.save();
@@ -106,7 +108,7 @@ class Engine {
     this.sales = [];
     this.stats = freshStats();
     this.faults.clear();
-    this.clock.set(null);
+    this.clock.set(this.startClock);
     for (const a of this.accounts.values()) a.unsold.forEach((amount) => this.preloadUnsold(a, amount));
   }
 

@@ -123,9 +123,14 @@ class Client {
   }
 }
 
+// Tests run at any hour, and 23:30-00:30 WIB is the cut-off: unless a test sets its own
+// clock, the simulator starts at a fixed mid-morning instant.
+const TEST_CLOCK = '2026-03-10T10:00:00+07:00';
+
 function startSim(args = []) {
   const script = path.join(__dirname, '..', 'p2apst-sim.js');
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const clockArgs = args.includes('--clock') ? [] : ['--clock', TEST_CLOCK];
+  const child = spawn(process.execPath, [script, ...clockArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

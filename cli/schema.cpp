@@ -1,10 +1,13 @@
 #include "cli/schema.h"
 
+#include "vending/p2apst/p2apst_config.h"
+
 namespace pintar::cli {
 
 config::Schema full_schema() {
   config::Schema schema;
   schema.add(config::common_keys());
+  schema.add(p2apst::config_keys());
   return schema;
 }
 

@@ -1,0 +1,176 @@
+#include "vending/p2apst/p2apst_cli.h"
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "common/exit_codes.h"
+#include "vending/p2apst/link.h"
+#include "vending/p2apst/prepaid.h"
+#include "vending/p2apst/purchase_journal.h"
+
+namespace pintar::p2apst {
+namespace {
+
+// Everything one command needs: the link (signed on) and the purchase journal.
+struct Session {
+  Options options;
+  std::unique_ptr<StanSequence> stans;
+  std::unique_ptr<Link> link;
+  std::unique_ptr<PurchaseJournal> journal;
+  std::unique_ptr<Prepaid> prepaid;
+};
+
+std::unique_ptr<Session> open_session(const cli::Context& context) {
+  const config::Config config = context.load_config();
+  auto options = options_from(config);
+  if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());
+  auto session = std::make_unique<Session>();
+  session->options = *options;
+  auto stans = FileStanSequence::open(options->stan_file);
+  if (!stans.ok()) cli::fail(exit_code::kIoError, stans.status().message());
+  session->stans = std::move(*stans);
+  session->journal = std::make_unique<MemoryPurchaseJournal>();
+  session->link = std::make_unique<Link>(options->link, options->partner, *session->stans, Clock::real());
+  session->link->start();
+  if (!session->link->wait_signed_on(options->link.request_timeout + options->link.connect_timeout)) {
+    cli::fail(exit_code::kUnavailable, fmt::format("not signed on to P2APST: {}", session->link->last_problem()));
+  }
+  session->prepaid = std::make_unique<Prepaid>(*session->link, *session->journal, *options);
+  return session;
+}
+
+void print_meaning(const ResponseCode& meaning) {
+  fmt::print("message: {}\npesan: {}\n", meaning.text_en, meaning.text_id);
+}
+
+void print_inquiry(const InquiryOutcome& out) {
+  fmt::print("response_code: {}{}\n", out.response_code, out.answered_locally ? " (local cut-off check)" : "");
+  if (!out.inquiry) return print_meaning(out.meaning());
+  const InquiryResponse& i = *out.inquiry;
+  fmt::print("meter: {}\nidpel: {}\nname: {}\ntariff: {}\npower_va: {}\nadmin: {}\npln_ref: {}\n", i.subscriber.meter,
+             i.subscriber.idpel, trimmed(i.name), trimmed(i.tariff), i.power_va, to_decimal_string(i.admin), i.pln_ref);
+  if (out.data3) {
+    fmt::print("service_unit: {}\nmax_kwh: {}\nunsold_tokens: {}\n", out.data3->service_unit, out.data3->max_kwh,
+               fmt::join(out.data3->unsold_amounts, " "));
+  }
+}
+
+int print_purchase(const PurchaseOutcome& out) {
+  fmt::print("journal_id: {}\nstate: {}\n", out.journal_id, state_name(out.state));
+  if (!out.response_code.empty()) {
+    fmt::print("response_code: {}{}\n", out.response_code, out.answered_locally ? " (local cut-off check)" : "");
+  }
+  if (out.receipt) {
+    const PurchaseResponse& r = *out.receipt;
+    fmt::print("token: {}\nkwh: {}\nkwh_tenths: {}\nvending_receipt: {}\nbuying_option: {}\n", r.token,
+               to_decimal_string(r.kwh), kwh_tenths(kwh_hundredths(r.kwh)), r.vending_receipt,
+               static_cast<char>(r.buying_option));
+    fmt::print("admin: {}\nstamp_duty: {}\nppn: {}\nppj: {}\ninstalment: {}\npower_purchase: {}\n",
+               to_decimal_string(r.admin), to_decimal_string(r.stamp_duty), to_decimal_string(r.ppn),
+               to_decimal_string(r.ppj), to_decimal_string(r.instalment), to_decimal_string(r.power_purchase));
+    return exit_code::kOk;
+  }
+  if (is_unresolved(out.state) || out.state == PurchaseState::kNeedsManual) {
+    fmt::print("message: The purchase is pending; it will be settled with PLN before any refund.\n"
+               "pesan: Transaksi sedang diproses; akan diselesaikan dengan PLN sebelum pengembalian dana.\n");
+    return exit_code::kTempFail;
+  }
+  print_meaning(out.meaning());
+  return exit_code::kFailure;
+}
+
+int resume(Session& session) {
+  auto outcomes = session.prepaid->resume_unresolved();
+  if (!outcomes.ok()) cli::fail(exit_code::kIoError, outcomes.status().message());
+  int worst = exit_code::kOk;
+  for (const PurchaseOutcome& out : *outcomes) {
+    const int code = print_purchase(out);
+    if (code == exit_code::kTempFail) worst = code;
+  }
+  return worst;
+}
+
+struct Lookup {
+  std::string meter;
+  std::string idpel;
+};
+
+void add_lookup_options(CLI::App* command, const std::shared_ptr<Lookup>& lookup) {
+  auto* group = command->add_option_group("subscriber");
+  group->add_option("--meter", lookup->meter, "Meter number (11 digits)");
+  group->add_option("--idpel", lookup->idpel, "Customer ID, IDPEL (12 digits)");
+  group->require_option(1);
+}
+
+InquiryOutcome run_inquiry(Session& session, const Lookup& lookup) {
+  auto out = lookup.meter.empty() ? session.prepaid->inquiry(lookup.idpel, LookupBy::kIdpel)
+                                  : session.prepaid->inquiry(lookup.meter, LookupBy::kMeter);
+  if (!out.ok()) {
+    cli::fail(out.status().code() == StatusCode::kInvalidArgument ? exit_code::kUsage : exit_code::kTempFail,
+              out.status().message());
+  }
+  return std::move(*out);
+}
+
+}  // namespace
+
+void add_p2apst_commands(CLI::App& app, const cli::Context& context) {
+  CLI::App* p2apst = app.add_subcommand("p2apst", "Talk to the configured P2APST host (PLN prepaid, ISO 8583)");
+  p2apst->require_subcommand(1);
+
+  p2apst->add_subcommand("signon", "Connect, sign on (2800/001), report, sign off")->callback([&context] {
+    auto session = open_session(context);
+    fmt::print("signed_on: {}:{}\n", session->options.link.host, session->options.link.port);
+  });
+
+  auto inquiry_lookup = std::make_shared<Lookup>();
+  CLI::App* inquiry = p2apst->add_subcommand("inquiry", "Look a subscriber up (2100)");
+  add_lookup_options(inquiry, inquiry_lookup);
+  inquiry->callback([&context, inquiry_lookup] {
+    auto session = open_session(context);
+    const InquiryOutcome out = run_inquiry(*session, *inquiry_lookup);
+    print_inquiry(out);
+    if (!out.inquiry) cli::fail(exit_code::kFailure, "");
+  });
+
+  auto purchase_lookup = std::make_shared<Lookup>();
+  auto amount = std::make_shared<int64_t>(0);
+  auto new_token = std::make_shared<bool>(false);
+  CLI::App* purchase = p2apst->add_subcommand(
+      "purchase", "Inquire, then buy a token (2200); an unsold token of the same amount is taken first");
+  add_lookup_options(purchase, purchase_lookup);
+  purchase->add_option("--amount", *amount, "Amount paid, whole rupiah (bit 4)")->required()->check(CLI::PositiveNumber);
+  purchase->add_flag("--new-token", *new_token, "Buy a new token even though unsold tokens are waiting");
+  purchase->callback([&context, purchase_lookup, amount, new_token] {
+    auto session = open_session(context);
+    if (resume(*session) != exit_code::kOk) cli::fail(exit_code::kTempFail, "an earlier purchase is still unresolved");
+    const InquiryOutcome inquiry = run_inquiry(*session, *purchase_lookup);
+    if (!inquiry.inquiry) {
+      print_inquiry(inquiry);
+      cli::fail(exit_code::kFailure, "");
+    }
+    const BuyingOption option = choose_buying_option(inquiry.data3, *amount);
+    if (option == BuyingOption::kUnsoldToken) {
+      fmt::print("unsold_token: taking the unsold token of Rp {} already paid for\n", *amount);
+    } else if (inquiry.data3 && !inquiry.data3->unsold_amounts.empty() && !*new_token) {
+      print_inquiry(inquiry);
+      cli::fail(exit_code::kFailure,
+                fmt::format("this meter has unsold tokens already paid for (Rp {}); buy that amount to receive one, "
+                            "or pass --new-token",
+                            fmt::join(inquiry.data3->unsold_amounts, ", Rp ")));
+    }
+    auto out = session->prepaid->purchase(*inquiry.inquiry, *amount, option);
+    if (!out.ok()) cli::fail(exit_code::kUnavailable, out.status().message());
+    const int code = print_purchase(*out);
+    if (code != exit_code::kOk) cli::fail(code, "");
+  });
+
+  p2apst->add_subcommand("advice", "Settle purchases a previous run left unresolved (2220/2221)")->callback([&context] {
+    auto session = open_session(context);
+    const int code = resume(*session);
+    if (code != exit_code::kOk) cli::fail(code, "");
+  });
+}
+
+}  // namespace pintar::p2apst

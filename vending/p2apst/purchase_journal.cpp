@@ -1,0 +1,82 @@
+#include "vending/p2apst/purchase_journal.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace pintar::p2apst {
+namespace {
+
+constexpr std::array<std::string_view, 8> kStateNames = {
+    "intent", "sent", "advice_sent", "completed", "declined", "no_sale", "not_sent", "needs_manual",
+};
+
+}  // namespace
+
+std::string_view state_name(PurchaseState state) { return kStateNames[static_cast<size_t>(state)]; }
+
+Result<PurchaseState> parse_state(std::string_view name) {
+  const auto* it = std::find(kStateNames.begin(), kStateNames.end(), name);
+  if (it == kStateNames.end()) return Status::invalid_argument(fmt::format("unknown purchase state '{}'", name));
+  return static_cast<PurchaseState>(it - kStateNames.begin());
+}
+
+bool is_unresolved(PurchaseState state) {
+  return state == PurchaseState::kIntent || state == PurchaseState::kSent || state == PurchaseState::kAdviceSent;
+}
+
+Result<int64_t> MemoryPurchaseJournal::record_intent(const PurchaseRecord& intent) {
+  std::lock_guard lock(mutex_);
+  PurchaseRecord& r = records_.emplace_back(intent);
+  r.id = static_cast<int64_t>(records_.size());
+  r.state = PurchaseState::kIntent;
+  r.advice_count = 0;
+  r.stan.clear();
+  r.response_code.clear();
+  r.response_bit48.clear();
+  return r.id;
+}
+
+Result<PurchaseRecord*> MemoryPurchaseJournal::find_locked(int64_t id) {
+  if (id < 1 || id > static_cast<int64_t>(records_.size())) return Status::not_found(fmt::format("purchase {}", id));
+  return &records_[static_cast<size_t>(id - 1)];
+}
+
+Status MemoryPurchaseJournal::mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) {
+  std::lock_guard lock(mutex_);
+  auto r = find_locked(id);
+  if (!r.ok()) return r.status();
+  (*r)->state = state;
+  (*r)->stan = stan;
+  (*r)->advice_count = advice_count;
+  return Status();
+}
+
+Status MemoryPurchaseJournal::record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
+                                             std::string_view response_bit48) {
+  std::lock_guard lock(mutex_);
+  auto r = find_locked(id);
+  if (!r.ok()) return r.status();
+  (*r)->state = state;
+  (*r)->response_code = response_code;
+  (*r)->response_bit48 = response_bit48;
+  return Status();
+}
+
+Result<std::vector<PurchaseRecord>> MemoryPurchaseJournal::list_unresolved() {
+  std::lock_guard lock(mutex_);
+  std::vector<PurchaseRecord> out;
+  std::copy_if(records_.begin(), records_.end(), std::back_inserter(out),
+               [](const PurchaseRecord& r) { return is_unresolved(r.state); });
+  return out;
+}
+
+Result<PurchaseRecord> MemoryPurchaseJournal::get(int64_t id) {
+  std::lock_guard lock(mutex_);
+  auto r = find_locked(id);
+  if (!r.ok()) return r.status();
+  return **r;
+}
+
+}  // namespace pintar::p2apst

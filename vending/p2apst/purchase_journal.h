@@ -1,0 +1,95 @@
+// PurchaseJournal: the durable record of every prepaid purchase, written BEFORE each
+// message about it leaves, so that a crash at any point can be resumed without ever
+// sending a second 2200 (see prepaid.h). The ledger (store/) implements it in SQLite;
+// MemoryPurchaseJournal is for tests and for runs that accept losing it.
+//
+// State of a purchase (docs/p2apst.md, "Purchase safety"):
+//   intent        recorded; nothing sent yet
+//   sent          the 2200 is about to leave or has left (STAN recorded)
+//   advice_sent   advice number advice_count (1 = the 2220, then 2221s) is about to leave or has
+//   completed     a 2210/2230/2231 with 0000 and a token (response_bit48 holds it)
+//   declined      PLN answered the 2200 with a refusal: no sale
+//   no_sale       an advice was answered 0063/0096: PLN never made the sale
+//   not_sent      provably never left (nothing to resolve)
+//   needs_manual  every advice went unanswered: a person must settle it with PLN
+// Implementations must be safe to call from several threads.
+#ifndef PINTAR_VENDING_P2APST_PURCHASE_JOURNAL_H_
+#define PINTAR_VENDING_P2APST_PURCHASE_JOURNAL_H_
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pintar::p2apst {
+
+enum class PurchaseState : uint8_t {
+  kIntent,
+  kSent,
+  kAdviceSent,
+  kCompleted,
+  kDeclined,
+  kNoSale,
+  kNotSent,
+  kNeedsManual,
+};
+
+// "advice_sent" etc.: the names stored in the ledger.
+std::string_view state_name(PurchaseState state);
+Result<PurchaseState> parse_state(std::string_view name);
+// intent, sent and advice_sent: the outcome is not known yet.
+bool is_unresolved(PurchaseState state);
+
+struct PurchaseRecord {
+  int64_t id = 0;
+  std::string meter;       // from bit 48, for look-ups
+  int64_t amount = 0;      // bit 4, whole rupiah
+  std::string bit48;       // the 145-character purchase request, repeated unchanged in every advice
+  std::string local_time;  // bit 12 of the 2200, repeated in every advice
+  PurchaseState state = PurchaseState::kIntent;
+  int advice_count = 0;         // advices sent so far (the 2220 is 1)
+  std::string stan;             // bit 11 of the latest message sent
+  std::string response_code;    // bit 39 that settled it
+  std::string response_bit48;   // the 241-character answer of a completed purchase (token inside)
+};
+
+class PurchaseJournal {
+ public:
+  virtual ~PurchaseJournal() = default;
+
+  // Stores a new purchase in state intent (fields id, state, stan and responses are
+  // ignored); returns its id.
+  virtual Result<int64_t> record_intent(const PurchaseRecord& intent) = 0;
+  // Durably records that a message with `stan` is about to leave: `state` is kSent (the
+  // 2200) or kAdviceSent (advice number `advice_count`). Returns only once it is durable.
+  virtual Status mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) = 0;
+  // Records the final state (completed, declined, no_sale, not_sent, needs_manual).
+  virtual Status record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
+                                std::string_view response_bit48) = 0;
+  // Every purchase in intent, sent or advice_sent, oldest first.
+  virtual Result<std::vector<PurchaseRecord>> list_unresolved() = 0;
+  virtual Result<PurchaseRecord> get(int64_t id) = 0;
+};
+
+class MemoryPurchaseJournal final : public PurchaseJournal {
+ public:
+  Result<int64_t> record_intent(const PurchaseRecord& intent) override;
+  Status mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) override;
+  Status record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
+                        std::string_view response_bit48) override;
+  Result<std::vector<PurchaseRecord>> list_unresolved() override;
+  Result<PurchaseRecord> get(int64_t id) override;
+
+ private:
+  Result<PurchaseRecord*> find_locked(int64_t id);
+
+  std::mutex mutex_;
+  std::vector<PurchaseRecord> records_;  // id = index + 1
+};
+
+}  // namespace pintar::p2apst
+
+#endif  // PINTAR_VENDING_P2APST_PURCHASE_JOURNAL_H_

@@ -1,0 +1,67 @@
+#include "vending/p2apst/stan.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+namespace pintar::p2apst {
+namespace {
+
+constexpr uint64_t kStanModulus = 1'000'000'000'000;
+
+uint64_t wrap(uint64_t n) { return (n - 1) % (kStanModulus - 1) + 1; }
+
+Status write_file_synced(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(errno)));
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!written) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::io_error(fmt::format("{}: {}", path, std::strerror(errno)));
+  return Status();
+}
+
+}  // namespace
+
+std::string format_stan(uint64_t n) { return fmt::format("{:012}", wrap(n)); }
+
+Result<std::string> MemoryStanSequence::next() {
+  std::lock_guard lock(mutex_);
+  return format_stan(++last_);
+}
+
+Result<std::unique_ptr<FileStanSequence>> FileStanSequence::open(std::string path) {
+  uint64_t high = 0;
+  std::ifstream in(path);
+  if (in) {
+    std::string text;
+    std::getline(in, text);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), high);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return Status::corruption(fmt::format("{}: not a STAN high-water mark", path));
+    }
+  }
+  return std::unique_ptr<FileStanSequence>(new FileStanSequence(std::move(path), high));
+}
+
+Status FileStanSequence::persist(uint64_t high) { return write_file_synced(path_, fmt::format("{}\n", high)); }
+
+Result<std::string> FileStanSequence::next() {
+  std::lock_guard lock(mutex_);
+  if (next_ == high_) {
+    PINTAR_RETURN_IF_ERROR(persist(high_ + kBlock));
+    high_ += kBlock;
+  }
+  return format_stan(++next_);
+}
+
+}  // namespace pintar::p2apst

@@ -1,30 +1,10 @@
 #include "vending/p2apst/purchase_journal.h"
 
 #include <algorithm>
-#include <array>
 
 #include <fmt/format.h>
 
 namespace pintar::p2apst {
-namespace {
-
-constexpr std::array<std::string_view, 8> kStateNames = {
-    "intent", "sent", "advice_sent", "completed", "declined", "no_sale", "not_sent", "needs_manual",
-};
-
-}  // namespace
-
-std::string_view state_name(PurchaseState state) { return kStateNames[static_cast<size_t>(state)]; }
-
-Result<PurchaseState> parse_state(std::string_view name) {
-  const auto* it = std::find(kStateNames.begin(), kStateNames.end(), name);
-  if (it == kStateNames.end()) return Status::invalid_argument(fmt::format("unknown purchase state '{}'", name));
-  return static_cast<PurchaseState>(it - kStateNames.begin());
-}
-
-bool is_unresolved(PurchaseState state) {
-  return state == PurchaseState::kIntent || state == PurchaseState::kSent || state == PurchaseState::kAdviceSent;
-}
 
 Result<int64_t> MemoryPurchaseJournal::record_intent(const PurchaseRecord& intent) {
   std::lock_guard lock(mutex_);

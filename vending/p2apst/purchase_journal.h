@@ -16,6 +16,8 @@
 #ifndef PINTAR_VENDING_P2APST_PURCHASE_JOURNAL_H_
 #define PINTAR_VENDING_P2APST_PURCHASE_JOURNAL_H_
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -37,11 +39,22 @@ enum class PurchaseState : uint8_t {
   kNeedsManual,
 };
 
-// "advice_sent" etc.: the names stored in the ledger.
-std::string_view state_name(PurchaseState state);
-Result<PurchaseState> parse_state(std::string_view name);
+inline constexpr std::array<std::string_view, 8> kPurchaseStateNames = {
+    "intent", "sent", "advice_sent", "completed", "declined", "no_sale", "not_sent", "needs_manual",
+};
+
+// "advice_sent" etc.: the names stored in the ledger. Header-only, like the whole
+// interface, so that store/ can implement it without linking this library.
+constexpr std::string_view state_name(PurchaseState state) { return kPurchaseStateNames[static_cast<size_t>(state)]; }
+inline Result<PurchaseState> parse_state(std::string_view name) {
+  const auto* it = std::find(kPurchaseStateNames.begin(), kPurchaseStateNames.end(), name);
+  if (it == kPurchaseStateNames.end()) return Status::invalid_argument("unknown purchase state '" + std::string(name) + "'");
+  return static_cast<PurchaseState>(it - kPurchaseStateNames.begin());
+}
 // intent, sent and advice_sent: the outcome is not known yet.
-bool is_unresolved(PurchaseState state);
+constexpr bool is_unresolved(PurchaseState state) {
+  return state == PurchaseState::kIntent || state == PurchaseState::kSent || state == PurchaseState::kAdviceSent;
+}
 
 struct PurchaseRecord {
   int64_t id = 0;

@@ -1,0 +1,106 @@
+// `pintar p2apst ...` as an operator runs it, against tests/peers/p2apst-sim.
+#include <fstream>
+#include <map>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "tests/p2apst/p2apst_sim.h"
+
+namespace pintar::testing {
+namespace {
+
+// A config for the simulator: short timeouts, local cut-off check off (tests must not
+// depend on the time of day; cut-off itself is covered in p2apst_client_test).
+std::string write_config(const std::string& dir, int port, const std::string& extra = {}) {
+  const std::string path = dir + "/pintar.toml";
+  std::ofstream(path) << fmt::format(
+      "state_dir = \"{}\"\n[p2apst]\nport = {}\ntimeout_ms = 1000\nconnect_timeout_ms = 1000\n"
+      "reconnect_min_ms = 50\nreconnect_max_ms = 200\nadvice_interval_ms = 100\n"
+      "cutoff_start = \"00:00\"\ncutoff_end = \"00:00\"\n{}",
+      dir, port, extra);
+  return path;
+}
+
+std::map<std::string, std::string> fields(const std::string& out) {
+  std::map<std::string, std::string> result;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    const size_t end = out.find('\n', pos);
+    const std::string line = out.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (const size_t colon = line.find(": "); colon != std::string::npos) result[line.substr(0, colon)] = line.substr(colon + 2);
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return result;
+}
+
+TEST_CASE("signon, inquiry and purchase print key: value lines and exit 0", "[p2apst][cli]") {
+  P2apstSim sim;
+  const std::string config = write_config(make_temp_dir("p2apst-cli"), sim.iso_port());
+  auto signon = run({pintar_binary(), "-c", config, "p2apst", "signon"});
+  CHECK(signon.exit_status == 0);
+  CHECK_THAT(signon.out, Catch::StartsWith("signed_on: 127.0.0.1:"));
+
+  auto inquiry = run({pintar_binary(), "-c", config, "p2apst", "inquiry", "--meter", "11000000004"});
+  CHECK(inquiry.exit_status == 0);
+  auto i = fields(inquiry.out);
+  CHECK(i["name"] == "DEWI LESTARI");
+  CHECK(i["power_va"] == "1300");
+  CHECK(i["admin"] == "2500.00");
+
+  auto purchase = run({pintar_binary(), "-c", config, "p2apst", "purchase", "--idpel", "511000000004", "--amount", "102500"});
+  CHECK(purchase.exit_status == 0);
+  auto p = fields(purchase.out);
+  CHECK(p["state"] == "completed");
+  CHECK(p["token"] == sim.get("/sales")["sales"][2]["token"].get<std::string>());  // two preloaded unsold sales first
+  CHECK(sim.sales() == 1);
+}
+
+TEST_CASE("a refusal prints the customer message and exits 1", "[p2apst][cli]") {
+  P2apstSim sim;
+  const std::string config = write_config(make_temp_dir("p2apst-cli"), sim.iso_port());
+  auto unknown = run({pintar_binary(), "-c", config, "p2apst", "inquiry", "--meter", "19999999999"});
+  CHECK(unknown.exit_status == 1);
+  auto u = fields(unknown.out);
+  CHECK(u["response_code"] == "0014");
+  CHECK_THAT(u["pesan"], Catch::Contains("tidak ditemukan"));
+  sim.fault({{"kind", "rc"}, {"code", "0047"}, {"mti", "2200"}});
+  auto limit = run({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000002", "--amount", "52500"});
+  CHECK(limit.exit_status == 1);
+  CHECK(fields(limit.out)["state"] == "declined");
+  CHECK_THAT(limit.out, Catch::Contains("this month's limit"));
+}
+
+TEST_CASE("unsold tokens are offered before a new sale", "[p2apst][cli]") {
+  P2apstSim sim;
+  const std::string config = write_config(make_temp_dir("p2apst-cli"), sim.iso_port());
+  auto other_amount = run({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000010", "--amount", "102500"});
+  CHECK(other_amount.exit_status == 1);
+  CHECK_THAT(other_amount.err, Catch::Contains("unsold tokens already paid for (Rp 52500, Rp 22500)"));
+  CHECK(sim.requests("2200") == 0);
+  auto same_amount = run({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000010", "--amount", "22500"});
+  CHECK(same_amount.exit_status == 0);
+  CHECK_THAT(same_amount.out, Catch::Contains("unsold_token: taking"));
+  CHECK(fields(same_amount.out)["buying_option"] == "1");
+  CHECK(sim.sales() == 0);
+  auto forced = run({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000010", "--amount", "102500", "--new-token"});
+  CHECK(forced.exit_status == 0);
+  CHECK(sim.sales() == 1);
+}
+
+TEST_CASE("no host or a refused sign-on exits 69 with the reason", "[p2apst][cli]") {
+  P2apstSim sim;
+  sim.fault({{"kind", "refuse_signon"}, {"code", "0032"}, {"count", 100}});
+  const std::string dir = make_temp_dir("p2apst-cli");
+  auto refused = run({pintar_binary(), "-c", write_config(dir, sim.iso_port()), "p2apst", "signon"});
+  CHECK(refused.exit_status == 69);
+  CHECK_THAT(refused.err, Catch::Contains("sign-on refused with 0032"));
+  auto bad = run({pintar_binary(), "-c", write_config(dir, sim.iso_port(), "framing = \"bin4\"\n"), "p2apst", "signon"});
+  CHECK(bad.exit_status == 78);
+  auto usage = run({pintar_binary(), "-c", write_config(dir, sim.iso_port()), "p2apst", "inquiry"});
+  CHECK(usage.exit_status == 64);
+}
+
+}  // namespace
+}  // namespace pintar::testing

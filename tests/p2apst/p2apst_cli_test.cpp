@@ -12,13 +12,13 @@ namespace {
 
 // A config for the simulator: short timeouts, local cut-off check off (tests must not
 // depend on the time of day; cut-off itself is covered in p2apst_client_test).
-std::string write_config(const std::string& dir, int port, const std::string& extra = {}) {
+std::string write_config(const std::string& dir, int port, const std::string& extra = {}, int timeout_ms = 1000) {
   const std::string path = dir + "/pintar.toml";
   std::ofstream(path) << fmt::format(
-      "state_dir = \"{}\"\n[p2apst]\nport = {}\ntimeout_ms = 1000\nconnect_timeout_ms = 1000\n"
+      "state_dir = \"{}\"\n[p2apst]\nport = {}\ntimeout_ms = {}\nconnect_timeout_ms = 1000\n"
       "reconnect_min_ms = 50\nreconnect_max_ms = 200\nadvice_interval_ms = 100\n"
       "cutoff_start = \"00:00\"\ncutoff_end = \"00:00\"\n{}",
-      dir, port, extra);
+      dir, port, timeout_ms, extra);
   return path;
 }
 

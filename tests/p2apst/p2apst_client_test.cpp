@@ -251,6 +251,23 @@ TEST_CASE("a connection closed on a purchase: reconnect, sign on again, settle b
   CHECK(f.sim.sales() == 0);
 }
 
+TEST_CASE("while the link cannot sign on, no advice is used up: the purchase stays unresolved", "[p2apst]") {
+  Fixture f;
+  f.sim.fault({{"kind", "refuse_signon"}, {"count", 1000}});
+  f.sim.fault({{"kind", "close"}, {"mti", "2200"}});
+  const PurchaseOutcome out = f.buy(kBudi);
+  CHECK(out.state == PurchaseState::kSent);
+  CHECK(f.journal.get(out.journal_id)->advice_count == 0);
+  CHECK(f.sim.requests("2220") == 0);
+  f.sim.clear_faults();
+  REQUIRE(f.client->link.wait_signed_on(5s));
+  auto resumed = f.client->prepaid.resume_unresolved();
+  REQUIRE(resumed.ok());
+  REQUIRE(resumed->size() == 1);
+  CHECK(resumed->front().state == PurchaseState::kNoSale);
+  CHECK(f.sim.requests("2200") == 1);
+}
+
 TEST_CASE("an undecodable answer is dropped; the request times out and the link stays up", "[p2apst]") {
   Fixture f;
   f.sim.fault({{"kind", "garbage"}, {"mti", "2100"}});

@@ -42,6 +42,11 @@ nlohmann::json P2apstSim::post(const std::string& path, const nlohmann::json& bo
   return checked(client.Post(path, body.dump(), "application/json"), "POST " + path);
 }
 
+void P2apstSim::clear_faults() const {
+  httplib::Client client("127.0.0.1", control_port_);
+  checked(client.Delete("/faults"), "DELETE /faults");
+}
+
 int P2apstSim::requests(const std::string& mti) const {
   const nlohmann::json stats = get("/stats");
   return stats["requests"].value(mti, 0);

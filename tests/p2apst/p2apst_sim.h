@@ -25,6 +25,7 @@ class P2apstSim {
   nlohmann::json post(const std::string& path, const nlohmann::json& body) const;
   // Queues one fault ({"kind": ..., ...}).
   void fault(const nlohmann::json& fault) const { post("/faults", fault); }
+  void clear_faults() const;
   // stats.requests[mti], 0 when none.
   int requests(const std::string& mti) const;
   int sales() const { return get("/stats")["sales"].get<int>(); }

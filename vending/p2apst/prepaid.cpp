@@ -194,7 +194,9 @@ Result<PurchaseOutcome> Prepaid::advise(PurchaseRecord record) {
       return settle(record, kNeedsManual, nullptr);
     }
     if (!first && !link_.sleep_unless_stopped(options_.advice.repeat_interval)) return unresolved(record);
-    link_.wait_signed_on(link_.request_timeout());
+    // No link: nothing can be learnt now. The purchase stays unresolved in the journal
+    // and the next resume continues it; a link outage must not use up the advices.
+    if (!link_.wait_signed_on(link_.request_timeout())) return unresolved(record);
     auto stan = link_.next_stan();
     if (!stan.ok()) return stan.status();
     const int n = record.advice_count + 1;

@@ -6,7 +6,8 @@
 // bit 4, 12 and 48) and, while those go unanswered, repeat advices (2221) every
 // advice.repeat_interval, up to advice.repeat_count of them; then it is left as
 // needs_manual. An advice answered 0000 with a token completes the sale; 0063/0096 means
-// PLN never made it. The journal records every step before the message leaves, so
+// PLN never made it. While the link is down no advice is used up: the purchase is
+// returned unresolved and the next resume_unresolved() carries on. The journal records every step before the message leaves, so
 // resume_unresolved() after a crash continues with advice, never with a new 2200.
 // The transitions are the table kTransitions in prepaid.cpp (docs/p2apst.md draws it).
 //

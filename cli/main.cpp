@@ -10,6 +10,7 @@
 #include "cli/schema.h"
 #include "common/cli_context.h"
 #include "common/exit_codes.h"
+#include "gateway/gateway_cli.h"
 #include "vending/p2apst/p2apst_cli.h"
 
 #ifndef PINTAR_VERSION
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
 
   cli::add_config_commands(app, context);
   cli::add_demo_command(app, context);
+  gateway::add_gateway_commands(app, context);
   p2apst::add_p2apst_commands(app, context);
 
   try {

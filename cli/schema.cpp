@@ -1,5 +1,6 @@
 #include "cli/schema.h"
 
+#include "gateway/gateway_config.h"
 #include "vending/p2apst/p2apst_config.h"
 
 namespace pintar::cli {
@@ -7,6 +8,7 @@ namespace pintar::cli {
 config::Schema full_schema() {
   config::Schema schema;
   schema.add(config::common_keys());
+  schema.add(gateway::config_keys());
   schema.add(p2apst::config_keys());
   return schema;
 }

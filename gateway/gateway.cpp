@@ -1,0 +1,463 @@
+#include "gateway/gateway.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "common/log.h"
+#include "gateway/engine_link.h"
+#include "smpp/session.h"
+#include "store/gateway_queue.h"
+
+namespace pintar::gateway {
+namespace {
+
+constexpr CounterSpec kGatewayCounters[] = {
+    {"gateway.mo_stored", "MO messages committed to the queue (deliver_sm answered ESME_ROK)"},
+    {"gateway.mo_refused", "MO messages the queue could not commit (answered 0x64, the SMSC retries)"},
+    {"gateway.receipts_stored", "delivery receipts committed to the queue"},
+    {"gateway.receipts_refused", "delivery receipts the queue could not commit (answered 0x64)"},
+    {"gateway.mt_stored", "MTs from the engine committed and acknowledged"},
+    {"gateway.mt_repeated", "MTs the engine sent again after they were stored (acknowledged again, not resent)"},
+    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, missing fields)"},
+    {"gateway.mt_resubmitted_at_start", "MTs without a submit_sm_resp found at start and submitted again"},
+    {"gateway.mt_submitted", "MTs accepted by an SMSC"},
+    {"gateway.mt_failed", "MTs that failed for good"},
+    {"gateway.bind_failures", "binds refused by an SMSC (alerts)"},
+};
+static_assert(std::size(kGatewayCounters) == kGatewayCounterCount);
+
+constexpr std::chrono::seconds kHousekeepingInterval{10};
+
+// The "id" of what the gateway sends: "<instance>-<tag>-<n>".
+constexpr std::string_view kKindTag[] = {"mo", "res", "dlr"};
+
+int64_t unix_ms(Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall_now().time_since_epoch()).count();
+}
+
+// message_state names of SMPP 3.4 §5.3.2.35, as the protocol spells them.
+std::string state_name(smpp::MessageState state) {
+  switch (state) {
+    case smpp::MessageState::kEnroute: return "ENROUTE";
+    case smpp::MessageState::kDelivered: return "DELIVERED";
+    case smpp::MessageState::kExpired: return "EXPIRED";
+    case smpp::MessageState::kDeleted: return "DELETED";
+    case smpp::MessageState::kUndeliverable: return "UNDELIVERABLE";
+    case smpp::MessageState::kAccepted: return "ACCEPTED";
+    case smpp::MessageState::kRejected: return "REJECTED";
+    case smpp::MessageState::kUnknown:
+    case smpp::MessageState::kUnknownState: return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+// The queue key of each kind of row sent to the engines.
+int64_t row_key(const store::QueuedMo& row) { return row.id; }
+int64_t row_key(const store::MtResult& row) { return row.seq; }
+int64_t row_key(const store::QueuedReceipt& row) { return row.id; }
+
+// Work handed to the gateway loop from other threads; an eventfd wakes the loop's poll.
+class Inbox {
+ public:
+  Inbox() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~Inbox() { ::close(fd_); }
+  Inbox(const Inbox&) = delete;
+  Inbox& operator=(const Inbox&) = delete;
+
+  int fd() const { return fd_; }
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    const uint64_t one = 1;
+    (void)!::write(fd_, &one, sizeof one);
+  }
+  void run_all() {
+    uint64_t count;
+    (void)!::read(fd_, &count, sizeof count);
+    std::vector<std::function<void()>> tasks;
+    {
+      std::lock_guard lock(mutex_);
+      tasks.swap(tasks_);
+    }
+    for (auto& task : tasks) task();
+  }
+
+ private:
+  int fd_;
+  std::mutex mutex_;
+  std::vector<std::function<void()>> tasks_;
+};
+
+}  // namespace
+
+class Gateway::Impl {
+ public:
+  Impl(GatewayOptions options, Clock& clock)
+      : options_(std::move(options)), clock_(clock), counters_(kGatewayCounters) {}
+
+  // Sessions first (no callback after their stop), then the queue (its completions still
+  // reach the Smsc objects), then the rest.
+  ~Impl() {
+    for (auto& smsc : smscs_) smsc->session().stop();
+    queue_.reset();
+  }
+
+  Status open() {
+    auto queue = store::GatewayQueue::open({.path = options_.queue_path, .synchronous = options_.queue_synchronous});
+    if (!queue.ok()) return queue.status();
+    queue_ = std::move(queue).value();
+    auto link = EngineLink::open(zmq_, options_.engine, clock_);
+    if (!link.ok()) return link.status();
+    link_ = std::move(link).value();
+    for (const auto& bind_options : options_.smscs) {
+      smscs_.push_back(std::make_unique<Smsc>(*this, bind_options));
+    }
+    return Status();
+  }
+
+  Status run(daemon::ShutdownSignal& shutdown);
+  const Counters& counters() const { return counters_; }
+
+ private:
+  // One [[smsc]]: its session, the MTs waiting for it, and the listener the session calls.
+  class Smsc final : public smpp::SessionListener {
+   public:
+    Smsc(Impl& gateway, const smpp::BindOptions& options)
+        : gateway_(gateway),
+          name_(options.name),
+          limit_(static_cast<size_t>(2 * options.window * options.binds)),
+          session_(options, *this, gateway.clock_) {}
+
+    Status on_mo(const smpp::MoMessage& mo) override { return gateway_.store_mo(name_, mo); }
+    Status on_receipt(const smpp::Receipt& receipt) override { return gateway_.store_receipt(name_, receipt); }
+    void on_submitted(uint64_t id, const std::vector<std::string>& message_ids) override {
+      gateway_.counters_.add(kMtSubmitted);
+      gateway_.queue_->record_submitted(static_cast<int64_t>(id), message_ids, settled());
+    }
+    void on_failed(uint64_t id, uint32_t command_status, const std::string& reason) override {
+      gateway_.counters_.add(kMtFailed);
+      spdlog::warn("smsc {}: MT {} failed: {} (0x{:08X})", name_, id, reason, command_status);
+      gateway_.queue_->record_failed(static_cast<int64_t>(id), command_status, reason, settled());
+    }
+    void on_bind_state(const std::string& bind, smpp::BindState state, const std::string& detail) override {
+      if (state == smpp::BindState::kBindFailed) {
+        gateway_.counters_.add(kBindFailures);
+        spdlog::error("ALERT smsc {}: bind {} refused: {}", name_, bind, detail);
+      } else {
+        spdlog::info("smsc {}: bind {} {}{}{}", name_, bind, smpp::bind_state_name(state), detail.empty() ? "" : ": ",
+                     detail);
+      }
+    }
+
+    const std::string& name() const { return name_; }
+    smpp::Session& session() { return session_; }
+    void enqueue(store::QueuedMt mt) { waiting_.push_back(std::move(mt)); }
+
+    // Loop thread: hands waiting MTs to the session while fewer than `limit_` are unsettled.
+    void feed() {
+      while (!waiting_.empty() && unsettled_ < limit_) {
+        const auto& mt = waiting_.front();
+        if (!session_.submit({.id = static_cast<uint64_t>(mt.id), .source_addr = mt.mt.source,
+                              .destination_addr = mt.mt.destination, .text_utf8 = mt.mt.text,
+                              .want_receipt = mt.mt.want_receipt})) {
+          return;
+        }
+        waiting_.pop_front();
+        ++unsettled_;
+      }
+    }
+
+   private:
+    // Runs when an outcome is committed (writer thread): frees its place and wakes the loop.
+    std::function<void(Status)> settled() {
+      return [this](Status status) {
+        if (!status.ok()) spdlog::error("smsc {}: could not commit an MT outcome: {}", name_, status);
+        gateway_.inbox_.post([this] {
+          --unsettled_;
+          gateway_.dirty_[static_cast<size_t>(ReliableKind::kResult)] = true;
+          gateway_.dirty_[static_cast<size_t>(ReliableKind::kReceipt)] = true;
+          feed();
+        });
+      };
+    }
+
+    Impl& gateway_;
+    std::string name_;
+    size_t limit_;
+    std::deque<store::QueuedMt> waiting_;  // loop thread
+    size_t unsettled_ = 0;                  // loop thread
+    smpp::Session session_;
+  };
+
+  // Session threads. Block until the commit, as the listener contract asks.
+  Status store_mo(const std::string& smsc, const smpp::MoMessage& mo) {
+    auto id = queue_->add_mo_sync({.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
+                                   .text = mo.text_utf8, .data_coding = mo.data_coding,
+                                   .received_at_ms = unix_ms(clock_)});
+    if (!id.ok()) {
+      counters_.add(kMoRefused);
+      spdlog::error("smsc {}: MO from {} not stored: {}", smsc, log::mask_msisdn(mo.source_addr), id.status());
+      return id.status();
+    }
+    counters_.add(kMoStored);
+    mark_dirty(ReliableKind::kMo);
+    return Status();
+  }
+
+  Status store_receipt(const std::string& smsc, const smpp::Receipt& receipt) {
+    Status status = queue_->add_receipt_sync({.smsc = smsc, .message_id = receipt.message_id,
+                                              .state = state_name(receipt.state), .error = receipt.error,
+                                              .received_at_ms = unix_ms(clock_)});
+    if (!status.ok()) {
+      counters_.add(kReceiptsRefused);
+      spdlog::error("smsc {}: receipt for {} not stored: {}", smsc, receipt.message_id, status);
+      return status;
+    }
+    counters_.add(kReceiptsStored);
+    mark_dirty(ReliableKind::kReceipt);
+    return Status();
+  }
+
+  void mark_dirty(ReliableKind kind) {
+    inbox_.post([this, kind] { dirty_[static_cast<size_t>(kind)] = true; });
+  }
+
+  Smsc* route(const std::string& name) {
+    if (name.empty()) return smscs_.front().get();
+    for (auto& smsc : smscs_) {
+      if (smsc->name() == name) return smsc.get();
+    }
+    return nullptr;
+  }
+
+  Status resubmit_unsettled();
+  void handle(const EngineLink::Incoming& incoming);
+  void handle_mt(const std::string& engine, const Mt& mt);
+  void handle_ack(ReliableKind kind, const std::string& id);
+  void pump();
+  void housekeeping();
+
+  GatewayOptions options_;
+  Clock& clock_;
+  Counters counters_;
+  Inbox inbox_;  // outlives the queue and sessions, which post to it
+  zmq::context_t zmq_{1};
+  std::unique_ptr<store::GatewayQueue> queue_;
+  std::unique_ptr<EngineLink> link_;
+  std::vector<std::unique_ptr<Smsc>> smscs_;
+  bool dirty_[static_cast<size_t>(ReliableKind::kCount)] = {true, true, true};  // loop thread
+  int64_t cursor_[static_cast<size_t>(ReliableKind::kCount)] = {};              // loop thread
+};
+
+Status Gateway::Impl::resubmit_unsettled() {
+  auto unsettled = queue_->unsubmitted_mts();
+  if (!unsettled.ok()) return unsettled.status();
+  for (auto& mt : *unsettled) {
+    Smsc* smsc = route(mt.mt.smsc);
+    if (smsc == nullptr) {
+      queue_->record_failed(mt.id, 0, fmt::format("smsc \"{}\" is no longer configured", mt.mt.smsc));
+      continue;
+    }
+    counters_.add(kMtResubmittedAtStart);
+    smsc->enqueue(std::move(mt));
+  }
+  if (!unsettled->empty()) spdlog::info("gateway: {} MTs without a submit_sm_resp are submitted again", unsettled->size());
+  return Status();
+}
+
+void Gateway::Impl::handle(const EngineLink::Incoming& incoming) {
+  std::visit(
+      [&](const auto& message) {
+        using T = std::decay_t<decltype(message)>;
+        if constexpr (std::is_same_v<T, Mt>) {
+          handle_mt(incoming.engine, message);
+        } else if constexpr (std::is_same_v<T, MoAck>) {
+          handle_ack(ReliableKind::kMo, message.id);
+        } else if constexpr (std::is_same_v<T, MtResultAck>) {
+          handle_ack(ReliableKind::kResult, message.id);
+        } else if constexpr (std::is_same_v<T, ReceiptAck>) {
+          handle_ack(ReliableKind::kReceipt, message.id);
+        } else {
+          spdlog::warn("engine link: a {} from an engine makes no sense; dropped", type_name(message));
+        }
+      },
+      incoming.message);
+}
+
+void Gateway::Impl::handle_mt(const std::string& engine, const Mt& mt) {
+  Smsc* smsc = route(mt.smsc);
+  std::string refusal;
+  if (mt.id.empty()) refusal = "empty id";
+  else if (mt.to.empty()) refusal = "empty to";
+  else if (smsc == nullptr) refusal = fmt::format("unknown smsc \"{}\"", mt.smsc);
+  if (!refusal.empty()) {
+    counters_.add(kMtRejected);
+    link_->reply(engine, MtAck{.id = mt.id, .stored = false, .error = refusal});
+    return;
+  }
+  store::MtRecord record{.engine_id = mt.id, .smsc = smsc->name(), .source = mt.from, .destination = mt.to,
+                         .text = mt.text, .want_receipt = mt.receipt, .created_at_ms = unix_ms(clock_)};
+  queue_->add_mt(record, [this, engine, smsc, record](Result<store::AddedMt> added) {
+    inbox_.post([this, engine, smsc, record = std::move(record), added = std::move(added)]() mutable {
+      if (!added.ok()) {  // no mt_ack: the engine sends it again
+        spdlog::error("gateway: MT {} not stored: {}", record.engine_id, added.status());
+        return;
+      }
+      link_->reply(engine, MtAck{.id = record.engine_id});
+      if (!added->inserted) {
+        counters_.add(kMtRepeated);
+        return;
+      }
+      counters_.add(kMtStored);
+      smsc->enqueue({.id = added->id, .mt = std::move(record)});
+      smsc->feed();
+    });
+  });
+}
+
+void Gateway::Impl::handle_ack(ReliableKind kind, const std::string& id) {
+  // "<instance>-<tag>-<n>"; acks for another queue's ids are ignored.
+  const std::string prefix = fmt::format("{}-{}-", queue_->instance_id(), kKindTag[static_cast<size_t>(kind)]);
+  int64_t key = 0;
+  const char* end = id.data() + id.size();
+  if (!id.starts_with(prefix) || std::from_chars(id.data() + prefix.size(), end, key).ptr != end) {
+    spdlog::warn("engine link: acknowledgement for an id this gateway did not send: {}", id);
+    return;
+  }
+  (void)link_->acknowledge(kind, key);
+  switch (kind) {
+    case ReliableKind::kMo: queue_->ack_mo(key); break;
+    case ReliableKind::kResult: queue_->ack_result(key); break;
+    case ReliableKind::kReceipt: queue_->ack_receipt(key); break;
+    case ReliableKind::kCount: break;
+  }
+  dirty_[static_cast<size_t>(kind)] = true;
+}
+
+// Moves committed messages the engines have not acknowledged into the link, as room allows.
+void Gateway::Impl::pump() {
+  if (!link_->has_live_engine()) return;
+  const std::string& instance = queue_->instance_id();
+  const auto id_of = [&](ReliableKind kind, int64_t key) {
+    return fmt::format("{}-{}-{}", instance, kKindTag[static_cast<size_t>(kind)], key);
+  };
+  const auto load = [&](ReliableKind kind, auto read, auto to_message) {
+    const auto k = static_cast<size_t>(kind);
+    if (!dirty_[k] || !link_->has_room(kind)) return;
+    const size_t room = options_.engine.max_unacked - link_->outstanding(kind);
+    auto rows = read(cursor_[k], room);
+    if (!rows.ok()) {
+      spdlog::error("gateway: reading the queue: {}", rows.status());
+      return;
+    }
+    for (auto& row : *rows) {
+      const int64_t key = row_key(row);
+      link_->send_reliable(kind, key, to_message(id_of(kind, key), row));
+      cursor_[k] = key;
+    }
+    dirty_[k] = rows->size() == room;
+  };
+  load(
+      ReliableKind::kMo, [&](int64_t after, size_t n) { return queue_->mos_after(after, n); },
+      [](std::string id, const store::QueuedMo& row) {
+        return Message(Mo{.id = std::move(id), .smsc = row.mo.smsc, .from = row.mo.source, .to = row.mo.destination,
+                          .text = row.mo.text, .data_coding = row.mo.data_coding,
+                          .received_at_ms = row.mo.received_at_ms});
+      });
+  load(
+      ReliableKind::kResult, [&](int64_t after, size_t n) { return queue_->results_after(after, n); },
+      [](std::string id, const store::MtResult& row) {
+        return Message(MtResult{.id = std::move(id), .mt_id = row.engine_id, .submitted = row.submitted,
+                                .message_ids = row.message_ids, .command_status = row.command_status,
+                                .reason = row.reason});
+      });
+  load(
+      ReliableKind::kReceipt, [&](int64_t after, size_t n) { return queue_->receipts_after(after, n); },
+      [](std::string id, const store::QueuedReceipt& row) {
+        return Message(Receipt{.id = std::move(id), .mt_id = row.engine_id, .part = row.part,
+                               .smsc = row.receipt.smsc, .message_id = row.receipt.message_id,
+                               .state = row.receipt.state, .error = row.receipt.error,
+                               .received_at_ms = row.receipt.received_at_ms});
+      });
+}
+
+void Gateway::Impl::housekeeping() {
+  const int64_t now = unix_ms(clock_);
+  const int64_t wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.receipt_match_wait).count();
+  if (Status s = queue_->release_unmatched_receipts(now - wait_ms); !s.ok()) spdlog::error("gateway: {}", s);
+  const int64_t keep_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
+  if (Status s = queue_->prune(now - keep_ms); !s.ok()) spdlog::error("gateway: {}", s);
+  // Messages that went out to an engine that then vanished before the cursor moved on are
+  // still in the link; everything else committed is found again from the cursors.
+  for (auto& dirty : dirty_) dirty = true;
+}
+
+Status Gateway::Impl::run(daemon::ShutdownSignal& shutdown) {
+  PINTAR_RETURN_IF_ERROR(resubmit_unsettled());
+  for (auto& smsc : smscs_) {
+    PINTAR_RETURN_IF_ERROR(smsc->session().start().with_context(fmt::format("smsc {}", smsc->name())));
+    smsc->feed();
+  }
+  spdlog::info("gateway: serving engines at {} with {} SMSC(s); queue {}", options_.engine.endpoint, smscs_.size(),
+               options_.queue_path);
+  daemon::notify_ready();
+  const auto watchdog = daemon::watchdog_interval();
+  auto next_watchdog = clock_.steady_now();
+  auto next_housekeeping = clock_.steady_now() + kHousekeepingInterval;
+
+  zmq::pollitem_t items[] = {{link_->socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {nullptr, inbox_.fd(), ZMQ_POLLIN, 0},
+                             {nullptr, shutdown.fd(), ZMQ_POLLIN, 0}};
+  for (;;) {
+    try {
+      zmq::poll(items, std::size(items), link_->next_timeout());
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return Status::internal(fmt::format("zmq poll: {}", e.what()));
+    }
+    if (items[2].revents & ZMQ_POLLIN && shutdown.requested()) break;
+    if (items[1].revents & ZMQ_POLLIN) inbox_.run_all();
+    for (const auto& incoming : link_->receive()) handle(incoming);
+    pump();
+    link_->tick();
+    const auto now = clock_.steady_now();
+    if (now >= next_housekeeping) {
+      housekeeping();
+      next_housekeeping = now + kHousekeepingInterval;
+    }
+    if (watchdog && now >= next_watchdog) {
+      daemon::notify_watchdog();
+      next_watchdog = now + *watchdog;
+    }
+  }
+
+  daemon::notify_stopping();
+  spdlog::info("gateway: stopping; unbinding from every SMSC");
+  for (auto& smsc : smscs_) smsc->session().stop();
+  if (Status s = queue_->flush(); !s.ok()) spdlog::error("gateway: final commit: {}", s);
+  spdlog::info("gateway: stopped\n{}{}", counters_.to_text(), link_->counters().to_text());
+  return Status();
+}
+
+Result<std::unique_ptr<Gateway>> Gateway::open(GatewayOptions options, Clock& clock) {
+  auto impl = std::make_unique<Impl>(std::move(options), clock);
+  PINTAR_RETURN_IF_ERROR(impl->open());
+  return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
+}
+
+Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Gateway::~Gateway() = default;
+Status Gateway::run(daemon::ShutdownSignal& shutdown) { return impl_->run(shutdown); }
+const Counters& Gateway::counters() const { return impl_->counters(); }
+
+}  // namespace pintar::gateway

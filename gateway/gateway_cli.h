@@ -1,0 +1,15 @@
+// `pintar gateway`: runs the SMS gateway daemon (docs/gateway.md).
+#ifndef PINTAR_GATEWAY_GATEWAY_CLI_H_
+#define PINTAR_GATEWAY_GATEWAY_CLI_H_
+
+#include <CLI/CLI.hpp>
+
+#include "common/cli_context.h"
+
+namespace pintar::gateway {
+
+void add_gateway_commands(CLI::App& app, const cli::Context& context);
+
+}  // namespace pintar::gateway
+
+#endif  // PINTAR_GATEWAY_GATEWAY_CLI_H_

@@ -1,0 +1,44 @@
+// The [gateway] and [[smsc]] configuration keys, and the options `pintar gateway` builds
+// from them. The key tables are the single source for validation, docs/configuration.md and
+// deploy/pintar.example.toml.
+#ifndef PINTAR_GATEWAY_GATEWAY_CONFIG_H_
+#define PINTAR_GATEWAY_GATEWAY_CONFIG_H_
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/status.h"
+#include "smpp/session.h"
+
+namespace pintar::gateway {
+
+std::span<const config::Key> config_keys();
+
+struct EngineLinkOptions {
+  std::string endpoint = "tcp://127.0.0.1:5570";  // the ROUTER socket the engines connect to
+  std::chrono::milliseconds retry{2000};           // repeat an unacknowledged message after this
+  std::chrono::milliseconds heartbeat{1000};       // our heartbeat to each engine
+  std::chrono::milliseconds liveness{5000};        // an engine silent this long is gone
+  size_t max_unacked = 1000;                       // per kind (mo, mt_result, receipt)
+};
+
+struct GatewayOptions {
+  std::string queue_path;                          // absolute (state_dir applied)
+  std::string queue_synchronous = "FULL";
+  EngineLinkOptions engine;
+  std::chrono::seconds receipt_match_wait{600};
+  std::chrono::hours retention{24 * 7};
+  std::vector<smpp::BindOptions> smscs;            // in file order; the first is the default route
+};
+
+// Builds the options from a validated Config: resolves paths against state_dir, loads each
+// password secret (its spec, never its value, appears in errors), checks that SMSC names
+// are unique and that every BindOptions is valid (smpp::validate).
+Result<GatewayOptions> options_from(const config::Config& config);
+
+}  // namespace pintar::gateway
+
+#endif  // PINTAR_GATEWAY_GATEWAY_CONFIG_H_

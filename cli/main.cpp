@@ -12,6 +12,7 @@
 #include "common/exit_codes.h"
 #include "gateway/gateway_cli.h"
 #include "vending/p2apst/p2apst_cli.h"
+#include "vending/sts/sts_cli.h"
 
 #ifndef PINTAR_VERSION
 #define PINTAR_VERSION "unknown"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   cli::add_demo_command(app, context);
   gateway::add_gateway_commands(app, context);
   p2apst::add_p2apst_commands(app, context);
+  sts::add_sts_commands(app, context);
 
   try {
     app.parse(argc, argv);

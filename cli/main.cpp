@@ -13,6 +13,7 @@
 #include "gateway/gateway_cli.h"
 #include "vending/p2apst/p2apst_cli.h"
 #include "vending/sts/sts_cli.h"
+#include "store/store_cli.h"
 
 #ifndef PINTAR_VERSION
 #define PINTAR_VERSION "unknown"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   gateway::add_gateway_commands(app, context);
   p2apst::add_p2apst_commands(app, context);
   sts::add_sts_commands(app, context);
+  store::add_store_commands(app, context);
 
   try {
     app.parse(argc, argv);

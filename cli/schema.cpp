@@ -2,6 +2,7 @@
 
 #include "gateway/gateway_config.h"
 #include "vending/p2apst/p2apst_config.h"
+#include "store/ledger_config.h"
 
 namespace pintar::cli {
 
@@ -10,6 +11,7 @@ config::Schema full_schema() {
   schema.add(config::common_keys());
   schema.add(gateway::config_keys());
   schema.add(p2apst::config_keys());
+  schema.add(store::config_keys());
   return schema;
 }
 

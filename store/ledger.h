@@ -1,0 +1,163 @@
+// store::Ledger: the one door to pintar's persistent state.
+//
+// Callers see records (store/records.h) and this interface, never SQL or SQLite types, so a
+// PostgreSQL backend for multi-node deployments can implement the same interface later.
+// open_ledger() (store/sqlite_ledger.h) returns the SQLite implementation.
+//
+// Writes: a WriteSet is a group of writes that succeed or fail together. submit() queues it
+// for the single writer, which folds every write set queued at that moment into one database
+// transaction (group commit), so concurrent callers share one fsync. Each write set runs in
+// its own savepoint: one that fails (a constraint, a duplicate idempotency key) is rolled
+// back alone and the rest of the group commits. The future resolves only after the COMMIT
+// that made this write set durable returned (with ledger.synchronous = FULL, after the
+// fsync), or with the reason it was not stored.
+//
+// Reads run on their own connections (WAL lets them proceed while the writer commits) and
+// see every write set whose future has resolved ok.
+//
+// Threads: every method may be called from any thread at once. Destroying the Ledger
+// finishes every write set already submitted, then closes the files.
+#ifndef PINTAR_STORE_LEDGER_H_
+#define PINTAR_STORE_LEDGER_H_
+
+#include <cstdint>
+#include <future>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/counters.h"
+#include "common/status.h"
+#include "store/records.h"
+
+namespace pintar::store {
+
+class WriteSet {
+ public:
+  using Op = std::variant<TransactionRecord, AuditEntry, MessageRecord, MessageDelivery, MeterEvent>;
+
+  // Appends a version of a vending transaction to the hash chain. Version 1 must carry an
+  // idempotency key not used before (AlreadyExists otherwise); version N > 1 must follow
+  // version N-1 of the same transaction, with the same key and created_ms.
+  WriteSet& append_transaction(TransactionRecord record) { return add(std::move(record)); }
+  // Appends an entry to the hash-chained audit log.
+  WriteSet& append_audit(AuditEntry entry) { return add(std::move(entry)); }
+  // Stores a new SMS (AlreadyExists when message_id is taken).
+  WriteSet& record_message(MessageRecord message) { return add(std::move(message)); }
+  // Moves an outgoing SMS to a new delivery state (NotFound for an unknown message_id).
+  WriteSet& update_delivery(MessageDelivery delivery) { return add(std::move(delivery)); }
+  WriteSet& record_meter_event(MeterEvent event) { return add(std::move(event)); }
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  WriteSet& add(Op op) {
+    ops_.push_back(std::move(op));
+    return *this;
+  }
+  std::vector<Op> ops_;
+};
+
+// A meter with its customer, modem and the phones subscribed to it (without PIN hashes).
+struct SubscriberView {
+  struct Phone {
+    std::string msisdn;
+    std::string language;
+  };
+  Customer customer;
+  Meter meter;
+  Modem modem;
+  std::vector<Phone> phones;
+};
+
+// One line of an import file as the parser delivered it: a record, or why it is not one.
+struct ImportLine {
+  uint64_t line = 0;
+  std::optional<SubscriberRecord> record;
+  std::string error;  // set when record is empty
+};
+
+// Where import_subscribers() reads lines from (a CSV file, a test's vector).
+class ImportSource {
+ public:
+  virtual ~ImportSource() = default;
+  // Fills `line` with the next line; false at the end.
+  virtual bool next(ImportLine& line) = 0;
+};
+
+struct ImportError {
+  uint64_t line;
+  std::string reason;
+};
+
+struct ImportReport {
+  uint64_t records = 0;  // lines that held a record (valid or not)
+  uint64_t customers_added = 0;
+  uint64_t meters_added = 0;
+  uint64_t modems_added = 0;
+  uint64_t subscriptions_added = 0;
+  std::vector<ImportError> errors;  // every bad line, in file order; non-empty = nothing kept
+};
+
+// What `ledger verify` found.
+struct ChainReport {
+  int64_t transactions_rows = 0;
+  int64_t audit_rows = 0;
+  // The first problem, "row 7 of transactions: hash mismatch"; empty when both chains hold.
+  std::optional<std::string> problem;
+};
+
+enum LedgerCounter : size_t {
+  kWriteSetsCommitted,
+  kWriteSetsFailed,
+  kCommits,
+  kCommitFailures,
+  kLedgerCounterCount,
+};
+inline constexpr CounterSpec kLedgerCounters[] = {
+    {"ledger.write_sets_committed", "write sets made durable"},
+    {"ledger.write_sets_failed", "write sets not stored (refused by a constraint, or their commit failed)"},
+    {"ledger.commits", "database transactions committed: one fsync each with synchronous=FULL"},
+    {"ledger.commit_failures", "database transactions that could not be committed"},
+};
+static_assert(std::size(kLedgerCounters) == kLedgerCounterCount);
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  virtual std::future<Status> submit(WriteSet writes) = 0;
+  // submit() and wait.
+  Status write(WriteSet writes) { return submit(std::move(writes)).get(); }
+
+  // Adds every record of `source` in one database transaction, together with `audit`.
+  // A record may repeat a customer, meter or modem that the file or the ledger already has,
+  // if it is identical; one that contradicts it, and every line the source could not parse,
+  // is an error. All or nothing: the report lists every error with its line, and when there
+  // is any, nothing was kept. The Status is for failures of the ledger itself.
+  virtual Result<ImportReport> import_subscribers(ImportSource& source, AuditEntry audit) = 0;
+
+  // Every meter that `key` names as an 11-digit meter number, a 12-digit IDPEL or a
+  // subscribed MSISDN (a key can have more than one of those shapes), ordered by meter.
+  virtual Result<std::vector<SubscriberView>> find_subscribers(std::string_view key) = 0;
+  // The subscription of a phone to a meter, with its PIN hash (for store::PinHasher).
+  virtual Result<std::optional<Subscription>> find_subscription(std::string_view msisdn,
+                                                                std::string_view meter_no) = 0;
+  // The newest version of a transaction, by id or by idempotency key.
+  virtual Result<std::optional<TransactionRecord>> find_transaction(std::string_view txn_id) = 0;
+  virtual Result<std::optional<TransactionRecord>> find_transaction_by_idempotency_key(std::string_view key) = 0;
+  virtual Result<std::optional<MessageRecord>> find_message(std::string_view message_id) = 0;
+
+  // kLedgerCounters, for this process. write_sets_committed / commits is the mean group size.
+  virtual const Counters& counters() const = 0;
+
+  // Recomputes both hash chains from their first row and compares them with the chain heads.
+  virtual Result<ChainReport> verify_chains() = 0;
+};
+
+}  // namespace pintar::store
+
+#endif  // PINTAR_STORE_LEDGER_H_

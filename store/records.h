@@ -1,0 +1,134 @@
+// The records the ledger keeps, as callers see them: plain values, no database types.
+//
+// Units: money is integer rupiah, energy integer units of 0.1 kWh, times integer
+// milliseconds since the Unix epoch (UTC). Identifiers are kept as the decimal text they are
+// printed as (leading zeros matter: meter "01428800700"). The formats each field must have
+// are enforced twice: by store/validate.h where input enters, and by CHECK constraints in
+// the schema (store/schema.cpp), so a bug upstream cannot store a malformed row.
+#ifndef PINTAR_STORE_RECORDS_H_
+#define PINTAR_STORE_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+
+namespace pintar::store {
+
+// A PLN customer (pelanggan).
+struct Customer {
+  std::string idpel;     // ID pelanggan, 12 digits
+  std::string name;      // as PLN prints it on the receipt (NAMA)
+  std::string tariff;    // tariff class / segment: "R1", "R1M", "B2" (TARIF)
+  int64_t power_va = 0;  // contracted power (DAYA), VA
+  std::string region;    // local-tax region code: selects the PBJT/PPJ rate
+  friend bool operator==(const Customer&, const Customer&) = default;
+};
+
+// A prepaid meter and the STS parameters its tokens are made for (IEC 62055-41).
+struct Meter {
+  std::string meter_no;  // 11 digits, printed on the meter (NO METER)
+  std::string idpel;     // the customer it is installed for
+  std::string sgc;       // Supply Group Code, 6 digits
+  int64_t ti = 0;        // Tariff Index, 0..99
+  int64_t krn = 0;       // Key Revision Number, 1..9
+  int64_t kt = 0;        // Key Type, 0..3
+  int64_t ea = 0;        // Encryption Algorithm code: 7 (STA), 9 (DEA), 11 (MISTY1)
+  int64_t dkga = 0;      // Decoder Key Generation Algorithm: 1..4
+  int64_t base_date = 0; // 1993, 2014 or 2035: the year the token identifier counts from
+  std::string kdpm;      // KDPM code (meter manufacturer/model code), 1..8 alphanumerics
+  std::string modem_msisdn;  // the two-way modem fitted to it
+  friend bool operator==(const Meter&, const Meter&) = default;
+};
+
+// The GSM modem of a two-way meter.
+struct Modem {
+  std::string msisdn;  // international format without '+': "62" then 8..13 digits
+  std::string key_id;  // which modem key (kept in the HSM/credential store) it uses
+  friend bool operator==(const Modem&, const Modem&) = default;
+};
+
+// A customer's phone allowed to buy for a meter by SMS.
+struct Subscription {
+  std::string msisdn;    // the customer's phone, same format as Modem::msisdn
+  std::string meter_no;
+  std::string language;  // "id" or "en": the language of SMS replies
+  crypto::Sha256Digest pin_hash{};  // see store/pin.h; the PIN itself is never stored
+  friend bool operator==(const Subscription&, const Subscription&) = default;
+};
+
+// One line of a subscriber import: a subscription with everything it stands on.
+struct SubscriberRecord {
+  Customer customer;
+  Meter meter;
+  Modem modem;
+  Subscription subscription;
+};
+
+// One version of a vending transaction. Versions are append-only: a state change (token
+// issued, delivered, failed) appends version N+1 carrying the whole record; nothing is
+// updated in place, so the hash chain over the table stays verifiable. The newest version is
+// the current state.
+struct TransactionRecord {
+  std::string txn_id;           // chosen by the vending engine, 1..64 printable characters
+  int64_t version = 1;          // 1 for a new transaction, previous + 1 for each change
+  std::string idempotency_key;  // unique per transaction (e.g. SMSC id of the request SMS)
+  std::string meter_no;
+  std::string msisdn;           // the customer who asked
+  int64_t amount_rupiah = 0;    // what the customer pays
+  int64_t energy_deci_kwh = 0;  // credit in 0.1 kWh units (0 until known)
+  std::optional<std::string> token;  // 20 digits once issued
+  std::string state;            // vending-engine state name: lower case letters and '_'
+  std::optional<std::string> reference;  // P2APST/PLN reference, once known
+  std::optional<std::string> reason;     // why it failed, for the helpdesk
+  int64_t created_ms = 0;       // when the request arrived (same in every version)
+  int64_t recorded_ms = 0;      // when this version was written
+  friend bool operator==(const TransactionRecord&, const TransactionRecord&) = default;
+};
+
+// An entry of the append-only audit log: who did what to which thing.
+struct AuditEntry {
+  int64_t at_ms = 0;
+  std::string actor;    // "cli:import", "helpdesk:<user>", "vending"
+  std::string action;   // "customers.import", "token.resend", ...
+  std::string subject;  // what it concerns (meter, IDPEL, transaction id, file digest)
+  std::string detail;   // free text; never a PIN, key or whole token
+  friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
+};
+
+// An SMS in (MO) or out (MT).
+struct MessageRecord {
+  std::string message_id;  // chosen by the gateway, unique
+  std::string direction;   // "in" or "out"
+  std::string msisdn;      // the customer's phone
+  std::string body;
+  std::optional<std::string> txn_id;          // the transaction it belongs to, if any
+  std::optional<std::string> smpp_message_id; // the SMSC's id (deliver_sm / submit_sm_resp)
+  std::string delivery_state;  // "received", "queued", "submitted", "delivered", "failed", "expired", ...
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
+};
+
+// A change of an outgoing message's delivery state (submit_sm_resp, delivery receipt).
+struct MessageDelivery {
+  std::string message_id;
+  std::optional<std::string> smpp_message_id;  // nullopt keeps the stored one
+  std::string delivery_state;
+  int64_t updated_ms = 0;
+};
+
+// Something a meter reported or was told (token accepted, tamper, low credit...).
+struct MeterEvent {
+  std::string meter_no;
+  int64_t at_ms = 0;
+  std::string kind;    // lower case name: "token_accepted", "tamper", ...
+  std::string detail;
+  friend bool operator==(const MeterEvent&, const MeterEvent&) = default;
+};
+
+}  // namespace pintar::store
+
+#endif  // PINTAR_STORE_RECORDS_H_

@@ -1,0 +1,217 @@
+#include "store/schema.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace pintar::store {
+namespace {
+
+// Format checks shared by several tables are spelt out in each CHECK: SQLite has no
+// domains, and a CHECK must not depend on anything that a later step could change.
+
+// Revision 1: reference data, as the subscriber import fills it.
+constexpr std::string_view kRevision1[] = {
+    R"sql(CREATE TABLE meta (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    ) WITHOUT ROWID)sql",
+    R"sql(CREATE TABLE customers (
+      idpel TEXT PRIMARY KEY CHECK (length(idpel) = 12 AND idpel NOT GLOB '*[^0-9]*'),
+      name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+      tariff TEXT NOT NULL CHECK (length(tariff) BETWEEN 1 AND 8),
+      power_va INTEGER NOT NULL CHECK (typeof(power_va) = 'integer' AND power_va > 0),
+      region TEXT NOT NULL CHECK (length(region) BETWEEN 1 AND 16),
+      created_ms INTEGER NOT NULL CHECK (created_ms >= 0)
+    ) WITHOUT ROWID)sql",
+    R"sql(CREATE TABLE modems (
+      msisdn TEXT PRIMARY KEY
+        CHECK (length(msisdn) BETWEEN 10 AND 15 AND msisdn GLOB '62*' AND msisdn NOT GLOB '*[^0-9]*'),
+      key_id TEXT NOT NULL CHECK (length(key_id) BETWEEN 1 AND 32),
+      created_ms INTEGER NOT NULL CHECK (created_ms >= 0)
+    ) WITHOUT ROWID)sql",
+    R"sql(CREATE TABLE meters (
+      meter_no TEXT PRIMARY KEY CHECK (length(meter_no) = 11 AND meter_no NOT GLOB '*[^0-9]*'),
+      idpel TEXT NOT NULL REFERENCES customers (idpel),
+      sgc TEXT NOT NULL CHECK (length(sgc) = 6 AND sgc NOT GLOB '*[^0-9]*'),
+      ti INTEGER NOT NULL CHECK (typeof(ti) = 'integer' AND ti BETWEEN 0 AND 99),
+      krn INTEGER NOT NULL CHECK (typeof(krn) = 'integer' AND krn BETWEEN 1 AND 9),
+      kt INTEGER NOT NULL CHECK (typeof(kt) = 'integer' AND kt BETWEEN 0 AND 3),
+      ea INTEGER NOT NULL CHECK (ea IN (7, 9, 11)),
+      dkga INTEGER NOT NULL CHECK (typeof(dkga) = 'integer' AND dkga BETWEEN 1 AND 4),
+      base_date INTEGER NOT NULL CHECK (base_date IN (1993, 2014, 2035)),
+      kdpm TEXT NOT NULL CHECK (length(kdpm) BETWEEN 1 AND 8),
+      modem_msisdn TEXT NOT NULL UNIQUE REFERENCES modems (msisdn),
+      created_ms INTEGER NOT NULL CHECK (created_ms >= 0)
+    ) WITHOUT ROWID)sql",
+    "CREATE INDEX meters_by_idpel ON meters (idpel)",
+    R"sql(CREATE TABLE subscriptions (
+      msisdn TEXT NOT NULL
+        CHECK (length(msisdn) BETWEEN 10 AND 15 AND msisdn GLOB '62*' AND msisdn NOT GLOB '*[^0-9]*'),
+      meter_no TEXT NOT NULL REFERENCES meters (meter_no),
+      language TEXT NOT NULL CHECK (language IN ('id', 'en')),
+      pin_hash BLOB NOT NULL CHECK (typeof(pin_hash) = 'blob' AND length(pin_hash) = 32),
+      created_ms INTEGER NOT NULL CHECK (created_ms >= 0),
+      PRIMARY KEY (msisdn, meter_no)
+    ) WITHOUT ROWID)sql",
+    "CREATE INDEX subscriptions_by_meter ON subscriptions (meter_no)",
+};
+
+// Revision 2: the hash-chained, append-only tables (see chain.h) and their chain heads.
+constexpr std::string_view kRevision2[] = {
+    R"sql(CREATE TABLE transactions (
+      seq INTEGER PRIMARY KEY CHECK (seq > 0),
+      txn_id TEXT NOT NULL CHECK (length(txn_id) BETWEEN 1 AND 64),
+      version INTEGER NOT NULL CHECK (typeof(version) = 'integer' AND version >= 1),
+      idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 128),
+      meter_no TEXT NOT NULL CHECK (length(meter_no) = 11 AND meter_no NOT GLOB '*[^0-9]*'),
+      msisdn TEXT NOT NULL CHECK (length(msisdn) BETWEEN 3 AND 20 AND msisdn NOT GLOB '*[^0-9]*'),
+      amount_rupiah INTEGER NOT NULL CHECK (typeof(amount_rupiah) = 'integer' AND amount_rupiah >= 0),
+      energy_deci_kwh INTEGER NOT NULL CHECK (typeof(energy_deci_kwh) = 'integer' AND energy_deci_kwh >= 0),
+      token TEXT CHECK (token IS NULL OR (length(token) = 20 AND token NOT GLOB '*[^0-9]*')),
+      state TEXT NOT NULL CHECK (length(state) BETWEEN 1 AND 32 AND state NOT GLOB '*[^a-z_]*'),
+      reference TEXT CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 64),
+      reason TEXT CHECK (reason IS NULL OR length(reason) <= 256),
+      created_ms INTEGER NOT NULL CHECK (typeof(created_ms) = 'integer' AND created_ms >= 0),
+      recorded_ms INTEGER NOT NULL CHECK (typeof(recorded_ms) = 'integer' AND recorded_ms >= 0),
+      row_hash BLOB NOT NULL CHECK (typeof(row_hash) = 'blob' AND length(row_hash) = 32),
+      UNIQUE (txn_id, version)
+    ))sql",
+    // One transaction per idempotency key; later versions repeat the key (checked below).
+    "CREATE UNIQUE INDEX transactions_by_idempotency_key ON transactions (idempotency_key) WHERE version = 1",
+    // Helpdesk lookups by meter, phone and token; SLA reports and the daily file by time.
+    "CREATE INDEX transactions_by_meter ON transactions (meter_no, created_ms)",
+    "CREATE INDEX transactions_by_msisdn ON transactions (msisdn, created_ms)",
+    "CREATE INDEX transactions_by_token ON transactions (token) WHERE token IS NOT NULL",
+    "CREATE INDEX transactions_by_recorded ON transactions (recorded_ms)",
+    R"sql(CREATE TRIGGER transactions_version_follows BEFORE INSERT ON transactions
+      WHEN NEW.version > 1 AND NOT EXISTS (
+        SELECT 1 FROM transactions WHERE txn_id = NEW.txn_id AND version = NEW.version - 1
+          AND idempotency_key = NEW.idempotency_key AND created_ms = NEW.created_ms)
+      BEGIN SELECT RAISE(ABORT, 'a transaction version must follow the previous version of the same transaction'); END)sql",
+    R"sql(CREATE TRIGGER transactions_append_only_update BEFORE UPDATE ON transactions
+      BEGIN SELECT RAISE(ABORT, 'transactions are append-only'); END)sql",
+    R"sql(CREATE TRIGGER transactions_append_only_delete BEFORE DELETE ON transactions
+      BEGIN SELECT RAISE(ABORT, 'transactions are append-only'); END)sql",
+    R"sql(CREATE TABLE audit (
+      seq INTEGER PRIMARY KEY CHECK (seq > 0),
+      at_ms INTEGER NOT NULL CHECK (typeof(at_ms) = 'integer' AND at_ms >= 0),
+      actor TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 64),
+      action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+      subject TEXT NOT NULL CHECK (length(subject) <= 128),
+      detail TEXT NOT NULL CHECK (length(detail) <= 1024),
+      row_hash BLOB NOT NULL CHECK (typeof(row_hash) = 'blob' AND length(row_hash) = 32)
+    ))sql",
+    "CREATE INDEX audit_by_subject ON audit (subject)",
+    R"sql(CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END)sql",
+    R"sql(CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END)sql",
+    // The last row of each chain, moved in the same SQLite transaction as the row: lets
+    // `ledger verify` notice rows cut off the end, which no hash inside the chain can.
+    R"sql(CREATE TABLE chain_heads (
+      chain TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL CHECK (seq >= 0),
+      row_hash BLOB NOT NULL CHECK (length(row_hash) = 32)
+    ) WITHOUT ROWID)sql",
+    "INSERT INTO chain_heads (chain, seq, row_hash) VALUES ('transactions', 0, zeroblob(32)), ('audit', 0, zeroblob(32))",
+};
+
+// Revision 3: SMS traffic and meter events.
+constexpr std::string_view kRevision3[] = {
+    R"sql(CREATE TABLE messages (
+      message_id TEXT PRIMARY KEY CHECK (length(message_id) BETWEEN 1 AND 64),
+      direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+      msisdn TEXT NOT NULL CHECK (length(msisdn) BETWEEN 3 AND 20 AND msisdn NOT GLOB '*[^0-9]*'),
+      body TEXT NOT NULL CHECK (length(body) <= 1600),
+      txn_id TEXT CHECK (txn_id IS NULL OR length(txn_id) BETWEEN 1 AND 64),
+      smpp_message_id TEXT CHECK (smpp_message_id IS NULL OR length(smpp_message_id) BETWEEN 1 AND 65),
+      delivery_state TEXT NOT NULL
+        CHECK (length(delivery_state) BETWEEN 1 AND 32 AND delivery_state NOT GLOB '*[^a-z_]*'),
+      created_ms INTEGER NOT NULL CHECK (typeof(created_ms) = 'integer' AND created_ms >= 0),
+      updated_ms INTEGER NOT NULL CHECK (typeof(updated_ms) = 'integer' AND updated_ms >= created_ms)
+    ))sql",
+    "CREATE INDEX messages_by_msisdn ON messages (msisdn, created_ms)",
+    "CREATE INDEX messages_by_smpp_message_id ON messages (smpp_message_id) WHERE smpp_message_id IS NOT NULL",
+    "CREATE INDEX messages_by_txn ON messages (txn_id) WHERE txn_id IS NOT NULL",
+    "CREATE INDEX messages_by_created ON messages (created_ms)",
+    R"sql(CREATE TABLE meter_events (
+      seq INTEGER PRIMARY KEY,
+      meter_no TEXT NOT NULL CHECK (length(meter_no) = 11 AND meter_no NOT GLOB '*[^0-9]*'),
+      at_ms INTEGER NOT NULL CHECK (typeof(at_ms) = 'integer' AND at_ms >= 0),
+      kind TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 32 AND kind NOT GLOB '*[^a-z_]*'),
+      detail TEXT NOT NULL CHECK (length(detail) <= 1024)
+    ))sql",
+    "CREATE INDEX meter_events_by_meter ON meter_events (meter_no, at_ms)",
+};
+
+constexpr Migration kMigrations[] = {
+    {1, "customers, meters, modems, subscriptions", kRevision1},
+    {2, "hash-chained transactions and audit log", kRevision2},
+    {3, "messages and meter events", kRevision3},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_revision() { return kMigrations[std::size(kMigrations) - 1].revision; }
+
+Result<int> schema_revision(sqlite::Connection& db) {
+  auto has_meta = db.prepare("SELECT count(*), sum(name = 'meta') FROM sqlite_schema WHERE type = 'table'");
+  if (!has_meta.ok()) return has_meta.status();
+  auto row = has_meta->step();
+  if (!row.ok()) return row.status();
+  const int64_t tables = has_meta->integer(0);
+  const bool meta = has_meta->integer(1) > 0;
+  has_meta->reset();
+  if (tables == 0) return 0;
+  if (!meta) return Status::corruption("the file holds tables but is not a pintar ledger (no meta table)");
+
+  auto revision = db.prepare("SELECT value FROM meta WHERE key = 'schema_revision'");
+  if (!revision.ok()) return revision.status();
+  auto found = revision->step();
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::corruption("the meta table has no schema_revision");
+  const std::string text = revision->text(0);
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1) {
+    return Status::corruption(fmt::format("schema_revision '{}' is not a revision number", text));
+  }
+  return value;
+}
+
+Status migrate(sqlite::Connection& db, std::string_view file_name, int target) {
+  if (target < 0) target = latest_revision();
+  // IMMEDIATE: two processes opening a fresh file at once must not both migrate it.
+  PINTAR_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  auto fail = [&db](Status status) {
+    (void)db.exec("ROLLBACK");
+    return status;
+  };
+  auto current = schema_revision(db);
+  if (!current.ok()) return fail(current.status().with_context(file_name));
+  if (*current > latest_revision()) {
+    return fail(Status::failed_precondition(
+        fmt::format("{} has schema revision {} but this pintar knows up to {}; upgrade pintar", file_name, *current,
+                    latest_revision())));
+  }
+  for (const Migration& step : kMigrations) {
+    if (step.revision <= *current || step.revision > target) continue;
+    for (std::string_view sql : step.statements) {
+      Status status = db.exec(sql);
+      if (!status.ok()) {
+        return fail(status.with_context(fmt::format("{}: migration to revision {}", file_name, step.revision)));
+      }
+    }
+    auto set = db.prepare("INSERT INTO meta (key, value) VALUES ('schema_revision', ?) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!set.ok()) return fail(set.status());
+    Status status = set->bind(std::to_string(step.revision)).run();
+    if (!status.ok()) return fail(status);
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace pintar::store

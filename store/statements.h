@@ -1,0 +1,70 @@
+// Every SQL statement the ledger runs after migration, in one table indexed by an enum
+// (the osmo-msc way): the SQL is reviewed in one place, each statement is prepared once per
+// connection at open, and every value reaches SQLite as a bound parameter.
+#ifndef PINTAR_STORE_STATEMENTS_H_
+#define PINTAR_STORE_STATEMENTS_H_
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "common/status.h"
+#include "store/sqlite_db.h"
+
+namespace pintar::store {
+
+enum class Sql : uint8_t {
+  kBegin,
+  kCommit,
+  kRollback,
+  kSavepoint,
+  kRelease,
+  kRollbackToSavepoint,
+  kChainHeadGet,
+  kChainHeadPut,
+  kTransactionInsert,
+  kTransactionLatest,
+  kTransactionIdByIdempotencyKey,
+  kTransactionScan,
+  kAuditInsert,
+  kAuditScan,
+  kMessageInsert,
+  kMessageDeliveryUpdate,
+  kMessageGet,
+  kMeterEventInsert,
+  kCustomerInsert,
+  kCustomerGet,
+  kModemInsert,
+  kModemGet,
+  kMeterInsert,
+  kMeterGet,
+  kSubscriptionInsert,
+  kSubscriptionGet,
+  kMeterNoByMeterNo,
+  kMeterNosByIdpel,
+  kMeterNosByMsisdn,
+  kPhonesOfMeter,
+  kCount,
+};
+
+std::string_view sql_text(Sql id);
+
+// The prepared statements of one connection. Not synchronised: used by the thread that
+// holds the connection.
+class Statements {
+ public:
+  static Result<Statements> prepare(sqlite::Connection& db);
+  sqlite::Statement& operator[](Sql id) { return statements_[static_cast<size_t>(id)]; }
+
+ private:
+  std::array<sqlite::Statement, static_cast<size_t>(Sql::kCount)> statements_;
+};
+
+// Column lists shared by the statements and the code that reads their rows.
+// transactions: txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah,
+// energy_deci_kwh, token, state, reference, reason, created_ms, recorded_ms.
+inline constexpr int kTransactionColumns = 13;
+
+}  // namespace pintar::store
+
+#endif  // PINTAR_STORE_STATEMENTS_H_

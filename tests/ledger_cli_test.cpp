@@ -1,0 +1,171 @@
+// `pintar customers import|show` and `pintar ledger verify|migrate` as an operator runs them,
+// on real files, with the sqlite3 shell playing the one who edits the file behind pintar.
+#include <cstdlib>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/process.h"
+
+namespace pintar::testing {
+namespace {
+
+const char kHeader[] =
+    "idpel,name,tariff,power_va,region,meter_no,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn,modem_key_id,"
+    "msisdn,language,pin\n";
+const char kGoodLines[] =
+    "511288007004,\"SANTOSO, BUDI\",R1,900,JKT,01428800700,600675,01,1,2,07,02,1993,ABC,6281100000001,modem-1,"
+    "6281234567890,id,135790\n"
+    "511288007004,\"SANTOSO, BUDI\",R1,900,JKT,01428800700,600675,01,1,2,07,02,1993,ABC,6281100000001,modem-1,"
+    "6281234567891,en,654321\n"
+    "511288007005,SITI,R1M,1300,BDG,01428800701,600675,01,1,2,07,02,1993,ABC,6281100000002,modem-1,"
+    "6281234567892,id,111111\n";
+
+struct Scratch {
+  std::string dir = make_temp_dir("ledger-cli");
+  std::string config = dir + "/pintar.toml";
+  std::string db = dir + "/ledger.db";
+  Scratch() {
+    std::ofstream(config) << "state_dir = \"" << dir << "\"\n[ledger]\n"
+                          << "pin_key_secret = \"hex:000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n";
+  }
+  std::string file(const std::string& name, const std::string& text) const {
+    const std::string path = dir + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  RunResult pintar(std::vector<std::string> args) const {
+    args.insert(args.begin(), {pintar_binary(), "--config", config});
+    return run(args);
+  }
+};
+
+std::string ledger_tool() {
+  const char* path = std::getenv("LEDGER_TOOL");
+  REQUIRE(path != nullptr);
+  return path;
+}
+
+TEST_CASE("customers import, then show by meter, IDPEL and MSISDN", "[cli][ledger]") {
+  Scratch s;
+  auto imported = s.pintar({"customers", "import", s.file("good.csv", std::string(kHeader) + kGoodLines)});
+  INFO(imported.err);
+  REQUIRE(imported.exit_status == 0);
+  CHECK_THAT(imported.out, Catch::Contains("imported 3 records"));
+
+  for (const char* key : {"01428800700", "511288007004", "6281234567891"}) {
+    auto shown = s.pintar({"customers", "show", key});
+    INFO(key << ": " << shown.err);
+    CHECK(shown.exit_status == 0);
+    CHECK_THAT(shown.out, Catch::Contains("SANTOSO, BUDI") && Catch::Contains("SGC 600675") &&
+                              Catch::Contains("6281234567890") && Catch::Contains("6281234567891"));
+    CHECK_THAT(shown.out, !Catch::Contains("135790") && !Catch::Contains("pin"));
+  }
+  CHECK(s.pintar({"customers", "show", "99999999999"}).exit_status == 1);
+  CHECK(s.pintar({"customers", "show", "not-a-number"}).exit_status == 64);
+  CHECK(s.pintar({"customers", "show"}).exit_status == 64);
+
+  // The PIN is stored only as a 32-byte keyed hash.
+  auto pins = run({"sqlite3", s.db, "SELECT count(*) FROM subscriptions WHERE length(pin_hash) = 32 "
+                                    "AND instr(pin_hash, '135790') = 0"});
+  CHECK(pins.out == "3\n");
+}
+
+TEST_CASE("a bad import names every bad line and imports nothing", "[cli][ledger]") {
+  Scratch s;
+  const std::string bad = std::string(kHeader) + kGoodLines +
+                          "51128800700,X,R1,900,JKT,01428800702,600675,01,1,2,07,02,1993,ABC,6281100000003,m,"
+                          "6281234567893,id,123456\n"  // line 5: IDPEL too short
+                          "511288007004,OTHER NAME,R1,900,JKT,01428800703,600675,01,1,2,07,02,1993,ABC,6281100000004,"
+                          "m,6281234567894,id,123456\n"  // line 6: contradicts line 2
+                          "\n"
+                          "511288007006,X,R1,900,JKT,01428800704,600675,01,1,2,07,02,1993,ABC,6281100000005,m,"
+                          "6281234567895,id,12345\n"  // line 8: PIN too short
+                          "1,2,3\n";                  // line 9
+  auto imported = s.pintar({"customers", "import", s.file("bad.csv", bad)});
+  CHECK(imported.exit_status == 65);
+  CHECK_THAT(imported.err, Catch::Contains("bad.csv:5: idpel '51128800700' must be 12 digits"));
+  CHECK_THAT(imported.err, Catch::Contains("bad.csv:6: customer 511288007004 differs"));
+  CHECK_THAT(imported.err, Catch::Contains("bad.csv:8: pin must be 6 digits"));
+  CHECK_THAT(imported.err, Catch::Contains("bad.csv:9: 3 fields, but the header has 19"));
+  CHECK_THAT(imported.err, Catch::Contains("4 bad lines; nothing imported"));
+  CHECK_THAT(imported.err, !Catch::Contains("12345\n"));
+  CHECK(s.pintar({"customers", "show", "01428800700"}).exit_status == 1);  // the good lines are not kept
+
+  auto no_header = s.pintar({"customers", "import", s.file("h.csv", "idpel,name\n")});
+  CHECK(no_header.exit_status == 65);
+  CHECK_THAT(no_header.err, Catch::Contains("column pin is missing"));
+  CHECK(s.pintar({"customers", "import", s.dir + "/absent.csv"}).exit_status == 74);
+  CHECK(s.pintar({"customers", "import"}).exit_status == 64);
+}
+
+TEST_CASE("ledger verify names the row edited with the sqlite3 shell", "[cli][ledger][chain]") {
+  Scratch s;
+  REQUIRE(s.pintar({"customers", "import", s.file("good.csv", std::string(kHeader) + kGoodLines)}).exit_status == 0);
+  REQUIRE(run({ledger_tool(), "transactions", s.db, "5"}).exit_status == 0);
+  auto intact = s.pintar({"ledger", "verify"});
+  INFO(intact.err);
+  CHECK(intact.exit_status == 0);
+  CHECK_THAT(intact.out, Catch::Contains("10 transaction rows, 1 audit rows"));
+
+  // The trigger stops a plain UPDATE; dropping it first is what a tamperer would do.
+  CHECK(run({"sqlite3", s.db, "UPDATE transactions SET amount_rupiah = 2000000 WHERE seq = 7"}).exit_status != 0);
+  REQUIRE(run({"sqlite3", s.db,
+               "DROP TRIGGER transactions_append_only_update; "
+               "UPDATE transactions SET amount_rupiah = 2000000 WHERE seq = 7"})
+              .exit_status == 0);
+  auto broken = s.pintar({"ledger", "verify"});
+  CHECK(broken.exit_status == 1);
+  CHECK_THAT(broken.err, Catch::Contains("row 7 of transactions: hash mismatch"));
+
+  REQUIRE(run({"sqlite3", s.db,
+               "DROP TRIGGER audit_append_only_update; UPDATE audit SET detail = 'nothing' WHERE seq = 1; "
+               "UPDATE transactions SET amount_rupiah = 20000 WHERE seq = 7"})
+              .exit_status == 0);
+  auto audit = s.pintar({"ledger", "verify"});
+  CHECK(audit.exit_status == 1);
+  CHECK_THAT(audit.err, Catch::Contains("row 1 of audit: hash mismatch"));
+}
+
+TEST_CASE("ledger migrate upgrades a file of every earlier revision", "[cli][ledger][schema]") {
+  Scratch s;
+  REQUIRE(s.pintar({"ledger", "migrate"}).exit_status == 0);
+  auto latest = run({"sqlite3", s.db, "SELECT value FROM meta WHERE key = 'schema_revision'"});
+  const int latest_revision = std::stoi(latest.out);
+  for (int revision = 1; revision < latest_revision; ++revision) {
+    DYNAMIC_SECTION("from revision " << revision) {
+      Scratch old;
+      REQUIRE(run({ledger_tool(), "at-revision", old.db, std::to_string(revision)}).exit_status == 0);
+      REQUIRE(run({"sqlite3", old.db,
+                   "INSERT INTO customers VALUES ('511288007004', 'KEPT', 'R1', 900, 'JKT', 0); "
+                   "INSERT INTO modems VALUES ('6281100000001', 'k', 0); "
+                   "INSERT INTO meters VALUES ('01428800700', '511288007004', '600675', 1, 1, 2, 7, 2, 1993, 'A', "
+                   "'6281100000001', 0)"})
+                  .exit_status == 0);
+      auto migrated = old.pintar({"ledger", "migrate"});
+      INFO(migrated.err);
+      CHECK(migrated.exit_status == 0);
+      CHECK_THAT(migrated.out, Catch::Contains("schema revision " + std::to_string(latest_revision)));
+      CHECK_THAT(old.pintar({"customers", "show", "01428800700"}).out, Catch::Contains("KEPT"));
+      CHECK(old.pintar({"ledger", "verify"}).exit_status == 0);
+    }
+  }
+}
+
+TEST_CASE("a ledger from a newer pintar, a missing ledger and a bad config are refused", "[cli][ledger]") {
+  Scratch s;
+  CHECK(s.pintar({"ledger", "verify"}).exit_status == 74);  // no file yet: verify does not create one
+  REQUIRE(s.pintar({"ledger", "migrate"}).exit_status == 0);
+  REQUIRE(run({"sqlite3", s.db, "UPDATE meta SET value = '99' WHERE key = 'schema_revision'"}).exit_status == 0);
+  auto newer = s.pintar({"ledger", "verify"});
+  CHECK(newer.exit_status == 65);
+  CHECK_THAT(newer.err, Catch::Contains("has schema revision 99 but this pintar knows up to") &&
+                            Catch::Contains("upgrade pintar"));
+
+  const std::string bad_config = s.file("bad.toml", "[ledger]\nsynchronous = \"SOMETIMES\"\n");
+  CHECK(run({pintar_binary(), "--config", bad_config, "ledger", "verify"}).exit_status == 78);
+  CHECK(run({pintar_binary(), "ledger"}).exit_status == 64);
+}
+
+}  // namespace
+}  // namespace pintar::testing

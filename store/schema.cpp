@@ -145,10 +145,33 @@ constexpr std::string_view kRevision3[] = {
     "CREATE INDEX meter_events_by_meter ON meter_events (meter_no, at_ms)",
 };
 
+// Revision 4: the P2APST purchase journal (store/p2apst_journal.h), written before each ISO
+// 8583 message about a purchase leaves so that a crash resumes it with advice.
+constexpr std::string_view kRevision4[] = {
+    R"sql(CREATE TABLE p2apst_purchases (
+      id INTEGER PRIMARY KEY,
+      created_ms INTEGER NOT NULL CHECK (typeof(created_ms) = 'integer' AND created_ms >= 0),
+      updated_ms INTEGER NOT NULL CHECK (typeof(updated_ms) = 'integer' AND updated_ms >= 0),
+      meter TEXT NOT NULL CHECK (length(meter) = 11 AND meter NOT GLOB '*[^0-9]*'),
+      amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer' AND amount > 0),
+      bit48 TEXT NOT NULL CHECK (length(bit48) = 145),
+      local_time TEXT NOT NULL CHECK (length(local_time) = 14 AND local_time NOT GLOB '*[^0-9]*'),
+      state TEXT NOT NULL CHECK (state IN ('intent', 'sent', 'advice_sent', 'completed', 'declined', 'no_sale',
+                                           'not_sent', 'needs_manual')),
+      advice_count INTEGER NOT NULL CHECK (typeof(advice_count) = 'integer' AND advice_count >= 0),
+      stan TEXT CHECK (stan IS NULL OR (length(stan) = 12 AND stan NOT GLOB '*[^0-9]*')),
+      response_code TEXT CHECK (response_code IS NULL OR length(response_code) = 4),
+      response_bit48 TEXT CHECK (response_bit48 IS NULL OR length(response_bit48) = 241)
+    ))sql",
+    R"sql(CREATE INDEX p2apst_purchases_unresolved ON p2apst_purchases (id)
+      WHERE state IN ('intent', 'sent', 'advice_sent'))sql",
+};
+
 constexpr Migration kMigrations[] = {
     {1, "customers, meters, modems, subscriptions", kRevision1},
     {2, "hash-chained transactions and audit log", kRevision2},
     {3, "messages and meter events", kRevision3},
+    {4, "P2APST purchase journal", kRevision4},
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // `pintar p2apst ...` as an operator runs it, against tests/peers/p2apst-sim.
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -100,6 +102,62 @@ TEST_CASE("no host or a refused sign-on exits 69 with the reason", "[p2apst][cli
   CHECK(bad.exit_status == 78);
   auto usage = run({pintar_binary(), "-c", write_config(dir, sim.iso_port()), "p2apst", "inquiry"});
   CHECK(usage.exit_status == 64);
+}
+
+// Polls `done` every 20 ms for up to 10 s.
+template <typename Predicate>
+bool eventually(Predicate done) {
+  for (int i = 0; i < 500; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST_CASE("kill -9 between purchase and reply: the restart settles it by advice with one charge", "[p2apst][cli]") {
+  P2apstSim sim;
+  // A long timeout: the client is still waiting for the 2210 when it is killed.
+  const std::string config = write_config(make_temp_dir("p2apst-kill"), sim.iso_port(), "", 30000);
+  sim.fault({{"kind", "drop_after_sale"}});
+  Process client({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000002", "--amount", "52500"},
+                 {}, /*quiet_stderr=*/true);
+  REQUIRE(eventually([&] { return sim.sales() == 1; }));
+  CHECK(client.stop(9) == 128 + 9);
+  CHECK(sim.get("/sales")["sales"][2]["status"] == "unsold");
+
+  auto restart = run({pintar_binary(), "-c", config, "p2apst", "advice"});
+  CHECK(restart.exit_status == 0);
+  auto r = fields(restart.out);
+  CHECK(r["state"] == "completed");
+  CHECK(r["token"] == sim.get("/sales")["sales"][2]["token"].get<std::string>());
+  CHECK(sim.requests("2200") == 1);
+  CHECK(sim.requests("2220") == 1);
+  const auto stats = sim.get("/stats");
+  CHECK(stats["sales"] == 1);
+  CHECK(stats["charged_rupiah"] == 50000);
+  CHECK(stats["advice_found"] == 1);
+
+  auto again = run({pintar_binary(), "-c", config, "p2apst", "advice"});  // nothing left to settle
+  CHECK(again.exit_status == 0);
+  CHECK(again.out.empty());
+  CHECK(sim.requests("2220") == 1);
+  CHECK(sim.requests("2200") == 1);
+}
+
+TEST_CASE("kill -9 while PLN never made the sale: the restart's advice settles it as no sale", "[p2apst][cli]") {
+  P2apstSim sim;
+  const std::string config = write_config(make_temp_dir("p2apst-kill"), sim.iso_port(), "", 30000);
+  sim.fault({{"kind", "drop_no_sale"}, {"mti", "2200"}});
+  Process client({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000002", "--amount", "52500"},
+                 {}, /*quiet_stderr=*/true);
+  REQUIRE(eventually([&] { return sim.requests("2200") == 1; }));
+  CHECK(client.stop(9) == 128 + 9);
+  auto restart = run({pintar_binary(), "-c", config, "p2apst", "advice"});
+  CHECK(restart.exit_status == 0);
+  CHECK(fields(restart.out)["state"] == "no_sale");
+  CHECK(fields(restart.out)["response_code"] == "0063");
+  CHECK(sim.sales() == 0);
+  CHECK(sim.requests("2200") == 1);
 }
 
 }  // namespace

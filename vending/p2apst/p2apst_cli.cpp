@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "common/exit_codes.h"
+#include "store/ledger_config.h"
+#include "store/p2apst_journal.h"
 #include "vending/p2apst/link.h"
 #include "vending/p2apst/prepaid.h"
 #include "vending/p2apst/purchase_journal.h"
@@ -30,7 +32,10 @@ std::unique_ptr<Session> open_session(const cli::Context& context) {
   auto stans = FileStanSequence::open(options->stan_file);
   if (!stans.ok()) cli::fail(exit_code::kIoError, stans.status().message());
   session->stans = std::move(*stans);
-  session->journal = std::make_unique<MemoryPurchaseJournal>();
+  // The ledger holds the purchase journal: a killed run is resumed by the next one.
+  auto journal = store::SqlitePurchaseJournal::open(store::ledger_options(config));
+  if (!journal.ok()) cli::fail(exit_code::kIoError, journal.status().message());
+  session->journal = std::move(*journal);
   session->link = std::make_unique<Link>(options->link, options->partner, *session->stans, Clock::real());
   session->link->start();
   if (!session->link->wait_signed_on(options->link.request_timeout + options->link.connect_timeout)) {

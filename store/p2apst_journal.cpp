@@ -1,0 +1,119 @@
+#include "store/p2apst_journal.h"
+
+#include <fmt/format.h>
+
+#include "store/schema.h"
+
+namespace pintar::store {
+namespace {
+
+using p2apst::PurchaseRecord;
+using p2apst::PurchaseState;
+
+constexpr std::string_view kColumns =
+    "id, meter, amount, bit48, local_time, state, advice_count, stan, response_code, response_bit48";
+
+Result<PurchaseRecord> read_row(const sqlite::Statement& row) {
+  PurchaseRecord r;
+  r.id = row.integer(0);
+  r.meter = row.text(1);
+  r.amount = row.integer(2);
+  r.bit48 = row.text(3);
+  r.local_time = row.text(4);
+  auto state = p2apst::parse_state(row.text(5));
+  if (!state.ok()) return Status::corruption(fmt::format("p2apst_purchases row {}: {}", r.id, state.status().message()));
+  r.state = *state;
+  r.advice_count = static_cast<int>(row.integer(6));
+  r.stan = row.optional_text(7).value_or("");
+  r.response_code = row.optional_text(8).value_or("");
+  r.response_bit48 = row.optional_text(9).value_or("");
+  return r;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqlitePurchaseJournal>> SqlitePurchaseJournal::open(const LedgerOptions& options, Clock& clock) {
+  auto db = sqlite::Connection::open(options.path, {.synchronous = sqlite::Synchronous::kFull,
+                                                     .busy_timeout_ms = options.busy_timeout_ms,
+                                                     .read_only = false,
+                                                     .create = options.create});
+  if (!db.ok()) return db.status();
+  PINTAR_RETURN_IF_ERROR(migrate(*db, options.path));
+  return std::unique_ptr<SqlitePurchaseJournal>(new SqlitePurchaseJournal(std::move(*db), clock));
+}
+
+int64_t SqlitePurchaseJournal::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wall_now().time_since_epoch()).count();
+}
+
+Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& intent) {
+  std::lock_guard lock(mutex_);
+  auto insert = db_.prepare(
+      "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count) "
+      "VALUES (?, ?, ?, ?, ?, ?, 'intent', 0) RETURNING id");
+  if (!insert.ok()) return insert.status();
+  const int64_t now = now_ms();
+  sqlite::Cursor cursor(insert->bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time));
+  auto row = cursor.next();
+  if (!row.ok()) return row.status().with_context("p2apst_purchases");
+  if (!*row) return Status::internal("INSERT ... RETURNING gave no row");
+  return cursor->integer(0);
+}
+
+Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id) {
+  PINTAR_RETURN_IF_ERROR(statement.run());
+  if (db_.changes() != 1) return Status::not_found(fmt::format("P2APST purchase {}", id));
+  return Status();
+}
+
+Status SqlitePurchaseJournal::mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) {
+  std::lock_guard lock(mutex_);
+  auto statement = db_.prepare(
+      "UPDATE p2apst_purchases SET state = ?, stan = ?, advice_count = ?, updated_ms = ? WHERE id = ?");
+  if (!statement.ok()) return statement.status();
+  statement->bind(p2apst::state_name(state), stan, advice_count, now_ms(), id);
+  return update(*statement, id);
+}
+
+Status SqlitePurchaseJournal::record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
+                                             std::string_view response_bit48) {
+  std::lock_guard lock(mutex_);
+  auto statement = db_.prepare(
+      "UPDATE p2apst_purchases SET state = ?, response_code = ?, response_bit48 = ?, updated_ms = ? WHERE id = ?");
+  if (!statement.ok()) return statement.status();
+  const auto or_null = [](std::string_view text) {
+    return text.empty() ? std::optional<std::string>() : std::optional<std::string>(text);
+  };
+  statement->bind(p2apst::state_name(state), or_null(response_code), or_null(response_bit48), now_ms(), id);
+  return update(*statement, id);
+}
+
+Result<std::vector<PurchaseRecord>> SqlitePurchaseJournal::list_unresolved() {
+  std::lock_guard lock(mutex_);
+  auto query = db_.prepare(fmt::format(
+      "SELECT {} FROM p2apst_purchases WHERE state IN ('intent', 'sent', 'advice_sent') ORDER BY id", kColumns));
+  if (!query.ok()) return query.status();
+  std::vector<PurchaseRecord> out;
+  sqlite::Cursor cursor(*query);
+  for (;;) {
+    auto row = cursor.next();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    auto record = read_row(cursor.statement());
+    if (!record.ok()) return record.status();
+    out.push_back(std::move(*record));
+  }
+}
+
+Result<PurchaseRecord> SqlitePurchaseJournal::get(int64_t id) {
+  std::lock_guard lock(mutex_);
+  auto query = db_.prepare(fmt::format("SELECT {} FROM p2apst_purchases WHERE id = ?", kColumns));
+  if (!query.ok()) return query.status();
+  sqlite::Cursor cursor(query->bind(id));
+  auto row = cursor.next();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::not_found(fmt::format("P2APST purchase {}", id));
+  return read_row(cursor.statement());
+}
+
+}  // namespace pintar::store

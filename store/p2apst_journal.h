@@ -1,0 +1,47 @@
+// SqlitePurchaseJournal: vending/p2apst's PurchaseJournal kept in the ledger file, table
+// p2apst_purchases (schema revision 4, store/schema.cpp). It is what makes a P2APST
+// purchase survive a crash: mark_sent() returns only after its transaction is committed
+// with synchronous = FULL, i.e. on disk, before the message it announces is written.
+//
+// It uses its own connection to the ledger file (WAL; SQLite's lock orders it with the
+// Ledger's writer and with other processes). Thread-safe: calls are serialised.
+#ifndef PINTAR_STORE_P2APST_JOURNAL_H_
+#define PINTAR_STORE_P2APST_JOURNAL_H_
+
+#include <memory>
+#include <mutex>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_ledger.h"
+#include "vending/p2apst/purchase_journal.h"
+
+namespace pintar::store {
+
+class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
+ public:
+  // Opens (creating and migrating when allowed) the ledger file of `options`.
+  static Result<std::unique_ptr<SqlitePurchaseJournal>> open(const LedgerOptions& options,
+                                                            Clock& clock = Clock::real());
+
+  Result<int64_t> record_intent(const p2apst::PurchaseRecord& intent) override;
+  Status mark_sent(int64_t id, p2apst::PurchaseState state, std::string_view stan, int advice_count) override;
+  Status record_outcome(int64_t id, p2apst::PurchaseState state, std::string_view response_code,
+                        std::string_view response_bit48) override;
+  Result<std::vector<p2apst::PurchaseRecord>> list_unresolved() override;
+  Result<p2apst::PurchaseRecord> get(int64_t id) override;
+
+ private:
+  SqlitePurchaseJournal(sqlite::Connection db, Clock& clock) : db_(std::move(db)), clock_(clock) {}
+  Status update(sqlite::Statement& statement, int64_t id);
+  int64_t now_ms() const;
+
+  std::mutex mutex_;
+  sqlite::Connection db_;
+  Clock& clock_;
+};
+
+}  // namespace pintar::store
+
+#endif  // PINTAR_STORE_P2APST_JOURNAL_H_

@@ -268,6 +268,26 @@ TEST_CASE("while the link cannot sign on, no advice is used up: the purchase sta
   CHECK(f.sim.requests("2200") == 1);
 }
 
+TEST_CASE("a reply cut off mid-frame with the connection: the sale is found by advice", "[p2apst]") {
+  Fixture f;
+  f.sim.fault({{"kind", "truncate"}, {"mti", "2200"}});
+  const PurchaseOutcome out = f.buy(kBudi);
+  check_completed(out, f.sim);
+  CHECK(f.sim.requests("2200") == 1);
+  CHECK(f.sim.requests("2220") == 1);
+  CHECK(f.sim.sales() == 1);
+  CHECK(f.client->link.counters().value(kSignOns) == 2);
+}
+
+TEST_CASE("a duplicated reply is used once; the copy is counted as late", "[p2apst]") {
+  Fixture f;
+  f.sim.fault({{"kind", "duplicate"}, {"mti", "2200"}});
+  check_completed(f.buy(kBudi), f.sim);
+  CHECK(f.client->prepaid.inquiry(kBudi, LookupBy::kMeter)->response_code == "0000");  // the link still works
+  CHECK(f.client->link.counters().value(kLateAnswers) == 1);
+  CHECK(f.sim.sales() == 1);
+}
+
 TEST_CASE("an undecodable answer is dropped; the request times out and the link stays up", "[p2apst]") {
   Fixture f;
   f.sim.fault({{"kind", "garbage"}, {"mti", "2100"}});

@@ -37,6 +37,17 @@ constexpr const char* kMeter = "11000000004";
 constexpr const char* kMeterPan = "600727000000000009";  // the STS conformance test PAN
 constexpr const char* kDemoVendingKey = "ABABABABABABABAB";  // published test key, never a real one
 constexpr int64_t kAmountRupiah = 102500;
+constexpr const char* kCustomerMsisdn = "6281234567890";
+
+// The demo's subscriber file (format: store/README.md): the customer, her meter, the
+// meter's SMS modem and her phone's subscription with a PIN.
+constexpr const char* kSubscribersCsv =
+    "idpel,name,tariff,power_va,region,meter_no,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn,modem_key_id,"
+    "msisdn,language,pin\n"
+    "511000000004,DEWI LESTARI,R1,1300,default,11000000004,123456,01,1,2,07,02,2014,S,6281100000004,modem-4,"
+    "6281234567890,id,123456\n"
+    "511000000002,BUDI SANTOSO,R1,900,default,11000000002,123456,01,1,2,07,02,2014,S,6281100000002,modem-2,"
+    "6281234567891,en,654321\n";
 
 std::string self_path() {
   std::error_code ec;
@@ -101,7 +112,7 @@ std::string field(const std::string& output, const std::string& name) {
 
 // Step: vend the kWh P2APST sold as an STS token, and let a simulated meter accept it.
 void sts_step(int64_t kwh_tenths) {
-  say("\n3. STS token (IEC 62055-41) for the energy bought, and what the meter does with it");
+  say("\n4. STS token (IEC 62055-41) for the energy bought, and what the meter does with it");
   auto vk_bytes = hex_decode(kDemoVendingKey);
   auto vk = sts::VendingKey::import(sts::KeyDerivation::kDkga02, *vk_bytes);
   const sts::KeyParameters params{.pan = kMeterPan, .key_type = 2, .sgc = 123456, .tariff_index = 1, .krn = 1};
@@ -153,19 +164,31 @@ void add_demo_command(CLI::App& app, const Context& context) {
     Peer p2apst = start_peer(*peers_dir, "p2apst-sim/p2apst-sim.js", "iso", {"--clock", sim_clock});
     fmt::print("  P2APST simulator (ISO 8583, PLN 2xxx dialect) on 127.0.0.1:{}, clock {}\n", p2apst.main_port, sim_clock);
 
+    // The PIN key would come from a systemd credential; the demo uses a throwaway one.
     const std::string config_path = work + "/pintar.toml";
     std::ofstream(config_path) << fmt::format(
-        "state_dir = \"{}\"\n\n[log]\nlevel = \"warn\"\n\n[p2apst]\nport = {}\nswitcher_id = \"SIM0001\"\n"
+        "state_dir = \"{}\"\n\n[log]\nlevel = \"warn\"\n\n"
+        "[ledger]\npin_key_secret = \"hex:00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\"\n\n"
+        "[p2apst]\nport = {}\nswitcher_id = \"SIM0001\"\n"
         "bank_code = \"4510017\"\npartner_central_id = \"4512017\"\ncutoff_start = \"00:00\"\ncutoff_end = \"00:00\"\n",
         work, p2apst.main_port);
 
-    say(fmt::format("\n2. P2APST: inquiry, then a purchase of Rp {} for meter {}", kAmountRupiah, kMeter));
-    say("  (the simulator answers with its own PLN-side token number; pintar vends the STS token in step 3)");
+    say("\n2. Ledger: import the subscriber file (PINs are hashed at once) and look the customer up");
+    const std::string csv_path = work + "/subscribers.csv";
+    std::ofstream(csv_path) << kSubscribersCsv;
+    pintar({"--config", config_path, "customers", "import", csv_path});
+    pintar({"--config", config_path, "customers", "show", kCustomerMsisdn});
+
+    say(fmt::format("\n3. P2APST: inquiry, then a purchase of Rp {} for meter {}", kAmountRupiah, kMeter));
+    say("  (the simulator answers with its own PLN-side token number; pintar vends the STS token in step 4)");
     const CommandResult purchase =
         pintar({"--config", config_path, "p2apst", "purchase", "--meter", kMeter, "--amount", std::to_string(kAmountRupiah)});
     const std::string tenths = field(purchase.out, "kwh_tenths");
     if (tenths.empty()) fail(exit_code::kSoftware, "the purchase reported no energy");
     sts_step(std::stoll(tenths));
+
+    say("\n5. Ledger integrity: every row carries SHA-256(previous hash | row); verify walks the chain");
+    pintar({"--config", config_path, "ledger", "verify"});
 
     p2apst.process->stop();
     std::filesystem::remove_all(work, ec);

@@ -78,6 +78,7 @@ TEST_CASE("the demo runs a purchase and a token through the simulators", "[cli][
   auto demo = run({pintar_binary(), "demo", "--peers", source_path("tests/peers")}, std::chrono::seconds(120));
   INFO(demo.out << demo.err);
   REQUIRE(demo.exit_status == 0);
+  CHECK_THAT(demo.out, Catch::Contains("DEWI LESTARI"));
   CHECK_THAT(demo.out, Catch::Contains("response_code: 0000"));
   CHECK_THAT(demo.out, Catch::Contains("meter, first entry:  Accepted"));
   CHECK_THAT(demo.out, Catch::Contains("same token again: UsedError"));

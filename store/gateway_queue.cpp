@@ -20,15 +20,17 @@ namespace {
 
 // Forward-only schema migrations; migration i takes the file from revision i to i+1
 // (PRAGMA user_version). Never edit a released entry: append a new one.
+// Ids are AUTOINCREMENT: readers page through rows by "id > last seen", so an id must never
+// be reused after its row was acknowledged and deleted.
 constexpr std::string_view kMigrations[] = {
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE mo(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL,
   data_coding INTEGER NOT NULL, received_at_ms INTEGER NOT NULL);
 CREATE TABLE mt(
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   engine_id TEXT NOT NULL UNIQUE,
   smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL,
   want_receipt INTEGER NOT NULL,
@@ -42,10 +44,10 @@ CREATE TABLE mt_message_id(
   PRIMARY KEY(smsc, message_id)) WITHOUT ROWID;
 CREATE INDEX mt_message_id_mt ON mt_message_id(mt_id);
 CREATE TABLE mt_result(                      -- outcomes not yet acknowledged by the engine
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE);
 CREATE TABLE receipt(                        -- deliverable receipts not yet acknowledged
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   smsc TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, error TEXT NOT NULL,
   received_at_ms INTEGER NOT NULL,
   mt_id INTEGER, part INTEGER NOT NULL DEFAULT 0);

@@ -68,6 +68,25 @@ TEST_CASE("an MO stays queued until the engine acknowledges it, across reopening
   CHECK(after_ack->at(0).mo.text == "SALDO");
 }
 
+TEST_CASE("ids are never reused after acknowledged rows are deleted", "[gateway_queue]") {
+  auto queue = open_queue(temp_db("reuse"));
+  const int64_t first = *queue->add_mo_sync(mo("one"));
+  queue->ack_mo(first);
+  const int64_t second = *queue->add_mo_sync(mo("two"));
+  CHECK(second > first);
+  CHECK(queue->mos_after(first, 10)->size() == 1);  // a reader that saw `first` still finds it
+
+  const int64_t mt_id = queue->add_mt_sync(mt("m1"))->id;
+  queue->record_submitted(mt_id, {"1"});
+  const int64_t seq = queue->results_after(0, 10)->at(0).seq;
+  queue->ack_result(seq);
+  const int64_t mt2 = queue->add_mt_sync(mt("m2"))->id;
+  queue->record_failed(mt2, 0x0B, "x");
+  auto results = queue->results_after(seq, 10);
+  REQUIRE(results->size() == 1);
+  CHECK(results->at(0).seq > seq);
+}
+
 TEST_CASE("an MT is stored once per engine id and resubmitted until it has an outcome", "[gateway_queue]") {
   const auto path = temp_db("mt");
   int64_t a = 0, b = 0;

@@ -66,9 +66,10 @@ std::string mask_token(std::string_view token) {
 }
 
 std::string mask_msisdn(std::string_view msisdn) {
-  if (msisdn.size() <= 6) return std::string(msisdn.size(), '*');
   const size_t head = 5;
   const size_t tail = 3;
+  // Short numbers (7-8 digits) would otherwise underflow or show every digit.
+  if (msisdn.size() <= head + tail) return std::string(msisdn.size(), '*');
   return fmt::format("{}{}{}", msisdn.substr(0, head), std::string(msisdn.size() - head - tail, '*'),
                      msisdn.substr(msisdn.size() - tail));
 }

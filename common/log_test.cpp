@@ -14,6 +14,8 @@ TEST_CASE("tokens are masked to their first and last four digits", "[log]") {
 TEST_CASE("subscriber numbers keep only enough to tell them apart", "[log]") {
   CHECK(mask_msisdn("6281234567890") == "62812*****890");
   CHECK(mask_msisdn("1234") == "****");
+  CHECK(mask_msisdn("6281116") == "*******");
+  CHECK(mask_msisdn("62811167") == "********");
 }
 
 TEST_CASE("unknown log settings are refused", "[log]") {

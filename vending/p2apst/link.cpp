@@ -50,6 +50,7 @@ int connect_to(const LinkOptions& options, std::string& problem) {
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
     if (fd < 0) continue;
+    errno = 0;  // a connect that succeeds at once leaves errno alone
     if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
       if (::poll(&p, 1, static_cast<int>(options.connect_timeout.count())) == 1) {

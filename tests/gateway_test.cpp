@@ -1,0 +1,288 @@
+// `pintar gateway` end to end: the real daemon between the SMSC simulator
+// (tests/peers/smsc-sim) and an engine stub on the ZeroMQ link (docs/gateway.md).
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "tests/support/engine_stub.h"
+#include "tests/support/process.h"
+#include "tests/support/smsc_sim.h"
+
+namespace pintar::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr const char* kHandset = "628120000001";  // not owned by an account: the simulator receipts it
+
+// One `pintar gateway` process with its own state directory and engine endpoint.
+class GatewayProcess {
+ public:
+  GatewayProcess(const SmscSim& sim, const std::string& smsc_extra = "", const std::string& name = "gateway")
+      : dir_(make_temp_dir(name)), endpoint_("ipc://" + dir_ + "/engine.sock") {
+    std::ofstream(dir_ + "/pintar.toml") << gateway_config_toml(
+        dir_, endpoint_, sim.smpp_port(), "engine_retry_ms = 300\nengine_liveness_ms = 2000\n",
+        "window = 10\nreconnect_min_ms = 100\nreconnect_max_ms = 500\nresponse_timeout_ms = 2000\n"
+        "connect_timeout_ms = 2000\nthrottle_pause_ms = 200\nretry_delay_ms = 100\n" + smsc_extra);
+  }
+  ~GatewayProcess() {
+    if (process_) process_->stop(SIGKILL);
+  }
+
+  void start() {
+    process_ = std::make_unique<Process>(std::vector<std::string>{pintar_binary(), "-c", dir_ + "/pintar.toml", "gateway"});
+  }
+  int stop(int signal_number = SIGTERM) {
+    const int status = process_->stop(signal_number, 15s);
+    process_.reset();
+    return status;
+  }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  std::string dir_;
+  std::string endpoint_;
+  std::unique_ptr<Process> process_;
+};
+
+gateway::Mt mt(const std::string& id, const std::string& text, const std::string& to = kHandset) {
+  return {.id = id, .smsc = "", .from = "1234", .to = to, .text = text, .receipt = true};
+}
+
+size_t submitted_count(const EngineStub& engine) {
+  size_t n = 0;
+  for (const auto& [id, result] : engine.results()) n += result.submitted ? 1 : 0;
+  return n;
+}
+
+std::multiset<std::string> sim_texts(const SmscSim& sim) {
+  std::multiset<std::string> texts;
+  for (const auto& m : sim.messages()) {
+    if (m.at("text").is_string()) texts.insert(m.at("text").get<std::string>());
+  }
+  return texts;
+}
+
+TEST_CASE("MO and MT round trip: long, UCS-2, receipts matched in every form", "[gateway][integration]") {
+  struct Form {
+    std::string receipt_form, resp_msgid, receipt_msgid, id_format_resp, id_format_receipt;
+  };
+  const Form forms[] = {
+      {"tlv", "hex", "hex", "hex", "hex"},
+      {"text", "dec", "dec", "decimal", "decimal"},
+      {"both", "hex", "dec", "hex", "decimal"},
+  };
+  for (const auto& form : forms) {
+    DYNAMIC_SECTION("receipt form " << form.receipt_form << ", ids " << form.resp_msgid << "/" << form.receipt_msgid) {
+      json config = default_sim_config();
+      config["resp_msgid"] = form.resp_msgid;
+      config["receipt"] = {{"form", form.receipt_form}, {"msgid", form.receipt_msgid}};
+      SmscSim sim(config);
+      GatewayProcess gateway(sim, fmt::format("id_format_resp = \"{}\"\nid_format_receipt = \"{}\"\n",
+                                              form.id_format_resp, form.id_format_receipt));
+      gateway.start();
+      EngineStub engine(gateway.endpoint());
+      REQUIRE(engine.wait_for_gateway(10s));
+
+      const std::string long_text(200, 'x');
+      const std::string ucs2_text = "Token Rp20.000 — ₹ 日本";  // not GSM 03.38: UCS-2
+      engine.send_mt(mt("short", "TOKEN 5104 3465 4434 2085 6213"));
+      engine.send_mt(mt("long", long_text));
+      engine.send_mt(mt("ucs2", ucs2_text));
+      REQUIRE(engine.wait_for_results(3, 20s));
+      const auto results = engine.results();
+      size_t parts = 0;
+      for (const auto& [id, result] : results) {
+        INFO(id << " " << result.reason);
+        CHECK(result.submitted);
+        parts += result.message_ids.size();
+      }
+      CHECK(results.at("long").message_ids.size() == 2);
+      CHECK(engine.mt_acked() == std::set<std::string>{"short", "long", "ucs2"});
+
+      // Every part's receipt reaches the engine, matched to its MT.
+      REQUIRE(engine.wait_for_receipts(parts, 20s));
+      for (const auto& receipt : engine.receipts()) {
+        INFO(receipt.message_id);
+        REQUIRE(receipt.mt_id.has_value());
+        CHECK(receipt.state == "DELIVERED");
+        const auto& ids = results.at(*receipt.mt_id).message_ids;
+        REQUIRE(receipt.part >= 1);
+        REQUIRE(receipt.part <= static_cast<int>(ids.size()));
+        CHECK(ids[receipt.part - 1] == receipt.message_id);
+      }
+
+      // What the SMSC saw: two concatenated parts for the long MT, UCS-2 for the other.
+      const auto messages = sim.messages();
+      std::vector<json> long_parts, ucs2;
+      for (const auto& m : messages) {
+        if (!m.at("concat").is_null()) long_parts.push_back(m);
+        if (m.at("data_coding") == 8) ucs2.push_back(m);
+      }
+      REQUIRE(long_parts.size() == 2);
+      CHECK(long_parts[0].at("concat").at("total") == 2);
+      CHECK(long_parts[0].at("concat").at("ref") == long_parts[1].at("concat").at("ref"));
+      REQUIRE(ucs2.size() == 1);
+      CHECK(ucs2[0].at("text") == ucs2_text);
+
+      // MO in every shape the simulator sends.
+      const std::string long_mo = "BELI 14012345678 20000 " + std::string(300, 'y');
+      sim.post("/mo", {{"from", "6281111"}, {"to", "1234"}, {"text", "SALDO"}});
+      sim.post("/mo", {{"from", "6281112"}, {"to", "1234"}, {"text", "Harga €5 {ok}"}, {"encoding", "gsm"}});
+      sim.post("/mo", {{"from", "6281113"}, {"to", "1234"}, {"text", "Beli token ₹ 日本"}, {"encoding", "ucs2"}});
+      sim.post("/mo", {{"from", "6281114"}, {"to", "1234"}, {"text", long_mo}, {"split", "udh"}, {"reorder", true}});
+      sim.post("/mo", {{"from", "6281115"}, {"to", "1234"}, {"text", long_mo}, {"split", "sar"}, {"encoding", "ucs2"}});
+      sim.post("/mo", {{"from", "6281116"}, {"to", "1234"}, {"text", long_mo}, {"split", "payload"}});
+      REQUIRE(engine.wait_for_mos(6, 20s));
+      std::map<std::string, std::string> by_sender;
+      for (const auto& mo : engine.mos()) by_sender[mo.from] = mo.text;
+      CHECK(by_sender["6281111"] == "SALDO");
+      CHECK(by_sender["6281112"] == "Harga €5 {ok}");
+      CHECK(by_sender["6281113"] == "Beli token ₹ 日本");
+      CHECK(by_sender["6281114"] == long_mo);
+      CHECK(by_sender["6281115"] == long_mo);
+      CHECK(by_sender["6281116"] == long_mo);
+      CHECK(engine.mos().front().smsc == "sim");
+
+      CHECK(gateway.stop() == 0);
+      CHECK(sim.stat("unbinds") >= 1);  // unbound cleanly on SIGTERM
+    }
+  }
+}
+
+TEST_CASE("an MT for an unknown SMSC is refused; a repeated MT is stored once", "[gateway][integration]") {
+  SmscSim sim(default_sim_config());
+  GatewayProcess gateway(sim);
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  auto lost = mt("nowhere", "x");
+  lost.smsc = "indosat";
+  engine.send_mt(lost);
+  engine.send_mt(mt("twice", "once only"));
+  engine.send_mt(mt("twice", "once only"));
+  REQUIRE(engine.wait_for_results(1, 10s));
+  REQUIRE(engine.wait_until([&] { return !engine.mt_refused().empty(); }, 5s));
+  CHECK_THAT(engine.mt_refused().at("nowhere"), Catch::Contains("unknown smsc"));
+  CHECK(sim_texts(sim).count("once only") == 1);
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("a refused bind is an alert; MTs wait in the queue until the bind works", "[gateway][integration]") {
+  json config = default_sim_config();
+  config["esmes"][0]["password"] = "other";
+  SmscSim sim(config);
+  GatewayProcess gateway(sim, "bind_failure_retry_ms = 1000\n");
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  engine.send_mt(mt("waiting", "held back"));
+  REQUIRE(engine.wait_until([&] { return !engine.mt_acked().empty(); }, 10s));  // stored
+  std::this_thread::sleep_for(1500ms);
+  CHECK(sim.stat("binds_failed") >= 1);
+  CHECK(sim.messages().empty());
+  CHECK(engine.results().empty());
+
+  // The operator fixes the password: the next bind attempt works and the MT goes out.
+  sim.post("/config", {{"esmes", {{{"system_id", "pintar"}, {"password", "secret"}, {"routes", {"1234"}}}}}});
+  REQUIRE(engine.wait_for_results(1, 20s));
+  CHECK(engine.results().at("waiting").submitted);
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("throttling (0x58) pauses the bind and every MT still goes out, in order", "[gateway][integration]") {
+  json config = default_sim_config();
+  config["tps"] = 25;
+  SmscSim sim(config);
+  GatewayProcess gateway(sim);
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  constexpr int kCount = 100;
+  for (int i = 0; i < kCount; ++i) engine.send_mt(mt(fmt::format("t{}", i), fmt::format("throttled {:03}", i)));
+  REQUIRE(engine.wait_for_results(kCount, 40s));
+  CHECK(submitted_count(engine) == kCount);
+  CHECK(sim.stat("throttled") > 0);
+  std::vector<std::string> order;
+  for (const auto& m : sim.messages()) order.push_back(m.at("text").get<std::string>());
+  REQUIRE(order.size() == kCount);
+  CHECK(std::is_sorted(order.begin(), order.end()));
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("a simulator restart mid-traffic loses no message", "[gateway][integration]") {
+  json config = default_sim_config();
+  config["resp_delay_ms"] = 5;
+  auto sim = std::make_unique<SmscSim>(config);
+  const uint16_t smpp_port = sim->smpp_port(), control_port = sim->control_port();
+  GatewayProcess gateway(*sim);
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  constexpr int kCount = 400;
+  for (int i = 0; i < kCount; ++i) engine.send_mt(mt(fmt::format("r{}", i), fmt::format("restart {:03}", i)));
+  REQUIRE(engine.wait_until([&] { return engine.results().size() >= 100; }, 20s));
+  sim->stop(SIGKILL);  // dies with submit_sm unanswered on the link
+  sim.reset();
+  std::this_thread::sleep_for(300ms);
+  sim = std::make_unique<SmscSim>(config, smpp_port, control_port);
+  REQUIRE(engine.wait_for_results(kCount, 40s));
+  CHECK(submitted_count(engine) == kCount);
+  CHECK(!sim->messages().empty());  // the rest went to the restarted SMSC
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("kill -9 of the gateway with MO and MT in flight: everything arrives after restart", "[gateway][integration]") {
+  json config = default_sim_config();
+  config["resp_delay_ms"] = 10;
+  SmscSim sim(config);
+  GatewayProcess gateway(sim);
+  gateway.start();
+  EngineStub engine(gateway.endpoint(), {.ack_mo = false});
+  REQUIRE(engine.wait_for_gateway(10s));
+
+  constexpr int kMo = 40, kMt = 300;
+  for (int i = 0; i < kMo / 2; ++i) {
+    sim.post("/mo", {{"from", "6281200"}, {"to", "1234"}, {"text", fmt::format("mo {:03}", i)}});
+  }
+  REQUIRE(engine.wait_for_mos(kMo / 2, 20s));  // stored by the gateway, never acknowledged
+  for (int i = 0; i < kMt; ++i) engine.send_mt(mt(fmt::format("k{}", i), fmt::format("kill {:03}", i)));
+  for (int i = kMo / 2; i < kMo; ++i) {
+    sim.post("/mo", {{"from", "6281200"}, {"to", "1234"}, {"text", fmt::format("mo {:03}", i)}});
+  }
+  REQUIRE(engine.wait_until([&] { return engine.results().size() >= 50; }, 20s));
+  CHECK(gateway.stop(SIGKILL) == 128 + SIGKILL);
+
+  gateway.start();
+  engine.set_ack_mo(true);
+  REQUIRE(engine.wait_for_results(kMt, 60s));
+  CHECK(submitted_count(engine) == kMt);
+  // Each MO the SMSC sent arrives, whether it was stored before the kill (sent again by the
+  // restarted gateway) or left unanswered by it (sent again by the SMSC).
+  const auto mo_texts = [&] {
+    std::set<std::string> texts;
+    for (const auto& mo : engine.mos()) texts.insert(mo.text);
+    return texts;
+  };
+  CHECK(engine.wait_until([&] { return mo_texts().size() >= kMo; }, 30s));
+  CHECK(mo_texts().size() == kMo);
+
+  // Every MT reached the SMSC; repeats are bounded by 2 × window × binds.
+  const auto texts = sim_texts(sim);
+  size_t duplicates = 0;
+  for (int i = 0; i < kMt; ++i) {
+    const size_t n = texts.count(fmt::format("kill {:03}", i));
+    CHECK(n >= 1);
+    duplicates += n > 1 ? n - 1 : 0;
+  }
+  CHECK(duplicates <= 20);
+  CHECK(gateway.stop() == 0);
+}
+
+}  // namespace
+}  // namespace pintar::testing

@@ -130,7 +130,7 @@ class ColumnReader {
   Enum code(std::string_view name) { return static_cast<Enum>(take(name)[0]); }
 
  private:
-  std::string_view take(std::string_view name) {
+  std::string_view take([[maybe_unused]] std::string_view name) {
     assert(next_ < layout_.size() && layout_[next_].name == name);
     const Column& c = layout_[next_++];
     std::string_view v = text_.substr(pos_, c.width);
@@ -189,7 +189,7 @@ class ColumnWriter {
   }
 
  private:
-  const Column* column(std::string_view name) {
+  const Column* column([[maybe_unused]] std::string_view name) {
     if (!status_.ok()) return nullptr;
     assert(next_ < layout_.size() && layout_[next_].name == name);
     return &layout_[next_++];

@@ -139,8 +139,12 @@ class Gateway::Impl {
           limit_(static_cast<size_t>(2 * options.window * options.binds)),
           session_(options, *this, gateway.clock_) {}
 
-    Status on_mo(const smpp::MoMessage& mo) override { return gateway_.store_mo(name_, mo); }
-    Status on_receipt(const smpp::Receipt& receipt) override { return gateway_.store_receipt(name_, receipt); }
+    void on_mo(const smpp::MoMessage& mo, smpp::DeliverReply reply) override {
+      gateway_.store_mo(name_, mo, std::move(reply));
+    }
+    void on_receipt(const smpp::Receipt& receipt, smpp::DeliverReply reply) override {
+      gateway_.store_receipt(name_, receipt, std::move(reply));
+    }
     void on_submitted(uint64_t id, const std::vector<std::string>& message_ids) override {
       gateway_.counters_.add(kMtSubmitted);
       gateway_.queue_->record_submitted(static_cast<int64_t>(id), message_ids, settled());
@@ -200,33 +204,36 @@ class Gateway::Impl {
     smpp::Session session_;
   };
 
-  // Session threads. Block until the commit, as the listener contract asks.
-  Status store_mo(const std::string& smsc, const smpp::MoMessage& mo) {
-    auto id = queue_->add_mo_sync({.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
-                                   .text = mo.text_utf8, .data_coding = mo.data_coding,
-                                   .received_at_ms = unix_ms(clock_)});
-    if (!id.ok()) {
-      counters_.add(kMoRefused);
-      spdlog::error("smsc {}: MO from {} not stored: {}", smsc, log::mask_msisdn(mo.source_addr), id.status());
-      return id.status();
-    }
-    counters_.add(kMoStored);
-    mark_dirty(ReliableKind::kMo);
-    return Status();
+  // Session threads. The SMSC is answered once the row is committed (the reply runs on the
+  // queue's writer thread), so many deliveries share one group commit.
+  void store_mo(const std::string& smsc, const smpp::MoMessage& mo, smpp::DeliverReply reply) {
+    queue_->add_mo({.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
+                    .text = mo.text_utf8, .data_coding = mo.data_coding, .received_at_ms = unix_ms(clock_)},
+                   [this, smsc, source = mo.source_addr, reply = std::move(reply)](Result<int64_t> id) {
+                     if (!id.ok()) {
+                       counters_.add(kMoRefused);
+                       spdlog::error("smsc {}: MO from {} not stored: {}", smsc, log::mask_msisdn(source), id.status());
+                     } else {
+                       counters_.add(kMoStored);
+                       mark_dirty(ReliableKind::kMo);
+                     }
+                     reply(id.status());
+                   });
   }
 
-  Status store_receipt(const std::string& smsc, const smpp::Receipt& receipt) {
-    Status status = queue_->add_receipt_sync({.smsc = smsc, .message_id = receipt.message_id,
-                                              .state = state_name(receipt.state), .error = receipt.error,
-                                              .received_at_ms = unix_ms(clock_)});
-    if (!status.ok()) {
-      counters_.add(kReceiptsRefused);
-      spdlog::error("smsc {}: receipt for {} not stored: {}", smsc, receipt.message_id, status);
-      return status;
-    }
-    counters_.add(kReceiptsStored);
-    mark_dirty(ReliableKind::kReceipt);
-    return Status();
+  void store_receipt(const std::string& smsc, const smpp::Receipt& receipt, smpp::DeliverReply reply) {
+    queue_->add_receipt({.smsc = smsc, .message_id = receipt.message_id, .state = state_name(receipt.state),
+                         .error = receipt.error, .received_at_ms = unix_ms(clock_)},
+                        [this, smsc, message_id = receipt.message_id, reply = std::move(reply)](Status status) {
+                          if (!status.ok()) {
+                            counters_.add(kReceiptsRefused);
+                            spdlog::error("smsc {}: receipt for {} not stored: {}", smsc, message_id, status);
+                          } else {
+                            counters_.add(kReceiptsStored);
+                            mark_dirty(ReliableKind::kReceipt);
+                          }
+                          reply(status);
+                        });
   }
 
   void mark_dirty(ReliableKind kind) {

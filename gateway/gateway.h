@@ -1,8 +1,9 @@
 // Gateway: the `pintar gateway` daemon's core. It joins the SMPP sessions (one per
 // [[smsc]]), the durable queue (store/gateway_queue.h) and the engine link
 // (gateway/engine_link.h), and enforces the "no message lost" rules of docs/gateway.md:
-//  - an MO or receipt is committed before on_mo/on_receipt returns (so before
-//    deliver_sm_resp), then offered to the engines until one acknowledges it;
+//  - an MO or receipt is committed before the SMSC gets deliver_sm_resp (the session's
+//    DeliverReply runs after the group commit), then offered to the engines until one
+//    acknowledges it;
 //  - an MT is committed before its mt_ack, handed to its SMSC's session, and its outcome
 //    committed and offered to the engines until acknowledged;
 //  - at start every MT without a submit_sm_resp is submitted again. Each session holds at

@@ -95,14 +95,17 @@ constexpr uint8_t kNpiUnknown = 0;
 constexpr size_t kMaxAddressLength = 20;  // §4.4.1 source_addr / destination_addr
 
 struct Bind {
-  Bind(std::string bind_name, uint32_t command_id, int tps, uint32_t max_command_length, Clock::SteadyTime now)
-      : name(std::move(bind_name)),
+  Bind(size_t bind_index, std::string bind_name, uint32_t command_id, int tps, uint32_t max_command_length,
+       Clock::SteadyTime now)
+      : index(bind_index),
+        name(std::move(bind_name)),
         bind_command(command_id),
         transmits(command_id != command::kBindReceiver),
         receives(command_id != command::kBindTransmitter),
         receiver(max_command_length),
         limiter(tps, std::max(1, tps / 10), now) {}  // bursts of 100 ms at most
 
+  size_t index;  // in Impl::binds_
   std::string name;
   uint32_t bind_command;
   bool transmits, receives;
@@ -119,6 +122,8 @@ struct Bind {
   std::deque<std::pair<uint32_t, Clock::SteadyTime>> timers;  // response deadlines, send order
   size_t submits_outstanding = 0;
   bool enquire_outstanding = false;
+  size_t deliveries_pending = 0;  // deliver_sm handed to the listener, not yet answered
+  uint64_t link = 0;              // generation: one more at every close
   bool paused = false;
   RateLimiter limiter;
   Clock::SteadyTime paused_until{}, reconnect_at{}, state_deadline{}, last_read{};
@@ -136,6 +141,69 @@ struct Bind {
 };
 
 }  // namespace
+
+// A DeliverReply's answer, on its way from the listener's thread to the session thread.
+struct DeliverAnswer {
+  static constexpr size_t kNoBind = SIZE_MAX;  // an incomplete MO: its parts were answered already
+  size_t bind = kNoBind;   // index in binds_
+  uint64_t link = 0;       // the bind's link generation when the deliver_sm arrived
+  uint32_t command_id = 0; // deliver_sm or data_sm
+  uint32_t sequence = 0;
+  bool accepted = false;
+};
+
+// Answers posted from any thread; the session thread takes them after each wake-up.
+class AnswerBox {
+ public:
+  void open(int wake_fd) {
+    std::lock_guard lock(mutex_);
+    wake_fd_ = wake_fd;
+  }
+  // After this, answers are dropped: the session is gone, the SMSC delivers them again.
+  void close() {
+    std::lock_guard lock(mutex_);
+    wake_fd_ = -1;
+    answers_.clear();
+  }
+  void post(const DeliverAnswer& answer) {
+    std::lock_guard lock(mutex_);
+    if (wake_fd_ < 0) return;
+    answers_.push_back(answer);
+    const uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  }
+  std::vector<DeliverAnswer> take() {
+    std::vector<DeliverAnswer> taken;
+    std::lock_guard lock(mutex_);
+    taken.swap(answers_);
+    return taken;
+  }
+
+ private:
+  std::mutex mutex_;
+  int wake_fd_ = -1;
+  std::vector<DeliverAnswer> answers_;
+};
+
+struct DeliverReply::State {
+  State(std::shared_ptr<AnswerBox> answer_box, DeliverAnswer pending_answer)
+      : box(std::move(answer_box)), pending(pending_answer) {}
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() { answer(false); }  // dropped unanswered: 0x64, the SMSC tries again
+
+  void answer(bool accepted) {
+    if (answered.exchange(true)) return;
+    pending.accepted = accepted;
+    box->post(pending);
+  }
+
+  std::shared_ptr<AnswerBox> box;
+  DeliverAnswer pending;
+  std::atomic<bool> answered{false};
+};
+
+void DeliverReply::operator()(const Status& status) const { state_->answer(status.ok()); }
 
 class Session::Impl final : public ReceiveHandler {
  public:
@@ -168,6 +236,7 @@ class Session::Impl final : public ReceiveHandler {
     }
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) return Status::io_error(fmt::format("eventfd: {}", std::strerror(errno)));
+    answers_->open(wake_fd_);
     running_ = true;
     thread_ = std::thread([this] { run(); });
     return Status();
@@ -179,6 +248,7 @@ class Session::Impl final : public ReceiveHandler {
     stop_requested_ = true;
     wake();
     thread_.join();
+    answers_->close();
     ::close(wake_fd_);
     wake_fd_ = -1;
   }
@@ -199,7 +269,8 @@ class Session::Impl final : public ReceiveHandler {
 
  private:
   void add_bind(std::string name, uint32_t command_id, Clock::SteadyTime now) {
-    binds_.push_back(std::make_unique<Bind>(std::move(name), command_id, options_.tps, options_.max_command_length, now));
+    binds_.push_back(
+        std::make_unique<Bind>(binds_.size(), std::move(name), command_id, options_.tps, options_.max_command_length, now));
   }
 
   void wake() {
@@ -219,6 +290,7 @@ class Session::Impl final : public ReceiveHandler {
     for (;;) {
       const auto now = clock_.steady_now();
       drain_inbox(now);
+      drain_answers();
       if (stop_requested_ && !stopping_) begin_stop(now);
       for (auto& bind : binds_) drive(*bind, now);
       fill_windows(now);
@@ -291,6 +363,22 @@ class Session::Impl final : public ReceiveHandler {
     }
   }
 
+  // deliver_sm_resp for the deliveries the listener has answered since the last turn.
+  void drain_answers() {
+    for (const DeliverAnswer& answer : answers_->take()) {
+      if (answer.bind == DeliverAnswer::kNoBind) {
+        if (!answer.accepted) spdlog::warn("smpp {}: incomplete MO refused by the listener; lost", options_.name);
+        continue;
+      }
+      Bind& bind = *binds_[answer.bind];
+      if (bind.link != answer.link) continue;  // that link is gone; the SMSC delivers it again
+      --bind.deliveries_pending;
+      if (!answer.accepted) bind.counters.add(kCounterDeliverRefused);
+      write_deliver_resp(bind.out, answer.command_id | command::kResponseBit,
+                         answer.accepted ? status::kOk : status::kTemporaryAppError, answer.sequence);
+    }
+  }
+
   // Timers and state changes that do not wait for the network (docs/smpp.md, "Timers").
   void drive(Bind& bind, Clock::SteadyTime now) {
     switch (bind.state) {
@@ -334,7 +422,9 @@ class Session::Impl final : public ReceiveHandler {
           if (now >= bind.state_deadline) close_now(bind, now, LinkState::kStopped, "no unbind_resp in time");
           return;
         }
-        if (stopping_ && (bind.submits_outstanding == 0 || now >= stop_deadline_)) return send_unbind(bind, now);
+        if (stopping_ && ((bind.submits_outstanding == 0 && bind.deliveries_pending == 0) || now >= stop_deadline_)) {
+          return send_unbind(bind, now);
+        }
         if (!bind.enquire_outstanding && now - bind.last_read >= options_.enquire_link_interval) {
           send_request(bind, command::kEnquireLink, RequestKind::kEnquireLink, now);
           bind.enquire_outstanding = true;
@@ -492,6 +582,8 @@ class Session::Impl final : public ReceiveHandler {
     bind.timers.clear();
     bind.submits_outstanding = 0;
     bind.enquire_outstanding = false;
+    bind.deliveries_pending = 0;
+    ++bind.link;
     bind.paused = false;
     bind.close_requested = false;
     bind.connection.close();
@@ -662,28 +754,39 @@ class Session::Impl final : public ReceiveHandler {
   void on_deliver(const DeliverSm& deliver) override {
     Bind& bind = *current_;
     bind.counters.add(kCounterDeliverSm);
-    const uint32_t command_status = accept_deliver(bind, deliver);
-    if (command_status != status::kOk) bind.counters.add(kCounterDeliverRefused);
-    write_deliver_resp(bind.out, deliver.command_id | command::kResponseBit, command_status, deliver.sequence_number);
+    if (!hand_over(bind, deliver)) {
+      write_deliver_resp(bind.out, deliver.command_id | command::kResponseBit, status::kOk, deliver.sequence_number);
+    }
   }
 
-  uint32_t accept_deliver(Bind& bind, const DeliverSm& deliver) {
+  // True when the listener got the delivery and answers it through its DeliverReply; false
+  // when there is nothing for it (yet) and the SMSC is answered ESME_ROK at once.
+  bool hand_over(Bind& bind, const DeliverSm& deliver) {
     if (is_receipt(deliver)) {
       std::optional<Receipt> receipt = parse_receipt(deliver, options_.id_format.receipt);
       if (!receipt) {
         // Nothing to match it to; refusing would only make the SMSC send it again.
         bind.counters.add(kCounterMalformed);
         spdlog::warn("smpp {}: receipt without a message id ignored", bind.name);
-        return status::kOk;
+        return false;
       }
       receipt->bind = bind.name;
       bind.counters.add(kCounterReceipts);
-      return listener_.on_receipt(*receipt).ok() ? status::kOk : status::kTemporaryAppError;
+      listener_.on_receipt(*receipt, reply_for(bind, deliver));
+      return true;
     }
     std::optional<MoMessage> mo = reassembler_.add(deliver, bind.name, now_);
-    if (!mo) return status::kOk;  // a part, held until the others arrive
+    if (!mo) return false;  // a part, held until the others arrive
     bind.counters.add(kCounterMo);
-    return listener_.on_mo(*mo).ok() ? status::kOk : status::kTemporaryAppError;
+    listener_.on_mo(*mo, reply_for(bind, deliver));
+    return true;
+  }
+
+  DeliverReply reply_for(Bind& bind, const DeliverSm& deliver) {
+    ++bind.deliveries_pending;
+    return DeliverReply(std::make_shared<DeliverReply::State>(
+        answers_, DeliverAnswer{.bind = bind.index, .link = bind.link, .command_id = deliver.command_id,
+                                .sequence = deliver.sequence_number}));
   }
 
   void deliver_incomplete(const MoMessage& mo) {
@@ -693,7 +796,7 @@ class Session::Impl final : public ReceiveHandler {
     spdlog::warn("smpp {}: long MO from {} incomplete after the reassembly timeout ({} parts)", mo.bind,
                  log::mask_msisdn(mo.source_addr), mo.parts);
     counters.add(kCounterMo);
-    if (!listener_.on_mo(mo).ok()) spdlog::warn("smpp {}: incomplete MO refused by the listener; lost", mo.bind);
+    listener_.on_mo(mo, DeliverReply(std::make_shared<DeliverReply::State>(answers_, DeliverAnswer{})));
   }
 
   void on_malformed(const Header& header, uint32_t command_status, std::string_view reason) override {
@@ -732,6 +835,7 @@ class Session::Impl final : public ReceiveHandler {
   std::atomic<bool> running_{false};
   std::atomic<bool> stop_requested_{false};
   std::atomic<size_t> in_flight_{0};
+  std::shared_ptr<AnswerBox> answers_ = std::make_shared<AnswerBox>();
 
   // Session thread only.
   bool stopping_ = false;

@@ -7,9 +7,11 @@
 // destructor joins the thread; no callback runs after stop() returns).
 //
 // Delivery rules (see docs/smpp.md for the state and timer tables):
-//  - every deliver_sm/data_sm is answered: ESME_ROK once the listener accepted it (so it
-//    must be durable when on_mo/on_receipt returns ok), 0x64 ESME_RX_T_APPN when the
-//    listener refused it or the body cannot be decoded, generic_nack for unknown ids;
+//  - every deliver_sm/data_sm is answered: ESME_ROK once the listener's DeliverReply says
+//    the message is durable, 0x64 ESME_RX_T_APPN when it says it is not (or is dropped
+//    unanswered) or when the body cannot be decoded, generic_nack for unknown ids. The
+//    answer may come from any thread, so a listener can group-commit many deliveries in one
+//    fsync while the session keeps reading;
 //  - each MT handed to submit() ends in exactly one on_submitted or on_failed, unless
 //    stop() comes first (the caller keeps it and submits it again after a restart);
 //  - throttling (0x58, 0x14) pauses the bind and resubmits in the original order;
@@ -86,14 +88,30 @@ struct BindOptions {
 // Validates ranges and lengths; the message names the key.
 Status validate(const BindOptions& options);
 
+// The answer to one deliver_sm/data_sm handed to the listener. Copyable; the first call
+// counts and later ones do nothing. ok: the message is durable, deliver_sm_resp ESME_ROK
+// goes back; an error: 0x64 ESME_RX_T_APPN, so the SMSC delivers it again. If every copy is
+// destroyed without a call, the SMSC is answered 0x64: a deliver_sm is never left
+// unanswered. May be called from any thread, also after the session stopped or the link
+// dropped (then nothing is written: the SMSC delivers it again on the next bind).
+class DeliverReply {
+ public:
+  struct State;  // session.cpp
+  explicit DeliverReply(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  void operator()(const Status& status) const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
 // Called on the session's thread. Must not block for long.
 class SessionListener {
  public:
   virtual ~SessionListener() = default;
-  // The MO must be durable when this returns ok: deliver_sm_resp ESME_ROK goes back only
-  // after it; a non-ok Status answers 0x64 ESME_RX_T_APPN so the SMSC retries.
-  virtual Status on_mo(const MoMessage& mo) = 0;
-  virtual Status on_receipt(const Receipt& receipt) = 0;  // same durability rule
+  // A complete MO (or an incomplete one after mo_reassembly_timeout). Call `reply` once it
+  // is durable; until then the SMSC holds it, and the session keeps reading.
+  virtual void on_mo(const MoMessage& mo, DeliverReply reply) = 0;
+  virtual void on_receipt(const Receipt& receipt, DeliverReply reply) = 0;  // same rule
   // Outcome of a submit (all parts for a long MT): accepted with the SMSC's ids (normalised,
   // one per part, in part order), or failed for good with the command_status that decided it
   // (0 with a reason when the session gave up for a local cause, e.g. text too long).
@@ -139,8 +157,8 @@ class Session {
   // background (bind outcomes arrive through on_bind_state). Fails on bad options or when
   // already started.
   Status start();
-  // Unbinds every bind gracefully (waits up to response_timeout for unbind_resp and for
-  // outstanding submit_sm_resp), closes, and joins the thread. MTs not yet answered get no
+  // Unbinds every bind gracefully (waits up to response_timeout for unbind_resp, for
+  // outstanding submit_sm_resp and for DeliverReply answers), closes, and joins the thread. MTs not yet answered get no
   // callback. Idempotent.
   void stop();
 

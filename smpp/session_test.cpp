@@ -32,8 +32,8 @@ TEST_CASE("validate accepts defaults and names the bad key") {
 }
 
 struct NullListener final : SessionListener {
-  Status on_mo(const MoMessage&) override { return Status(); }
-  Status on_receipt(const Receipt&) override { return Status(); }
+  void on_mo(const MoMessage&, DeliverReply reply) override { reply(Status()); }
+  void on_receipt(const Receipt&, DeliverReply reply) override { reply(Status()); }
   void on_submitted(uint64_t, const std::vector<std::string>&) override {}
   void on_failed(uint64_t, uint32_t, const std::string&) override {}
   void on_bind_state(const std::string&, BindState, const std::string&) override {}

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -79,19 +80,22 @@ struct Recorder final : SessionListener {
   std::vector<std::pair<uint64_t, uint32_t>> failed;
   std::vector<std::pair<std::string, BindState>> states;
   bool refuse_mo = false;
+  bool hold_mo = false;               // keep the replies instead of answering
+  std::vector<DeliverReply> held;
 
-  Status on_mo(const MoMessage& mo) override {
+  void on_mo(const MoMessage& mo, DeliverReply reply) override {
     std::lock_guard lock(mutex);
-    if (refuse_mo) return Status::unavailable("queue full");
+    if (refuse_mo) return reply(Status::unavailable("queue full"));
     mos.push_back(mo);
     changed.notify_all();
-    return Status();
+    if (hold_mo) return held.push_back(std::move(reply));
+    reply(Status());
   }
-  Status on_receipt(const Receipt& receipt) override {
+  void on_receipt(const Receipt& receipt, DeliverReply reply) override {
     std::lock_guard lock(mutex);
     receipts.push_back(receipt);
     changed.notify_all();
-    return Status();
+    reply(Status());
   }
   void on_submitted(uint64_t id, const std::vector<std::string>& ids) override {
     std::lock_guard lock(mutex);
@@ -384,6 +388,46 @@ TEST_CASE("MO with a missing part is delivered incomplete after the timeout; ref
   REQUIRE(rec.wait([&] { return rec.mos.size() == 2; }));
   CHECK(rec.mos[1].text_utf8 == "again");
   CHECK(session.counters(0).value(kCounterDeliverRefused) >= 1);
+}
+
+TEST_CASE("a delivery is answered when the listener replies, from any thread; a dropped reply is 0x64") {
+  Sim sim(sim_config({{"deliver_retry_ms", 100}}));
+  Recorder rec;
+  Session session(options_for(sim), rec);
+  start_bound(session, rec);
+  {
+    std::lock_guard lock(rec.mutex);
+    rec.hold_mo = true;
+  }
+  sim.post("/mo", {{"from", "6281118"}, {"to", "1234"}, {"text", "durable later"}});
+  REQUIRE(rec.wait([&] { return rec.held.size() == 1; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(sim.stat("deliver_sm_acked") == 0);  // the SMSC still holds it
+  DeliverReply reply = [&] {
+    std::lock_guard lock(rec.mutex);
+    DeliverReply taken = rec.held.front();
+    rec.held.clear();
+    return taken;
+  }();
+  std::thread([reply] { reply(Status()); reply(Status::unavailable("a second answer is ignored")); }).join();
+  REQUIRE(rec.wait([&] { return sim.stat("deliver_sm_acked") == 1; }));
+  CHECK(session.counters(0).value(kCounterDeliverRefused) == 0);
+
+  // Every copy of a reply destroyed unanswered: the SMSC is told 0x64 and delivers it again.
+  sim.post("/mo", {{"from", "6281119"}, {"to", "1234"}, {"text", "dropped once"}});
+  REQUIRE(rec.wait([&] { return rec.held.size() == 1; }));
+  {
+    std::lock_guard lock(rec.mutex);
+    rec.hold_mo = false;
+    rec.held.clear();
+  }
+  REQUIRE(rec.wait([&] { return sim.stat("deliver_sm_acked") == 2; }));
+  CHECK(sim.stat("deliver_sm_retried") >= 1);
+  CHECK(session.counters(0).value(kCounterDeliverRefused) == 1);
+  std::lock_guard lock(rec.mutex);
+  REQUIRE(rec.mos.size() == 3);
+  CHECK(rec.mos[1].text_utf8 == "dropped once");
+  CHECK(rec.mos[2].text_utf8 == "dropped once");
 }
 
 TEST_CASE("long MT is split with UDH; UCS-2 chosen when GSM cannot carry the text") {

@@ -10,8 +10,19 @@ namespace {
 using p2apst::PurchaseRecord;
 using p2apst::PurchaseState;
 
-constexpr std::string_view kColumns =
-    "id, meter, amount, bit48, local_time, state, advice_count, stan, response_code, response_bit48";
+#define PINTAR_JOURNAL_COLUMNS \
+  "id, meter, amount, bit48, local_time, state, advice_count, stan, response_code, response_bit48"
+
+// The journal's statements, prepared once at open (indexed by SqlitePurchaseJournal::Sql).
+constexpr std::string_view kSql[] = {
+    "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count) "
+    "VALUES (?, ?, ?, ?, ?, ?, 'intent', 0) RETURNING id",
+    "UPDATE p2apst_purchases SET state = ?, stan = ?, advice_count = ?, updated_ms = ? WHERE id = ?",
+    "UPDATE p2apst_purchases SET state = ?, response_code = ?, response_bit48 = ?, updated_ms = ? WHERE id = ?",
+    "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE state IN ('intent', 'sent', 'advice_sent') ORDER BY id",
+    "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE id = ?",
+};
+#undef PINTAR_JOURNAL_COLUMNS
 
 Result<PurchaseRecord> read_row(const sqlite::Statement& row) {
   PurchaseRecord r;
@@ -39,7 +50,15 @@ Result<std::unique_ptr<SqlitePurchaseJournal>> SqlitePurchaseJournal::open(const
                                                      .create = options.create});
   if (!db.ok()) return db.status();
   PINTAR_RETURN_IF_ERROR(migrate(*db, options.path));
-  return std::unique_ptr<SqlitePurchaseJournal>(new SqlitePurchaseJournal(std::move(*db), clock));
+  static_assert(std::size(kSql) == kSqlCount);
+  std::array<sqlite::Statement, kSqlCount> statements;
+  for (size_t i = 0; i < kSqlCount; ++i) {
+    auto statement = db->prepare(kSql[i]);
+    if (!statement.ok()) return statement.status().with_context(options.path);
+    statements[i] = std::move(*statement);
+  }
+  return std::unique_ptr<SqlitePurchaseJournal>(
+      new SqlitePurchaseJournal(std::move(*db), std::move(statements), clock));
 }
 
 int64_t SqlitePurchaseJournal::now_ms() const {
@@ -48,12 +67,8 @@ int64_t SqlitePurchaseJournal::now_ms() const {
 
 Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& intent) {
   std::lock_guard lock(mutex_);
-  auto insert = db_.prepare(
-      "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count) "
-      "VALUES (?, ?, ?, ?, ?, ?, 'intent', 0) RETURNING id");
-  if (!insert.ok()) return insert.status();
   const int64_t now = now_ms();
-  sqlite::Cursor cursor(insert->bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time));
+  sqlite::Cursor cursor(statement(kInsert).bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time));
   auto row = cursor.next();
   if (!row.ok()) return row.status().with_context("p2apst_purchases");
   if (!*row) return Status::internal("INSERT ... RETURNING gave no row");
@@ -68,33 +83,24 @@ Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id) {
 
 Status SqlitePurchaseJournal::mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) {
   std::lock_guard lock(mutex_);
-  auto statement = db_.prepare(
-      "UPDATE p2apst_purchases SET state = ?, stan = ?, advice_count = ?, updated_ms = ? WHERE id = ?");
-  if (!statement.ok()) return statement.status();
-  statement->bind(p2apst::state_name(state), stan, advice_count, now_ms(), id);
-  return update(*statement, id);
+  return update(statement(kMarkSent).bind(p2apst::state_name(state), stan, advice_count, now_ms(), id), id);
 }
 
 Status SqlitePurchaseJournal::record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
                                              std::string_view response_bit48) {
   std::lock_guard lock(mutex_);
-  auto statement = db_.prepare(
-      "UPDATE p2apst_purchases SET state = ?, response_code = ?, response_bit48 = ?, updated_ms = ? WHERE id = ?");
-  if (!statement.ok()) return statement.status();
   const auto or_null = [](std::string_view text) {
     return text.empty() ? std::optional<std::string>() : std::optional<std::string>(text);
   };
-  statement->bind(p2apst::state_name(state), or_null(response_code), or_null(response_bit48), now_ms(), id);
-  return update(*statement, id);
+  return update(statement(kRecordOutcome)
+                    .bind(p2apst::state_name(state), or_null(response_code), or_null(response_bit48), now_ms(), id),
+                id);
 }
 
 Result<std::vector<PurchaseRecord>> SqlitePurchaseJournal::list_unresolved() {
   std::lock_guard lock(mutex_);
-  auto query = db_.prepare(fmt::format(
-      "SELECT {} FROM p2apst_purchases WHERE state IN ('intent', 'sent', 'advice_sent') ORDER BY id", kColumns));
-  if (!query.ok()) return query.status();
   std::vector<PurchaseRecord> out;
-  sqlite::Cursor cursor(*query);
+  sqlite::Cursor cursor(statement(kListUnresolved));
   for (;;) {
     auto row = cursor.next();
     if (!row.ok()) return row.status();
@@ -107,9 +113,7 @@ Result<std::vector<PurchaseRecord>> SqlitePurchaseJournal::list_unresolved() {
 
 Result<PurchaseRecord> SqlitePurchaseJournal::get(int64_t id) {
   std::lock_guard lock(mutex_);
-  auto query = db_.prepare(fmt::format("SELECT {} FROM p2apst_purchases WHERE id = ?", kColumns));
-  if (!query.ok()) return query.status();
-  sqlite::Cursor cursor(query->bind(id));
+  sqlite::Cursor cursor(statement(kGet).bind(id));
   auto row = cursor.next();
   if (!row.ok()) return row.status();
   if (!*row) return Status::not_found(fmt::format("P2APST purchase {}", id));

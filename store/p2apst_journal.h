@@ -4,10 +4,14 @@
 // with synchronous = FULL, i.e. on disk, before the message it announces is written.
 //
 // It uses its own connection to the ledger file (WAL; SQLite's lock orders it with the
-// Ledger's writer and with other processes). Thread-safe: calls are serialised.
+// Ledger's writer and with other processes), with its statements prepared once at open.
+// It does not go through the Ledger's group-commit writer on purpose: each mark_sent() must
+// be on disk before its message leaves, and P2APST traffic is a few purchases a second, so
+// there is nothing to group. Thread-safe: calls are serialised.
 #ifndef PINTAR_STORE_P2APST_JOURNAL_H_
 #define PINTAR_STORE_P2APST_JOURNAL_H_
 
+#include <array>
 #include <memory>
 #include <mutex>
 
@@ -33,12 +37,17 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
   Result<p2apst::PurchaseRecord> get(int64_t id) override;
 
  private:
-  SqlitePurchaseJournal(sqlite::Connection db, Clock& clock) : db_(std::move(db)), clock_(clock) {}
+  enum Sql : size_t { kInsert, kMarkSent, kRecordOutcome, kListUnresolved, kGet, kSqlCount };
+
+  SqlitePurchaseJournal(sqlite::Connection db, std::array<sqlite::Statement, kSqlCount> statements, Clock& clock)
+      : db_(std::move(db)), statements_(std::move(statements)), clock_(clock) {}
   Status update(sqlite::Statement& statement, int64_t id);
+  sqlite::Statement& statement(Sql id) { return statements_[id]; }
   int64_t now_ms() const;
 
   std::mutex mutex_;
-  sqlite::Connection db_;
+  sqlite::Connection db_;  // declared before the statements: they are finalised first
+  std::array<sqlite::Statement, kSqlCount> statements_;
   Clock& clock_;
 };
 

@@ -235,6 +235,9 @@ class GatewayQueue::Impl {
     PINTAR_RETURN_IF_ERROR(exec("PRAGMA journal_mode=WAL"));
     PINTAR_RETURN_IF_ERROR(exec(fmt::format("PRAGMA synchronous={}", options_.synchronous)));
     PINTAR_RETURN_IF_ERROR(exec("PRAGMA foreign_keys=ON"));
+    // An MO's text may hold the customer's PIN ("TOKEN <meter> <amount> <PIN>") until the
+    // engine takes it over: a deleted row is overwritten, not left in free pages.
+    PINTAR_RETURN_IF_ERROR(exec("PRAGMA secure_delete=ON"));
     PINTAR_RETURN_IF_ERROR(migrate());
     statements_ = std::vector<Statement>(kSqlCount);
     for (size_t i = 0; i < kSqlCount; ++i) {

@@ -153,6 +153,20 @@ TEST_CASE("a refused sign-on is retried with backoff until it succeeds", "[p2aps
   CHECK(client.link.last_problem().empty());
 }
 
+TEST_CASE("a host that answers 0011 (sign on first) is signed on to again", "[p2apst]") {
+  Fixture f;
+  CHECK(f.sim.requests("2800") == 1);
+  f.sim.fault({{"kind", "rc"}, {"code", "0011"}, {"mti", "2100"}});
+  auto refused = f.client->prepaid.inquiry(kBudi, LookupBy::kMeter);
+  REQUIRE(refused.ok());
+  CHECK(refused->response_code == "0011");
+  REQUIRE(f.client->link.wait_signed_on(5s));
+  for (int i = 0; i < 100 && f.client->link.counters().value(kSignOns) < 2; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(f.client->link.counters().value(kSignOns) == 2);
+  CHECK(f.sim.requests("2800") == 2);
+  CHECK(f.inquire(kBudi).subscriber.meter == kBudi);
+}
+
 TEST_CASE("an idle link sends echo tests", "[p2apst]") {
   Fixture f({}, [](Options& o) { o.link.echo_interval = 150ms; });
   std::this_thread::sleep_for(700ms);

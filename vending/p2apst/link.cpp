@@ -28,6 +28,8 @@ constexpr std::string_view kSignOnCode = "001";
 constexpr std::string_view kSignOffCode = "002";
 constexpr std::string_view kEchoCode = "301";
 constexpr std::string_view kApproved = "0000";
+// Response code of a host that lost our sign-on (a restart on its side): sign on again.
+constexpr std::string_view kSignOnFirst = "0011";
 // How long stop() waits for the answer to the sign-off before closing anyway.
 constexpr Millis kSignOffGrace{2000};
 
@@ -231,9 +233,19 @@ bool Link::session(int fd) {
   std::optional<SteadyClock::time_point> echo_deadline;
   std::optional<SteadyClock::time_point> close_deadline;
   bool was_signed_on = false;
+  sign_on_again_ = false;  // this session's own sign-on follows
 
   if (Status s = send_network(Purpose::kSignOn, kSignOnCode); !s.ok()) problem = s.message();
   while (problem.empty()) {
+    if (sign_on_again_) {
+      sign_on_again_ = false;
+      spdlog::warn("p2apst: the host answered 0011 (sign on first); signing on again");
+      if (Status s = send_network(Purpose::kSignOn, kSignOnCode); !s.ok()) {
+        problem = s.message();
+        break;
+      }
+      sign_on_deadline = deadline_of(options_.request_timeout);
+    }
     bool stopping;
     bool up;
     bool echo_pending = false;
@@ -394,6 +406,11 @@ bool Link::handle_frame(const std::string& body) {
     case Purpose::kSignOff:
       return true;
     case Purpose::kCaller:
+      if (rc == kSignOnFirst) {  // the answer still goes to its caller: declined, no sale
+        signed_on_ = false;
+        last_problem_ = "the host answered 0011 (sign on first)";
+        sign_on_again_ = true;
+      }
       pending->answer = std::move(*message);
       pending->done = true;
       lock.unlock();

@@ -141,6 +141,7 @@ class Link {
   int write_fd_ = -1;            // guarded by write_mutex_
   uint64_t write_generation_ = 0;  // guarded by write_mutex_
   uint64_t sessions_ = 0;        // link thread only
+  bool sign_on_again_ = false;   // link thread only: a 0011 answer asks for a new sign-on
 };
 
 }  // namespace pintar::p2apst

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/child_process.h"
 #include "common/clock.h"
@@ -126,6 +127,7 @@ void sts_step(int64_t kwh_tenths) {
   const sts::TokenNumber token = sts::encode_token(*cipher, *data);
   fmt::print("  decoder key: DKGA02 from a published test vending key (KT 2, SGC 123456, TI 01, KRN 1)\n");
   fmt::print("  encryption: EA07 with the IEC 62055-41 SAMPLE tables (tests and demo only)\n");
+  if (cipher->uses_sample_tables()) spdlog::warn("{}", sts::kSampleTablesWarning);  // as every issuer must
   fmt::print("  token for {}.{} kWh, TID {} (minutes since 2014-01-01): {}\n", kwh_tenths / 10, kwh_tenths % 10, *tid,
              sts::display_form(token));
 

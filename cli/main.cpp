@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     if (std::string_view(e.what()).size() > 0) fmt::print(stderr, "pintar: {}\n", e.what());
     return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "pintar: {}\nRun 'pintar --help' (or 'pintar COMMAND --help') for usage.\n", e.what());
+    // One line, so that scripts can show it as it is.
+    fmt::print(stderr, "pintar: {} (see 'pintar --help')\n", e.what());
     return exit_code::kUsage;
   }
   return exit_code::kOk;

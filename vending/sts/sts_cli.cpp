@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -65,6 +66,8 @@ DecoderKey decoder_key(EncryptionAlgorithm ea, const std::string& hex, std::stri
 std::shared_ptr<const StaTables> tables_for(EncryptionAlgorithm ea, const std::string& spec) {
   if (ea != EncryptionAlgorithm::kEa07) return nullptr;
   if (spec.empty() || spec == "sample") return StaTables::sample();
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(spec, error)) usage(fmt::format("--tables: {} is not a readable file", spec));
   std::ifstream in(spec, std::ios::binary);
   if (!in) usage(fmt::format("--tables: cannot read {}", spec));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -53,5 +53,27 @@ TEST_CASE("meanings of the other token kinds", "[sts][meaning]") {
   CHECK(first.dump().find("F94B") == std::string::npos);
 }
 
+TEST_CASE("the decode report withholds the key bits a key-change section carries", "[sts][meaning]") {
+  const DecoderKey old_key = DecoderKey::from_hex(EncryptionAlgorithm::kEa11, "F94B6ED353C3BFDB113E2D3A7EA3C41D").value();
+  const DecoderKey new_key = DecoderKey::from_hex(EncryptionAlgorithm::kEa11, "00112233445566778899AABBCCDDEEFF").value();
+  const TokenCipher cipher = TokenCipher::create(old_key, nullptr).value();
+  const auto set =
+      key_change_tokens(new_key, {.key_type = 2, .krn = 3, .tariff_index = 7, .ken = 0x4C, .rollover = false, .sgc = 1})
+          .value();
+  REQUIRE(set.size() == 4);
+  for (const TokenData& section : set) {
+    const auto report = decode_report(decode_token(cipher, encode_token(cipher, section)));
+    INFO(report.dump());
+    CHECK(report["crc_ok"] == true);
+    CHECK(report["meaning"]["kind"] == "key_change");
+    CHECK(report["tid"].is_null());
+    CHECK(report["field"].is_null());
+  }
+  // Other management tokens keep theirs.
+  const auto limit = decode_report(decode_token(cipher, encode_token(cipher, max_power_limit_token(0, 77, 5500).value())));
+  CHECK(limit["tid"] == 77);
+  CHECK(limit["field"].is_string());
+}
+
 }  // namespace
 }  // namespace pintar::sts

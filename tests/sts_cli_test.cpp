@@ -139,6 +139,8 @@ TEST_CASE("bad input: one line on stderr, exit 64", "[sts][cli]") {
       with(token, {"--tid", "5", "--time", "2004-03-01T13:00Z"}),
       with(token, {}),  // neither --tid nor --time
       with(token, {"--tid", "5", "--tables", "/nonexistent/sta-tables"}),
+      with(token, {"--tid", "5", "--tables", "/tmp"}),  // a directory, not a table file
+      with(token, {"--tid", "5", "--no-such-option"}),  // refused by the option parser
       {"token", "--ea", "07", "--dk", "0ABC12DEF3456789", "--class", "3", "--sub", "0", "--rnd", "1", "--tid", "5",
        "--field", "0"},
       {"token", "--ea", "07", "--dk", "0ABC12DEF3456789", "--class", "0", "--sub", "0", "--rnd", "16", "--tid", "5",

@@ -265,6 +265,7 @@ class Gateway::Impl {
   std::vector<std::unique_ptr<Smsc>> smscs_;
   bool dirty_[static_cast<size_t>(ReliableKind::kCount)] = {true, true, true};  // loop thread
   int64_t cursor_[static_cast<size_t>(ReliableKind::kCount)] = {};              // loop thread
+  bool reading_[static_cast<size_t>(ReliableKind::kCount)] = {};               // loop thread: a read in flight
 };
 
 Status Gateway::Impl::resubmit_unsettled() {
@@ -353,44 +354,53 @@ void Gateway::Impl::handle_ack(ReliableKind kind, const std::string& id) {
 }
 
 // Moves committed messages the engines have not acknowledged into the link, as room allows.
+// The reads queue behind the writer's batch and answer through the inbox, so the loop never
+// waits for an fsync; at most one read per kind is in flight.
 void Gateway::Impl::pump() {
   if (!link_->has_live_engine()) return;
-  const std::string& instance = queue_->instance_id();
-  const auto id_of = [&](ReliableKind kind, int64_t key) {
-    return fmt::format("{}-{}-{}", instance, kKindTag[static_cast<size_t>(kind)], key);
-  };
   const auto load = [&](ReliableKind kind, auto read, auto to_message) {
     const auto k = static_cast<size_t>(kind);
-    if (!dirty_[k] || !link_->has_room(kind)) return;
+    if (!dirty_[k] || reading_[k] || !link_->has_room(kind)) return;
     const size_t room = options_.engine.max_unacked - link_->outstanding(kind);
-    auto rows = read(cursor_[k], room);
-    if (!rows.ok()) {
-      spdlog::error("gateway: reading the queue: {}", rows.status());
-      return;
-    }
-    for (auto& row : *rows) {
-      const int64_t key = row_key(row);
-      link_->send_reliable(kind, key, to_message(id_of(kind, key), row));
-      cursor_[k] = key;
-    }
-    dirty_[k] = rows->size() == room;
+    dirty_[k] = false;  // set again by whatever is committed meanwhile
+    reading_[k] = true;
+    read(cursor_[k], room, [this, kind, room, to_message](auto rows) {
+      inbox_.post([this, kind, room, to_message, rows = std::move(rows)] {
+        const auto k = static_cast<size_t>(kind);
+        reading_[k] = false;
+        if (!rows.ok()) {
+          spdlog::error("gateway: reading the queue: {}", rows.status());
+          dirty_[k] = true;
+          return;
+        }
+        for (const auto& row : *rows) {
+          const int64_t key = row_key(row);
+          const std::string id = fmt::format("{}-{}-{}", queue_->instance_id(), kKindTag[k], key);
+          link_->send_reliable(kind, key, to_message(id, row));
+          cursor_[k] = key;
+        }
+        if (rows->size() == room) dirty_[k] = true;
+      });
+    });
   };
   load(
-      ReliableKind::kMo, [&](int64_t after, size_t n) { return queue_->mos_after(after, n); },
+      ReliableKind::kMo, [&](int64_t after, size_t n, auto done) { queue_->mos_after(after, n, std::move(done)); },
       [](std::string id, const store::QueuedMo& row) {
         return Message(Mo{.id = std::move(id), .smsc = row.mo.smsc, .from = row.mo.source, .to = row.mo.destination,
                           .text = row.mo.text, .data_coding = row.mo.data_coding,
                           .received_at_ms = row.mo.received_at_ms});
       });
   load(
-      ReliableKind::kResult, [&](int64_t after, size_t n) { return queue_->results_after(after, n); },
+      ReliableKind::kResult,
+      [&](int64_t after, size_t n, auto done) { queue_->results_after(after, n, std::move(done)); },
       [](std::string id, const store::MtResult& row) {
         return Message(MtResult{.id = std::move(id), .mt_id = row.engine_id, .submitted = row.submitted,
                                 .message_ids = row.message_ids, .command_status = row.command_status,
                                 .reason = row.reason});
       });
   load(
-      ReliableKind::kReceipt, [&](int64_t after, size_t n) { return queue_->receipts_after(after, n); },
+      ReliableKind::kReceipt,
+      [&](int64_t after, size_t n, auto done) { queue_->receipts_after(after, n, std::move(done)); },
       [](std::string id, const store::QueuedReceipt& row) {
         return Message(Receipt{.id = std::move(id), .mt_id = row.engine_id, .part = row.part,
                                .smsc = row.receipt.smsc, .message_id = row.receipt.message_id,

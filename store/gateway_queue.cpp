@@ -492,19 +492,19 @@ void GatewayQueue::ack_receipt(int64_t id) {
   impl_->post({[this, id] { return impl_->use(kDeleteReceipt).bind(id).run(); }, {}});
 }
 
-Result<std::vector<QueuedMo>> GatewayQueue::mos_after(int64_t id, size_t limit) {
-  return impl_->call<std::vector<QueuedMo>>([&] {
+void GatewayQueue::mos_after(int64_t id, size_t limit, Done<std::vector<QueuedMo>> done) {
+  impl_->post(Impl::durable<std::vector<QueuedMo>>([this, id, limit] {
     return collect<QueuedMo>(impl_->use(kSelectMos).bind(id, limit), [](const Use& row) {
       return QueuedMo{.id = row.integer(0),
                       .mo = {.smsc = row.text(1), .source = row.text(2), .destination = row.text(3),
                              .text = row.text(4), .data_coding = static_cast<int>(row.integer(5)),
                              .received_at_ms = row.integer(6)}};
     });
-  });
+  }, std::move(done)));
 }
 
-Result<std::vector<MtResult>> GatewayQueue::results_after(int64_t seq, size_t limit) {
-  return impl_->call<std::vector<MtResult>>([&] {
+void GatewayQueue::results_after(int64_t seq, size_t limit, Done<std::vector<MtResult>> done) {
+  impl_->post(Impl::durable<std::vector<MtResult>>([this, seq, limit] {
     return collect<MtResult>(impl_->use(kSelectResults).bind(seq, limit), [](const Use& row) {
       MtResult result{.seq = row.integer(0),
                       .engine_id = row.text(1),
@@ -520,11 +520,11 @@ Result<std::vector<MtResult>> GatewayQueue::results_after(int64_t seq, size_t li
       }
       return result;
     });
-  });
+  }, std::move(done)));
 }
 
-Result<std::vector<QueuedReceipt>> GatewayQueue::receipts_after(int64_t id, size_t limit) {
-  return impl_->call<std::vector<QueuedReceipt>>([&] {
+void GatewayQueue::receipts_after(int64_t id, size_t limit, Done<std::vector<QueuedReceipt>> done) {
+  impl_->post(Impl::durable<std::vector<QueuedReceipt>>([this, id, limit] {
     return collect<QueuedReceipt>(impl_->use(kSelectReceipts).bind(id, limit), [](const Use& row) {
       return QueuedReceipt{.id = row.integer(0),
                            .receipt = {.smsc = row.text(1), .message_id = row.text(2), .state = row.text(3),
@@ -532,7 +532,17 @@ Result<std::vector<QueuedReceipt>> GatewayQueue::receipts_after(int64_t id, size
                            .engine_id = row.is_null(6) ? std::nullopt : std::optional(row.text(6)),
                            .part = static_cast<int>(row.integer(7))};
     });
-  });
+  }, std::move(done)));
+}
+
+Result<std::vector<QueuedMo>> GatewayQueue::mos_after(int64_t id, size_t limit) {
+  return wait_for<std::vector<QueuedMo>>([&](auto done) { mos_after(id, limit, std::move(done)); });
+}
+Result<std::vector<MtResult>> GatewayQueue::results_after(int64_t seq, size_t limit) {
+  return wait_for<std::vector<MtResult>>([&](auto done) { results_after(seq, limit, std::move(done)); });
+}
+Result<std::vector<QueuedReceipt>> GatewayQueue::receipts_after(int64_t id, size_t limit) {
+  return wait_for<std::vector<QueuedReceipt>>([&](auto done) { receipts_after(id, limit, std::move(done)); });
 }
 
 Result<std::vector<QueuedMt>> GatewayQueue::unsubmitted_mts() {

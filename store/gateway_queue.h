@@ -128,7 +128,14 @@ class GatewayQueue {
   void ack_result(int64_t seq);
   void ack_receipt(int64_t id);
 
-  // --- reads; they see every operation queued before them ---
+  // --- reads; they see every operation queued before them, and `done` runs (on the writer
+  // thread) once those are committed, so nothing read can be lost by a crash ---
+  template <typename T>
+  using Done = std::function<void(Result<T>)>;
+  void mos_after(int64_t id, size_t limit, Done<std::vector<QueuedMo>> done);
+  void results_after(int64_t seq, size_t limit, Done<std::vector<MtResult>> done);
+  void receipts_after(int64_t id, size_t limit, Done<std::vector<QueuedReceipt>> done);
+  // Blocking forms.
   Result<std::vector<QueuedMo>> mos_after(int64_t id, size_t limit);
   Result<std::vector<MtResult>> results_after(int64_t seq, size_t limit);
   Result<std::vector<QueuedReceipt>> receipts_after(int64_t id, size_t limit);

@@ -1,5 +1,11 @@
 // `pintar gateway` end to end: the real daemon between the SMSC simulator
 // (tests/peers/smsc-sim) and an engine stub on the ZeroMQ link (docs/gateway.md).
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <map>
@@ -222,6 +228,64 @@ TEST_CASE("throttling (0x58) pauses the bind and every MT still goes out, in ord
       CHECK(gateway.stop() == 0);
     }
   }
+}
+
+// The end of sd_notify(3) that systemd listens on: a datagram socket named by $NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path), fd_(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    REQUIRE(path.size() < sizeof address.sun_path);
+    std::copy(path.begin(), path.end(), address.sun_path);
+    REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  const std::string& path() const { return path_; }
+  // Every datagram that arrives within `wait`.
+  std::vector<std::string> read_for(std::chrono::milliseconds wait) {
+    std::vector<std::string> messages;
+    const auto until = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return messages;
+      pollfd fds{fd_, POLLIN, 0};
+      if (::poll(&fds, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buffer[512];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n > 0) messages.emplace_back(buffer, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+size_t count_of(const std::vector<std::string>& messages, const std::string& message) {
+  return static_cast<size_t>(std::count(messages.begin(), messages.end(), message));
+}
+
+TEST_CASE("under systemd: READY once serving, WATCHDOG while running, STOPPING on SIGTERM", "[gateway][integration]") {
+  SmscSim sim(default_sim_config());
+  GatewayProcess gateway(sim);
+  NotifySocket notify(make_temp_dir("notify") + "/notify.sock");
+  // The child inherits them, as from systemd: WatchdogSec=400ms asks for a ping every 200 ms.
+  ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);
+  gateway.start();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  const auto running = notify.read_for(1500ms);
+  REQUIRE(!running.empty());
+  CHECK(running.front() == "READY=1");
+  CHECK(count_of(running, "READY=1") == 1);
+  CHECK(count_of(running, "WATCHDOG=1") >= 4);
+  CHECK(gateway.stop() == 0);
+  const auto stopping = notify.read_for(300ms);
+  CHECK(count_of(stopping, "STOPPING=1") == 1);
 }
 
 TEST_CASE("a simulator restart mid-traffic loses no message", "[gateway][integration]") {

@@ -1,6 +1,8 @@
 // `pintar sts ...` as scripts use it: exact output for the known-answer vectors, and one
 // line on stderr with exit 64 for bad input.
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,27 @@ TEST_CASE("sts kct and sts decode agree", "[sts][cli]") {
   auto wrong_key = sts({"decode", "--ea", "07", "--dk", "0ABC12DEF3456788", "51043465443420856213"});
   CHECK(wrong_key.exit_status == 0);
   CHECK(nlohmann::json::parse(wrong_key.out)["crc_ok"] == false);
+}
+
+TEST_CASE("the sample-tables warning goes to the log, one JSON object per line with log.format json", "[sts][cli]") {
+  const std::string config = make_temp_dir("log-json") + "/pintar.toml";
+  std::ofstream(config) << "[log]\nformat = \"json\"\n";
+  auto result = run({pintar_binary(), "-c", config, "sts", "token", "--ea", "07", "--dk", "0ABC12DEF3456789", "--class",
+                     "0", "--sub", "0", "--rnd", "11", "--tid", "1", "--field", "0100"});
+  REQUIRE(result.exit_status == 0);
+  CHECK(result.out.size() == 21);  // the 20 digits and a newline, nothing else on stdout
+  std::istringstream lines(result.err);
+  int warnings = 0;
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    const auto entry = nlohmann::json::parse(line);  // throws (fails) on anything but JSON
+    CHECK(entry.contains("ts"));
+    if (entry.at("level") == "warning" && entry.at("msg").get<std::string>().find("SAMPLE") != std::string::npos) {
+      ++warnings;
+    }
+    CHECK(line.find("0ABC12DEF3456789") == std::string::npos);  // the decoder key is never logged
+  }
+  CHECK(warnings == 1);
 }
 
 TEST_CASE("bad input: one line on stderr, exit 64", "[sts][cli]") {

@@ -30,7 +30,7 @@ Options test_options(int port) {
   o.link.reconnect_min = 50ms;
   o.link.reconnect_max = 200ms;
   o.cut_off = {0, 0, 420};  // empty window: the local pre-check is off unless a test sets it
-  o.advice = {.repeat_count = 3, .repeat_interval = 50ms};
+  o.advice = {.repeat_count = 3, .repeat_interval = 250ms};
   return o;
 }
 
@@ -224,8 +224,14 @@ TEST_CASE("unanswered advices are repeated (2221) up to the limit, then left for
   f.sim.fault({{"kind", "drop_after_sale"}});
   f.sim.fault({{"kind", "drop_no_sale"}, {"mti", "2220"}});
   f.sim.fault({{"kind", "drop_no_sale"}, {"mti", "2221"}, {"count", 3}});
+  const auto start = std::chrono::steady_clock::now();
   const PurchaseOutcome out = f.buy(kBudi);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(out.state == PurchaseState::kNeedsManual);
+  // The purchase waits its 500 ms timeout; then the four advices go out 250 ms apart, send to
+  // send (each waits at most the interval): about 1.5 s in all. Waiting the full timeout and
+  // then the interval after each advice would take 3.25 s.
+  CHECK(elapsed < 2500ms);
   CHECK(f.sim.requests("2200") == 1);
   CHECK(f.sim.requests("2220") == 1);
   CHECK(f.sim.requests("2221") == 3);

@@ -420,7 +420,8 @@ bool Link::handle_frame(const std::string& body) {
   return true;
 }
 
-Result<Message> Link::exchange(const Message& request) {
+Result<Message> Link::exchange(const Message& request, std::optional<Millis> timeout) {
+  const Millis wait = timeout.value_or(options_.request_timeout);
   const std::string stan(request.get(bit::kStan));
   auto response_mti = Message::response_mti(request.mti);
   if (stan.empty() || !response_mti) return Status::invalid_argument("exchange: request needs bit 11 and a request MTI");
@@ -444,7 +445,7 @@ Result<Message> Link::exchange(const Message& request) {
     return s;
   }
   std::unique_lock lock(mutex_);
-  cv_.wait_for(lock, options_.request_timeout, [&] { return pending->done || stopping_; });
+  cv_.wait_for(lock, wait, [&] { return pending->done || stopping_; });
   const bool stopping = stopping_;
   lock.unlock();
   forget();
@@ -452,8 +453,7 @@ Result<Message> Link::exchange(const Message& request) {
   counters_.add(kTimeouts);
   if (!pending->failure.ok()) return pending->failure;
   if (stopping) return Status::cancelled("P2APST link stopped before the answer");
-  return Status::timeout(fmt::format("no answer to {} STAN {} within {} ms", request.mti, stan,
-                                     options_.request_timeout.count()));
+  return Status::timeout(fmt::format("no answer to {} STAN {} within {} ms", request.mti, stan, wait.count()));
 }
 
 }  // namespace pintar::p2apst

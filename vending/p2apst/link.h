@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -88,8 +89,9 @@ class Link {
 
   // A fresh STAN for a request the caller builds (it may persist it before exchange()).
   Result<std::string> next_stan() { return stans_.next(); }
-  // Sends a request that carries bit 11 and waits for the answer with that STAN.
-  Result<Message> exchange(const Message& request);
+  // Sends a request that carries bit 11 and waits for the answer with that STAN, up to
+  // `timeout` (default: request_timeout).
+  Result<Message> exchange(const Message& request, std::optional<Millis> timeout = std::nullopt);
 
   const Counters& counters() const { return counters_; }
   const Partner& partner() const { return partner_; }

@@ -62,7 +62,9 @@ constexpr Key kP2apstKeys[] = {
                     "resolution.",
      .min = 0, .max = 10},
     {.path = "p2apst.advice_interval_ms", .type = Type::kInteger, .default_value = "35000",
-     .description = "Pause between unanswered advices.", .min = 0, .max = 3600000},
+     .description = "Time from one advice to the next, send to send: each advice waits at most this long for its "
+                    "answer (and never longer than timeout_ms); 0 = each waits timeout_ms and the next follows at once.",
+     .min = 0, .max = 3600000},
     {.path = "p2apst.stan_file", .type = Type::kString, .default_value = "p2apst.stan",
      .description = "File keeping the STAN (bit 11) high-water mark so a restart never reuses one (relative to "
                     "state_dir)."},

@@ -1,6 +1,7 @@
 #include "vending/p2apst/prepaid.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -187,13 +188,24 @@ Result<PurchaseOutcome> Prepaid::advise(PurchaseRecord record) {
   auto amount_text = format_amount(record.amount);
   if (!amount_text.ok()) return amount_text.status();
   const int max_advices = 1 + options_.advice.repeat_count;
+  // Advices go out `repeat_interval` apart, send to send: each waits for its answer at most
+  // that long (never longer than the request timeout), and one answered early without
+  // settling the purchase (0068, say) is followed by a pause for the rest of the interval.
+  const Millis interval = options_.advice.repeat_interval;
+  const std::optional<Millis> advice_wait =
+      interval.count() > 0 ? std::optional(std::min(interval, link_.request_timeout())) : std::nullopt;
+  std::chrono::steady_clock::time_point last_sent{};
   for (bool first = true;; first = false) {
     if (record.advice_count >= max_advices) {
       spdlog::error("p2apst: purchase {} unresolved after {} advices: needs manual resolution", record.id,
                     record.advice_count);
       return settle(record, kNeedsManual, nullptr);
     }
-    if (!first && !link_.sleep_unless_stopped(options_.advice.repeat_interval)) return unresolved(record);
+    if (!first) {
+      const auto since = std::chrono::steady_clock::now() - last_sent;
+      const Millis rest = std::chrono::ceil<Millis>(std::max(interval - since, std::chrono::steady_clock::duration{}));
+      if (rest.count() > 0 && !link_.sleep_unless_stopped(rest)) return unresolved(record);
+    }
     // No link: nothing can be learnt now. The purchase stays unresolved in the journal
     // and the next resume continues it; a link outage must not use up the advices.
     if (!link_.wait_signed_on(link_.request_timeout())) return unresolved(record);
@@ -207,7 +219,8 @@ Result<PurchaseOutcome> Prepaid::advise(PurchaseRecord record) {
     Message advice = financial(n == 1 ? mti::kAdviceRequest : mti::kAdviceRepeatRequest, record.stan, record.local_time,
                                record.bit48);
     advice.fields[bit::kAmount] = *amount_text;
-    auto answer = link_.exchange(advice);
+    last_sent = std::chrono::steady_clock::now();
+    auto answer = link_.exchange(advice, advice_wait);
     if (!answer.ok() && answer.status().code() == StatusCode::kCancelled) return unresolved(record);
     const PurchaseState to = next_state(kAdviceSent, classify(answer));
     if (to != kAdviceSent) return settle(record, to, &*answer);

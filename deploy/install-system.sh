@@ -9,10 +9,12 @@
 # ROOT installs into another tree (packaging, tests); then no user is created and systemd
 # is not told.
 set -euo pipefail
+# Both arguments are relative to where the script is called from.
+absolute() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
+build=$(absolute "${1:-build}")
+root=$(absolute "${2:-/}")
+while [ "${root%/}" != "$root" ]; do root=${root%/}; done  # "/" and "//" become "": the real system
 cd "$(dirname "$0")/.."
-build=${1:-build}
-root=${2:-/}
-root=${root%/}
 pintar="$build/cli/pintar"
 [ -x "$pintar" ] || { echo "no $pintar: build first (deploy/install.sh --build)" >&2; exit 66; }
 

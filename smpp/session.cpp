@@ -203,7 +203,9 @@ struct DeliverReply::State {
   std::atomic<bool> answered{false};
 };
 
-void DeliverReply::operator()(const Status& status) const { state_->answer(status.ok()); }
+void DeliverReply::operator()(const Status& status) const {
+  if (state_) state_->answer(status.ok());  // a moved-from reply has nothing left to answer
+}
 
 class Session::Impl final : public ReceiveHandler {
  public:

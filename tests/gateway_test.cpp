@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -230,7 +233,9 @@ TEST_CASE("throttling (0x58) pauses the bind and every MT still goes out, in ord
   }
 }
 
-// The end of sd_notify(3) that systemd listens on: a datagram socket named by $NOTIFY_SOCKET.
+// The end of sd_notify(3) that systemd listens on: a datagram socket named by $NOTIFY_SOCKET,
+// read all the time on a thread of its own, as systemd does (an unread socket fills after
+// about ten datagrams and then blocks the daemon's sendmsg).
 class NotifySocket {
  public:
   explicit NotifySocket(const std::string& path) : path_(path), fd_(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
@@ -239,32 +244,43 @@ class NotifySocket {
     REQUIRE(path.size() < sizeof address.sun_path);
     std::copy(path.begin(), path.end(), address.sun_path);
     REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    reader_ = std::thread([this] { read_all(); });
   }
-  ~NotifySocket() { ::close(fd_); }
+  ~NotifySocket() {
+    done_ = true;
+    reader_.join();
+    ::close(fd_);
+  }
   const std::string& path() const { return path_; }
-  // Every datagram that arrives within `wait`.
-  std::vector<std::string> read_for(std::chrono::milliseconds wait) {
-    std::vector<std::string> messages;
-    const auto until = std::chrono::steady_clock::now() + wait;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return messages;
-      pollfd fds{fd_, POLLIN, 0};
-      if (::poll(&fds, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buffer[512];
-      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-      if (n > 0) messages.emplace_back(buffer, static_cast<size_t>(n));
-    }
+  std::vector<std::string> messages() {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+  size_t count(const std::string& message) {
+    const auto all = messages();
+    return static_cast<size_t>(std::count(all.begin(), all.end(), message));
   }
 
  private:
+  void read_all() {
+    while (!done_) {
+      pollfd fds{fd_, POLLIN, 0};
+      if (::poll(&fds, 1, 50) <= 0) continue;
+      char buffer[512];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) continue;
+      std::lock_guard lock(mutex_);
+      messages_.emplace_back(buffer, static_cast<size_t>(n));
+    }
+  }
+
   std::string path_;
   int fd_;
+  std::atomic<bool> done_{false};
+  std::mutex mutex_;
+  std::vector<std::string> messages_;
+  std::thread reader_;
 };
-
-size_t count_of(const std::vector<std::string>& messages, const std::string& message) {
-  return static_cast<size_t>(std::count(messages.begin(), messages.end(), message));
-}
 
 TEST_CASE("under systemd: READY once serving, WATCHDOG while running, STOPPING on SIGTERM", "[gateway][integration]") {
   SmscSim sim(default_sim_config());
@@ -278,14 +294,16 @@ TEST_CASE("under systemd: READY once serving, WATCHDOG while running, STOPPING o
   ::unsetenv("WATCHDOG_USEC");
   EngineStub engine(gateway.endpoint());
   REQUIRE(engine.wait_for_gateway(10s));
-  const auto running = notify.read_for(1500ms);
+  for (int i = 0; i < 200 && notify.count("WATCHDOG=1") < 4; ++i) std::this_thread::sleep_for(50ms);
+  const auto running = notify.messages();
   REQUIRE(!running.empty());
   CHECK(running.front() == "READY=1");
-  CHECK(count_of(running, "READY=1") == 1);
-  CHECK(count_of(running, "WATCHDOG=1") >= 4);
+  CHECK(notify.count("READY=1") == 1);
+  CHECK(notify.count("WATCHDOG=1") >= 4);
+  CHECK(notify.count("STOPPING=1") == 0);
   CHECK(gateway.stop() == 0);
-  const auto stopping = notify.read_for(300ms);
-  CHECK(count_of(stopping, "STOPPING=1") == 1);
+  for (int i = 0; i < 40 && notify.count("STOPPING=1") == 0; ++i) std::this_thread::sleep_for(25ms);
+  CHECK(notify.count("STOPPING=1") == 1);
 }
 
 TEST_CASE("a simulator restart mid-traffic loses no message", "[gateway][integration]") {

@@ -237,7 +237,7 @@ bool Link::session(int fd) {
 
   if (Status s = send_network(Purpose::kSignOn, kSignOnCode); !s.ok()) problem = s.message();
   while (problem.empty()) {
-    if (sign_on_again_) {
+    if (sign_on_again_ && !close_deadline) {  // not once the sign-off is on its way
       sign_on_again_ = false;
       spdlog::warn("p2apst: the host answered 0011 (sign on first); signing on again");
       if (Status s = send_network(Purpose::kSignOn, kSignOnCode); !s.ok()) {

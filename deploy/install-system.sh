@@ -30,7 +30,8 @@ for doc in docs/*.md; do install -D -m 0644 "$doc" "$root/usr/share/doc/pintar/$
 installed=()
 for unit in deploy/systemd/pintar-*.service; do
   name=$(basename "$unit" .service)
-  if "$pintar" "${name#pintar-}" --help >/dev/null 2>&1; then
+  # (`pintar NOSUCH --help` prints the top-level help: look for the command's own usage.)
+  if "$pintar" "${name#pintar-}" --help 2>/dev/null | grep -q "^Usage: pintar ${name#pintar-} "; then
     install -D -m 0644 "$unit" "$root/etc/systemd/system/$(basename "$unit")"
     installed+=("$(basename "$unit")")
   fi

@@ -16,10 +16,12 @@ bash deploy/install-system.sh "$build" "$root" >/dev/null
 [ -f "$root/usr/lib/sysusers.d/pintar.conf" ] || fail "sysusers.d entry missing"
 [ "$(stat -c %a "$root/etc/pintar/credentials")" = 700 ] || fail "credentials directory not 0700"
 "$root/usr/local/bin/pintar" config check "$root/etc/pintar/pintar.toml" >/dev/null || fail "installed config invalid"
+# The daemons this build has, from the subcommand list of `pintar --help`.
+commands=$("$build/cli/pintar" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 {print $1}')
 for unit in deploy/systemd/pintar-*.service; do
   name=$(basename "$unit" .service)
   grep -q '^User=pintar$' "$unit" || fail "$unit: not User=pintar"
-  if "$build/cli/pintar" "${name#pintar-}" --help >/dev/null 2>&1; then
+  if grep -qx "${name#pintar-}" <<<"$commands"; then
     cmp -s "$unit" "$root/etc/systemd/system/$name.service" || fail "$name: not installed"
   else
     [ ! -e "$root/etc/systemd/system/$name.service" ] || fail "$name installed without its daemon"

@@ -207,33 +207,40 @@ class Gateway::Impl {
   // Session threads. The SMSC is answered once the row is committed (the reply runs on the
   // queue's writer thread), so many deliveries share one group commit.
   void store_mo(const std::string& smsc, const smpp::MoMessage& mo, smpp::DeliverReply reply) {
+    auto stored = when_stored(
+        ReliableKind::kMo, kMoStored, kMoRefused,
+        [smsc, source = mo.source_addr] { return fmt::format("smsc {}: MO from {}", smsc, log::mask_msisdn(source)); },
+        std::move(reply));
     queue_->add_mo({.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
                     .text = mo.text_utf8, .data_coding = mo.data_coding, .received_at_ms = unix_ms(clock_)},
-                   [this, smsc, source = mo.source_addr, reply = std::move(reply)](Result<int64_t> id) {
-                     if (!id.ok()) {
-                       counters_.add(kMoRefused);
-                       spdlog::error("smsc {}: MO from {} not stored: {}", smsc, log::mask_msisdn(source), id.status());
-                     } else {
-                       counters_.add(kMoStored);
-                       mark_dirty(ReliableKind::kMo);
-                     }
-                     reply(id.status());
-                   });
+                   [stored = std::move(stored)](Result<int64_t> id) { stored(id.status()); });
   }
 
   void store_receipt(const std::string& smsc, const smpp::Receipt& receipt, smpp::DeliverReply reply) {
     queue_->add_receipt({.smsc = smsc, .message_id = receipt.message_id, .state = state_name(receipt.state),
                          .error = receipt.error, .received_at_ms = unix_ms(clock_)},
-                        [this, smsc, message_id = receipt.message_id, reply = std::move(reply)](Status status) {
-                          if (!status.ok()) {
-                            counters_.add(kReceiptsRefused);
-                            spdlog::error("smsc {}: receipt for {} not stored: {}", smsc, message_id, status);
-                          } else {
-                            counters_.add(kReceiptsStored);
-                            mark_dirty(ReliableKind::kReceipt);
-                          }
-                          reply(status);
-                        });
+                        when_stored(
+                            ReliableKind::kReceipt, kReceiptsStored, kReceiptsRefused,
+                            [smsc, id = receipt.message_id] { return fmt::format("smsc {}: receipt for {}", smsc, id); },
+                            std::move(reply)));
+  }
+
+  // The completion of a delivery's commit (writer thread): count it, say why it failed
+  // (`what` names the delivery, formatted only then), let pump() find the new row, and answer
+  // the SMSC.
+  template <typename What>
+  std::function<void(Status)> when_stored(ReliableKind kind, GatewayCounter stored, GatewayCounter refused, What what,
+                                          smpp::DeliverReply reply) {
+    return [this, kind, stored, refused, what = std::move(what), reply = std::move(reply)](Status status) {
+      if (!status.ok()) {
+        counters_.add(refused);
+        spdlog::error("{} not stored: {}", what(), status);
+      } else {
+        counters_.add(stored);
+        mark_dirty(kind);
+      }
+      reply(status);
+    };
   }
 
   void mark_dirty(ReliableKind kind) {

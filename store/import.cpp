@@ -99,16 +99,23 @@ class RecordInserter {
 // A large import touches the B-tree pages of four tables in scattered key order inside one
 // transaction; with SQLite's default 2 MB page cache the dirty pages spill to the WAL and are
 // read back again and again (most of a million-line import went to that I/O). The writer's
-// connection gets a larger cache for the import only.
+// connection gets a larger cache for the import only, and its own setting back afterwards.
 class ImportCache {
  public:
-  explicit ImportCache(sqlite::Connection& db) : db_(db) { (void)db_.exec("PRAGMA cache_size = -262144"); }  // 256 MiB
-  ~ImportCache() { (void)db_.exec("PRAGMA cache_size = -2000"); }  // SQLite's default
+  explicit ImportCache(sqlite::Connection& db) : db_(db) {
+    if (auto query = db_.prepare("PRAGMA cache_size"); query.ok()) {
+      sqlite::Cursor row(*query);
+      if (auto found = row.next(); found.ok() && *found) previous_ = row->integer(0);
+    }
+    (void)db_.exec("PRAGMA cache_size = -262144");  // 256 MiB
+  }
+  ~ImportCache() { (void)db_.exec(fmt::format("PRAGMA cache_size = {}", previous_)); }  // a number, not input
   ImportCache(const ImportCache&) = delete;
   ImportCache& operator=(const ImportCache&) = delete;
 
  private:
   sqlite::Connection& db_;
+  int64_t previous_ = -2000;  // SQLite's default, should the query fail
 };
 
 }  // namespace

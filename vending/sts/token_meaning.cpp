@@ -104,29 +104,19 @@ json describe(const TokenData& data) {
   }
 }
 
-// A key-change section carries bits of the new decoder key where other tokens carry the TID
-// and the amount: those bits are never printed.
-bool carries_key_bits(const TokenData& data, const TokenFields& f) {
-  if (data.token_class != kClassManagement) return false;
-  switch (f.subclass) {
-    case subclass::kSet1stSectionDecoderKey:
-    case subclass::kSet2ndSectionDecoderKey:
-    case subclass::kSet3rdSectionDecoderKey:
-    case subclass::kSet4thSectionDecoderKey: return true;
-    default: return false;
-  }
-}
-
 json decode_report(const DecodedToken& decoded) {
   const TokenFields f = fields_of(decoded.data.data_block);
-  const bool withheld = decoded.crc_ok && carries_key_bits(decoded.data, f);
+  json meaning = decoded.crc_ok ? describe(decoded.data) : json(nullptr);
+  // A key-change section carries bits of the new decoder key where other tokens carry the
+  // TID and the amount: those bits are never printed.
+  const bool withheld = meaning.is_object() && meaning["kind"] == "key_change";
   return {{"class", decoded.data.token_class},
           {"subclass", f.subclass},
           {"rnd", f.rnd},
           {"tid", withheld ? json(nullptr) : json(f.tid)},
           {"field", withheld ? json(nullptr) : json(fmt::format("{:04X}", f.field))},
           {"crc_ok", decoded.crc_ok},
-          {"meaning", decoded.crc_ok ? describe(decoded.data) : json(nullptr)}};
+          {"meaning", std::move(meaning)}};
 }
 
 }  // namespace pintar::sts

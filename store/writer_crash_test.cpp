@@ -1,6 +1,8 @@
 // Crash safety of group commit: a child process commits from several threads and reports
 // each write set whose future resolved ok; the parent SIGKILLs it mid-stream, reopens the
 // file and expects every reported write set to be there, and the chains intact.
+// This shows order (ok only after COMMIT) and WAL recovery, not power-loss durability:
+// SIGKILL keeps the page cache (store/README.md, "What the tests show").
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -27,14 +27,19 @@ class Secret {
   Secret& operator=(Secret&&) noexcept = default;
   ~Secret();
 
-  // Loads a secret from where a deployment keeps it. The spec is one of:
-  //   "file:/path"        raw bytes of the file (a trailing newline is dropped)
-  //   "hexfile:/path"     hex text in the file
+  // Loads key material from where a deployment keeps it. The spec is one of:
+  //   "file:/path"        raw bytes of the file, every byte kept
+  //   "hexfile:/path"     hex text in the file (trailing CR/LF ignored)
   //   "credential:NAME"   systemd LoadCredential: $CREDENTIALS_DIRECTORY/NAME (raw bytes)
   //   "env:NAME"          hex text in an environment variable
   //   "hex:0011..."       inline hex (tests and the demo only)
+  // Raw bytes are kept exactly: a random key ends in 0x0a or 0x0d about once in 128.
   // Errors name the spec's kind and location, never its content.
   static Result<Secret> load(std::string_view spec);
+
+  // Loads a text secret (a password someone typed into a file): as load(), but for
+  // file: and credential: the trailing CR/LF an editor or `echo` adds is dropped.
+  static Result<Secret> load_text(std::string_view spec);
 
   std::span<const uint8_t> bytes() const { return bytes_; }
   size_t size() const { return bytes_.size(); }

@@ -21,7 +21,7 @@ TEST_CASE("a secret never prints its bytes", "[secret]") {
 TEST_CASE("secrets load from files, credentials and the environment", "[secret]") {
   const auto dir = std::filesystem::temp_directory_path() / "pintar-secret-test";
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "raw") << "abc\n";
+  std::ofstream(dir / "raw") << "abc";
   std::ofstream(dir / "hex") << "616263\n";
   ::setenv("PINTAR_TEST_SECRET", "616263", 1);
   ::setenv("CREDENTIALS_DIRECTORY", dir.c_str(), 1);
@@ -33,6 +33,34 @@ TEST_CASE("secrets load from files, credentials and the environment", "[secret]"
     auto loaded = Secret::load(spec);
     REQUIRE(loaded.ok());
     CHECK(*loaded == expected);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("raw keys keep every byte; text secrets drop the trailing newline", "[secret]") {
+  const auto dir = std::filesystem::temp_directory_path() / "pintar-secret-binary-test";
+  std::filesystem::create_directories(dir);
+  ::setenv("CREDENTIALS_DIRECTORY", dir.c_str(), 1);
+  // A 32-byte key whose random last bytes happen to be CR LF.
+  std::vector<uint8_t> key(32);
+  for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(0x41 + i);
+  key[30] = 0x0d;
+  key[31] = 0x0a;
+  std::ofstream(dir / "key", std::ios::binary).write(reinterpret_cast<const char*>(key.data()), key.size());
+  std::ofstream(dir / "password") << "s3cret\r\n";
+
+  for (const std::string& spec : {"file:" + (dir / "key").string(), std::string("credential:key")}) {
+    INFO(spec);
+    auto loaded = Secret::load(spec);
+    REQUIRE(loaded.ok());
+    CHECK(loaded->size() == 32);
+    CHECK(*loaded == Secret(key));
+  }
+  for (const std::string& spec : {"file:" + (dir / "password").string(), std::string("credential:password")}) {
+    INFO(spec);
+    auto loaded = Secret::load_text(spec);
+    REQUIRE(loaded.ok());
+    CHECK(*loaded == Secret(std::vector<uint8_t>{'s', '3', 'c', 'r', 'e', 't'}));
   }
   std::filesystem::remove_all(dir);
 }

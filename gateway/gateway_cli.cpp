@@ -1,5 +1,8 @@
 #include "gateway/gateway_cli.h"
 
+#include <memory>
+
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/daemon.h"
@@ -12,7 +15,18 @@ namespace pintar::gateway {
 void add_gateway_commands(CLI::App& app, const cli::Context& context) {
   CLI::App* command = app.add_subcommand(
       "gateway", "Run the SMS gateway: bind to the [[smsc]] SMSCs and serve the vending engine over ZeroMQ");
-  command->callback([&context] {
+  // Owned by the callback, which CLI11 keeps as long as the App (the flag binds to it).
+  auto check = std::make_shared<bool>(false);
+  command->add_flag("--check", *check,
+                    "Load the configuration and its secrets as a start would, then exit: 0 when "
+                    "they are usable, 78 when not. Binds nothing, opens no queue");
+  command->callback([&context, check] {
+    if (*check) {
+      auto options = options_from(context.load_config());
+      if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());
+      fmt::print("gateway configuration: OK\n");
+      return;
+    }
     // Block SIGTERM/SIGINT before any thread starts, so every thread inherits the mask.
     auto shutdown = daemon::ShutdownSignal::install();
     if (!shutdown.ok()) cli::fail(exit_code::kSoftware, shutdown.status().to_string());

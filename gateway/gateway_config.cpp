@@ -153,7 +153,7 @@ Result<smpp::BindOptions> smsc_options(const config::Config& config, size_t inde
   o.port = static_cast<uint16_t>(config.integer(key("port")));
   o.system_id = config.string(key("system_id"));
   if (const auto spec = config.string(key("password_secret")); !spec.empty()) {
-    auto secret = Secret::load(spec);
+    auto secret = Secret::load_text(spec);  // a password, often written with echo
     if (!secret.ok()) return secret.status().with_context(key("password_secret"));
     o.password = std::move(secret).value();
   }

@@ -12,4 +12,10 @@ std::chrono::milliseconds backoff_delay(int failures, std::chrono::milliseconds 
   return std::chrono::milliseconds(jitter(random));
 }
 
+std::chrono::milliseconds ReconnectBackoff::next_delay(Clock::SteadyTime now, std::minstd_rand& random) {
+  if (bound_at_ && now - *bound_at_ >= kStableLink) failures_ = 0;
+  bound_at_.reset();
+  return backoff_delay(failures_++, min_, max_, random);
+}
+
 }  // namespace pintar::smpp

@@ -5,12 +5,39 @@
 #define PINTAR_SMPP_BACKOFF_H_
 
 #include <chrono>
+#include <optional>
 #include <random>
+
+#include "common/clock.h"
 
 namespace pintar::smpp {
 
 std::chrono::milliseconds backoff_delay(int failures, std::chrono::milliseconds min, std::chrono::milliseconds max,
                                         std::minstd_rand& random);
+
+// A link's reconnect backoff. A successful bind does not reset it: an SMSC that accepts the
+// bind and drops the link at once would otherwise get a reconnect every `min` forever. Only
+// a link that stayed up `kStableLink` starts again from `min`. One per bind; not
+// synchronised (the session thread owns it).
+class ReconnectBackoff {
+ public:
+  static constexpr std::chrono::seconds kStableLink{30};
+
+  ReconnectBackoff(std::chrono::milliseconds min, std::chrono::milliseconds max) : min_(min), max_(max) {}
+
+  // The bind succeeded at `now`.
+  void bound(Clock::SteadyTime now) { bound_at_ = now; }
+
+  // The link closed at `now`: the delay before the next connect.
+  std::chrono::milliseconds next_delay(Clock::SteadyTime now, std::minstd_rand& random);
+
+  int failures() const { return failures_; }
+
+ private:
+  std::chrono::milliseconds min_, max_;
+  int failures_ = 0;
+  std::optional<Clock::SteadyTime> bound_at_;  // set by bound(), cleared by next_delay()
+};
 
 }  // namespace pintar::smpp
 

@@ -2,8 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "smpp/backoff.h"
-
 namespace pintar::smpp {
 namespace {
 
@@ -31,16 +29,6 @@ TEST_CASE("rate 0 is unlimited") {
   int taken = 0;
   while (taken < 100000 && limiter.try_take(clock.steady_now())) ++taken;
   CHECK(taken == 100000);
-}
-
-TEST_CASE("reconnect backoff doubles, is capped, and is jittered") {
-  std::minstd_rand random(1);
-  for (int failures = 0; failures < 40; ++failures) {
-    const auto d = backoff_delay(failures, 1000ms, 60000ms, random);
-    const int64_t full = std::min<int64_t>(60000, int64_t{1000} << std::min(failures, 20));
-    CHECK(d.count() >= full / 2);
-    CHECK(d.count() <= full);
-  }
 }
 
 }  // namespace

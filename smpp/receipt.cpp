@@ -1,6 +1,5 @@
 #include "smpp/receipt.h"
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <span>
@@ -73,10 +72,13 @@ std::optional<ReceiptText> parse_receipt_text(std::string_view text) {
   const std::string_view head = text.substr(0, text_pos == std::string_view::npos ? text.size() : text_pos);
   for (const Field& field : kFields) {
     const size_t pos = field.key == "text" ? text_pos : find_key(head, field.key, 0);
-    if (pos != std::string_view::npos) found[count++] = {pos, &field};
+    if (pos == std::string_view::npos) continue;
+    // Insert in position order. (Not std::sort: on an array of eight, GCC 12 at -O2 sees
+    // its 16-element insertion-sort prologue and warns a false -Warray-bounds.)
+    size_t slot = count++;
+    for (; slot > 0 && found[slot - 1].pos > pos; --slot) found[slot] = found[slot - 1];
+    found[slot] = {pos, &field};
   }
-  std::sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count),
-            [](const Found& a, const Found& b) { return a.pos < b.pos; });
   ReceiptText out;
   bool has_id = false, has_stat = false;
   for (size_t i = 0; i < count; ++i) {

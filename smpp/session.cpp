@@ -96,14 +96,15 @@ constexpr size_t kMaxAddressLength = 20;  // §4.4.1 source_addr / destination_a
 
 struct Bind {
   Bind(size_t bind_index, std::string bind_name, uint32_t command_id, int tps, uint32_t max_command_length,
-       Clock::SteadyTime now)
+       ReconnectBackoff reconnect, Clock::SteadyTime now)
       : index(bind_index),
         name(std::move(bind_name)),
         bind_command(command_id),
         transmits(command_id != command::kBindReceiver),
         receives(command_id != command::kBindTransmitter),
         receiver(max_command_length),
-        limiter(tps, std::max(1, tps / 10), now) {}  // bursts of 100 ms at most
+        limiter(tps, std::max(1, tps / 10), now),  // bursts of 100 ms at most
+        backoff(reconnect) {}
 
   size_t index;  // in Impl::binds_
   std::string name;
@@ -127,7 +128,7 @@ struct Bind {
   bool paused = false;
   RateLimiter limiter;
   Clock::SteadyTime paused_until{}, reconnect_at{}, state_deadline{}, last_read{};
-  int failures = 0;
+  ReconnectBackoff backoff;
   // A close decided inside the receive path, done once the answers are written.
   bool close_requested = false;
   LinkState state_after_close = LinkState::kIdle;
@@ -272,7 +273,8 @@ class Session::Impl final : public ReceiveHandler {
  private:
   void add_bind(std::string name, uint32_t command_id, Clock::SteadyTime now) {
     binds_.push_back(
-        std::make_unique<Bind>(binds_.size(), std::move(name), command_id, options_.tps, options_.max_command_length, now));
+        std::make_unique<Bind>(binds_.size(), std::move(name), command_id, options_.tps, options_.max_command_length,
+                               ReconnectBackoff(options_.reconnect_min, options_.reconnect_max), now));
   }
 
   void wake() {
@@ -595,7 +597,7 @@ class Session::Impl final : public ReceiveHandler {
     bind.receiver = Receiver(options_.max_command_length);
     if (stopping_) after = LinkState::kStopped;
     if (after == LinkState::kIdle) {
-      bind.reconnect_at = now + backoff_delay(bind.failures++, options_.reconnect_min, options_.reconnect_max, random_);
+      bind.reconnect_at = now + bind.backoff.next_delay(now, random_);
       bind.counters.add(kCounterReconnects);
     } else if (after == LinkState::kBindFailed) {
       bind.reconnect_at = now + options_.bind_failure_retry;
@@ -699,7 +701,7 @@ class Session::Impl final : public ReceiveHandler {
     if (bind.state != LinkState::kBinding || it == bind.outstanding.end()) return;
     bind.outstanding.erase(it);
     if (header.command_status == status::kOk) {
-      bind.failures = 0;
+      bind.backoff.bound(clock_.steady_now());
       bind.counters.add(kCounterConnects);
       set_state(bind, LinkState::kBound, fmt::format("SMSC system_id {}", system_id));
       return;

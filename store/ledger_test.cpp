@@ -1,6 +1,8 @@
 // The SQLite ledger on real files: group commit, savepoint isolation, reads, import, verify.
 #include "store/ledger.h"
 
+#include <sys/stat.h>
+
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -260,6 +262,23 @@ TEST_CASE("an import is all or nothing and names every bad line", "[store][ledge
   CHECK(again->errors.empty());
   CHECK(again->subscriptions_added == 0);
   CHECK(again->customers_added == 0);
+}
+
+TEST_CASE("the ledger file and its -wal and -shm are 0600 even under umask 0", "[store][ledger]") {
+  const std::string dir = make_temp_dir();
+  const mode_t saved = ::umask(0);
+  {
+    auto ledger = open_or_die(options_in(dir));
+    REQUIRE(ledger->write(one(sample_transaction(1))).ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      const std::string path = dir + "/ledger.db" + suffix;
+      INFO(path);
+      struct stat st{};
+      REQUIRE(::stat(path.c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+  }
+  ::umask(saved);
 }
 
 TEST_CASE("verify names the first row that was changed, and rows cut off the end", "[store][ledger][chain]") {

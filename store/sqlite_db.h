@@ -103,7 +103,8 @@ struct ConnectionOptions {
 class Connection {
  public:
   // Opens the file and sets the pragmas every pintar connection runs with: WAL journal,
-  // the given synchronous level, foreign keys on, the busy timeout.
+  // the given synchronous level, foreign keys on, the busy timeout. A file it creates is
+  // 0600 whatever the umask (and so are its -wal and -shm).
   static Result<Connection> open(const std::string& path, const ConnectionOptions& options);
 
   Connection() = default;

@@ -29,6 +29,30 @@ for unit in deploy/systemd/pintar-*.service; do
 done
 [ -f "$root/etc/systemd/system/pintar-gateway.service" ] || fail "the gateway unit is missing"
 
+# Each installed unit against the example config: every credential it loads is one the
+# config names, and its command line, given just those credentials, loads the config and
+# its secrets (`--check`) as the first start would. A name mismatch exits 78 here.
+for unit in "$root"/etc/systemd/system/pintar-*.service; do
+  name=$(basename "$unit" .service)
+  creds="$root/run/credentials/$name"
+  mkdir -p "$creds"
+  for credential in $(sed -n 's/^LoadCredential=\([^:]*\):.*/\1/p' "$unit"); do
+    grep -q "\"credential:$credential\"" deploy/pintar.example.toml ||
+      fail "$name loads credential $credential, which deploy/pintar.example.toml does not name"
+    # Stand-ins of a usable size: an SMPP password is ≤ 8 octets, keys are 32 bytes.
+    case $credential in
+      *password*) printf 'notreal1' > "$creds/$credential" ;;
+      *) printf 'not-a-real-key-0123456789abcdef!' > "$creds/$credential" ;;
+    esac
+  done
+  exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+  [ -n "$exec_start" ] || fail "$name: no ExecStart"
+  read -r -a argv <<<"${exec_start//\/etc\/pintar\//$root/etc/pintar/}"
+  argv[0]=$root${argv[0]}
+  CREDENTIALS_DIRECTORY=$creds "${argv[@]}" --check >/dev/null ||
+    fail "$name: \`$exec_start\` does not start with the example config and the unit's credentials"
+done
+
 echo "# edited by the operator" >> "$root/etc/pintar/pintar.toml"
 bash deploy/install-system.sh "$build" "$root" >/dev/null
 grep -q "edited by the operator" "$root/etc/pintar/pintar.toml" || fail "a second run replaced the operator's config"

@@ -373,14 +373,21 @@ class GatewayQueue::Impl {
     Status status = use(kBegin).run();
     std::vector<Status> outcomes(batch.size());
     if (status.ok()) {
-      for (size_t i = 0; i < batch.size(); ++i) {
+      for (size_t i = 0; i < batch.size() && status.ok(); ++i) {
         (void)use(kSavepoint).run();
         outcomes[i] = batch[i].run();
         if (!outcomes[i].ok()) (void)use(kRollbackTo).run();
         (void)use(kRelease).run();
+        // After SQLITE_FULL or an I/O error SQLite may have rolled the whole transaction
+        // back (sqlite3_get_autocommit says so): the operations still to come would each
+        // commit on their own in autocommit while their completions report the batch's
+        // failure (an MO stored yet refused: a duplicate). The batch ends here, all of it.
+        if (sqlite3_get_autocommit(db_) != 0) {
+          status = outcomes[i].ok() ? Status::io_error("the gateway queue transaction was rolled back") : outcomes[i];
+        }
       }
-      status = use(kCommit).run();
-      if (!status.ok()) (void)use(kRollback).run();
+      if (status.ok()) status = use(kCommit).run();
+      if (!status.ok() && sqlite3_get_autocommit(db_) == 0) (void)use(kRollback).run();
     }
     for (size_t i = 0; i < batch.size(); ++i) {
       if (batch[i].after_commit) batch[i].after_commit(status.ok() ? outcomes[i] : status.with_context(options_.path));

@@ -1,0 +1,170 @@
+// The gateway queue when the disk fails: SQLite's own fault-injection seam (the unix VFS's
+// replaceable system calls) and a real full filesystem (a small tmpfs mounted by the test).
+#include <sqlite3.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "store/gateway_queue.h"
+
+namespace pintar::store {
+namespace {
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const char* root = std::getenv("TMPDIR");
+  auto dir = std::filesystem::path(root ? root : "/tmp") / ("pintar-gwq-disk-" + std::to_string(::getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+MoRecord big_mo(int i) {
+  return {.smsc = "sim", .source = "628121", .destination = "1234",
+          .text = std::to_string(i) + std::string(3000, 'x'), .data_coding = 0, .received_at_ms = 1000};
+}
+
+// Posts `count` MOs so that they all land in one batch (the writer is held in the completion
+// of a first MO until they are queued), and records which completions reported success.
+struct BatchOutcome {
+  std::set<int64_t> reported_stored;
+  int failures = 0;
+};
+BatchOutcome one_big_batch(GatewayQueue& queue, int count, const std::function<void()>& before_batch) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  queue.add_mo(big_mo(-1), [&, released](Result<int64_t> id) {
+    REQUIRE(id.ok());
+    holding.set_value();
+    released.wait();
+  });
+  holding.get_future().wait();
+  std::mutex mutex;
+  BatchOutcome outcome;
+  std::atomic<int> pending{count};
+  std::promise<void> all_done;
+  for (int i = 0; i < count; ++i) {
+    queue.add_mo(big_mo(i), [&](Result<int64_t> id) {
+      {
+        std::lock_guard lock(mutex);
+        if (id.ok()) outcome.reported_stored.insert(*id); else ++outcome.failures;
+      }
+      if (--pending == 0) all_done.set_value();
+    });
+  }
+  before_batch();
+  release.set_value();
+  all_done.get_future().wait();
+  return outcome;
+}
+
+// Every MO row is one whose completion said "stored", and every "stored" is a row.
+void check_consistent(GatewayQueue& queue, const BatchOutcome& outcome) {
+  auto rows = queue.mos_after(0, 100000);
+  REQUIRE(rows.ok());
+  std::set<int64_t> stored;
+  for (const auto& row : *rows) if (row.mo.text.rfind("-1", 0) != 0) stored.insert(row.id);
+  CHECK(stored == outcome.reported_stored);
+}
+
+// --- SQLite fault injection: the unix VFS lets a test replace its write system calls. ---
+std::atomic<int> g_writes_until_failure{-1};  // <0: never fail; n: fail the write after n more
+sqlite3_syscall_ptr g_real_pwrite = nullptr, g_real_pwrite64 = nullptr, g_real_write = nullptr;
+
+bool fail_now() {
+  int n = g_writes_until_failure.load();
+  while (n >= 0) {
+    if (g_writes_until_failure.compare_exchange_weak(n, n - 1)) return n == 0;
+  }
+  return false;
+}
+ssize_t failing_pwrite(int fd, const void* buf, size_t count, off_t offset) {
+  if (fail_now()) { errno = ENOSPC; return -1; }
+  return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off_t)>(g_real_pwrite)(fd, buf, count, offset);
+}
+ssize_t failing_pwrite64(int fd, const void* buf, size_t count, off64_t offset) {
+  if (fail_now()) { errno = ENOSPC; return -1; }
+  return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off64_t)>(g_real_pwrite64)(fd, buf, count, offset);
+}
+ssize_t failing_write(int fd, const void* buf, size_t count) {
+  if (fail_now()) { errno = ENOSPC; return -1; }
+  return reinterpret_cast<ssize_t (*)(int, const void*, size_t)>(g_real_write)(fd, buf, count);
+}
+
+struct WriteFaults {
+  WriteFaults() {
+    vfs = sqlite3_vfs_find("unix");
+    REQUIRE(vfs != nullptr);
+    g_real_pwrite = vfs->xGetSystemCall(vfs, "pwrite");
+    g_real_pwrite64 = vfs->xGetSystemCall(vfs, "pwrite64");
+    g_real_write = vfs->xGetSystemCall(vfs, "write");
+    if (g_real_pwrite) vfs->xSetSystemCall(vfs, "pwrite", reinterpret_cast<sqlite3_syscall_ptr>(&failing_pwrite));
+    if (g_real_pwrite64) vfs->xSetSystemCall(vfs, "pwrite64", reinterpret_cast<sqlite3_syscall_ptr>(&failing_pwrite64));
+    if (g_real_write) vfs->xSetSystemCall(vfs, "write", reinterpret_cast<sqlite3_syscall_ptr>(&failing_write));
+  }
+  ~WriteFaults() {
+    g_writes_until_failure = -1;
+    vfs->xSetSystemCall(vfs, nullptr, nullptr);  // restores every default
+  }
+  sqlite3_vfs* vfs = nullptr;
+};
+
+TEST_CASE("a write failing mid-batch fails the whole batch; nothing commits piecemeal", "[gateway_queue][disk]") {
+  WriteFaults faults;
+  auto path = (temp_dir("inject") / "queue.db").string();
+  auto queue = GatewayQueue::open({.path = path});
+  REQUIRE(queue.ok());
+  // 1000 MOs of 3 kB overflow SQLite's 2 MB page cache, so pages spill to the WAL in the
+  // middle of the batch: the failing write is a spill, which rolls the transaction back.
+  auto outcome = one_big_batch(**queue, 1000, [] { g_writes_until_failure = 20; });
+  g_writes_until_failure = -1;
+  CHECK(outcome.failures == 1000);
+  check_consistent(**queue, outcome);
+  // The queue works again once the disk does.
+  auto id = (*queue)->add_mo_sync(big_mo(5000));
+  CHECK(id.ok());
+}
+
+// --- A real full filesystem ---
+TEST_CASE("on a full filesystem every MO is either reported stored or not stored", "[gateway_queue][disk]") {
+  const auto dir = temp_dir("tmpfs");
+  if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=3m") != 0) {
+    WARN("SKIPPED: cannot mount a tmpfs at " << dir << " (" << std::strerror(errno)
+                                             << "); the full-filesystem test needs root (CAP_SYS_ADMIN)");
+    return;
+  }
+  struct Unmount {
+    std::filesystem::path dir;
+    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+  } unmount{dir};
+  {
+    auto queue = GatewayQueue::open({.path = (dir / "queue.db").string()});
+    REQUIRE(queue.ok());
+    // Fill what is left but about 1 MB, so the batch's spilled pages fill the disk.
+    {
+      FILE* filler = std::fopen((dir / "filler").c_str(), "w");
+      REQUIRE(filler != nullptr);
+      std::vector<char> block(64 * 1024, 'f');
+      for (int i = 0; i < 22; ++i) std::fwrite(block.data(), 1, block.size(), filler);
+      std::fclose(filler);
+    }
+    auto outcome = one_big_batch(**queue, 1000, [] {});
+    CHECK(outcome.failures > 0);
+    check_consistent(**queue, outcome);
+  }
+}
+
+}  // namespace
+}  // namespace pintar::store

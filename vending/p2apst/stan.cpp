@@ -1,6 +1,7 @@
 #include "vending/p2apst/stan.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,6 +31,25 @@ Status write_file_synced(const std::string& path, const std::string& text) {
   return Status();
 }
 
+// The lock lives in its own file: the STAN file is replaced on every persist, and a lock
+// on the replaced inode would not exclude anyone who opened the new one.
+Result<int> lock_exclusive(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::io_error(fmt::format("{}: {}", lock_path, std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    if (saved == EWOULDBLOCK) {
+      return Status::unavailable(fmt::format("{} is locked: another pintar process is using this STAN file "
+                                             "(p2apst.stan_file); wait for it to finish",
+                                             lock_path));
+    }
+    return Status::io_error(fmt::format("{}: flock: {}", lock_path, std::strerror(saved)));
+  }
+  return fd;
+}
+
 }  // namespace
 
 std::string format_stan(uint64_t n) { return fmt::format("{:012}", wrap(n)); }
@@ -40,6 +60,10 @@ Result<std::string> MemoryStanSequence::next() {
 }
 
 Result<std::unique_ptr<FileStanSequence>> FileStanSequence::open(std::string path) {
+  auto lock_fd = lock_exclusive(path);
+  if (!lock_fd.ok()) return lock_fd.status();
+  // From here on the unique_ptr owns the descriptor, also on the error paths.
+  std::unique_ptr<FileStanSequence> stans(new FileStanSequence(path, *lock_fd, 0));
   uint64_t high = 0;
   std::ifstream in(path);
   if (in) {
@@ -50,8 +74,11 @@ Result<std::unique_ptr<FileStanSequence>> FileStanSequence::open(std::string pat
       return Status::corruption(fmt::format("{}: not a STAN high-water mark", path));
     }
   }
-  return std::unique_ptr<FileStanSequence>(new FileStanSequence(std::move(path), high));
+  stans->next_ = stans->high_ = high;
+  return stans;
 }
+
+FileStanSequence::~FileStanSequence() { ::close(lock_fd_); }
 
 Status FileStanSequence::persist(uint64_t high) { return write_file_synced(path_, fmt::format("{}\n", high)); }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -19,15 +20,28 @@ constexpr uint64_t kStanModulus = 1'000'000'000'000;
 
 uint64_t wrap(uint64_t n) { return (n - 1) % (kStanModulus - 1) + 1; }
 
+// Writes `text` to path.tmp, fsyncs it, renames it over `path` and fsyncs the directory:
+// without the last step a power cut after the rename can bring back the old high-water
+// mark, and with it STANs already handed out. close() is checked too (NFS reports late
+// write errors there).
 Status write_file_synced(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(errno)));
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!written) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
+  int saved = errno;
+  const bool closed = ::close(fd) == 0;
+  if (written && !closed) saved = errno;
+  if (!written || !closed) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::io_error(fmt::format("{}: {}", path, std::strerror(errno)));
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const std::string dir_name = dir.empty() ? "." : dir;
+  const int dir_fd = ::open(dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Status::io_error(fmt::format("{}: {}", dir_name, std::strerror(errno)));
+  const bool dir_synced = ::fsync(dir_fd) == 0;
+  saved = errno;
+  if (::close(dir_fd) != 0 && dir_synced) saved = errno;
+  if (!dir_synced) return Status::io_error(fmt::format("{}: fsync: {}", dir_name, std::strerror(saved)));
   return Status();
 }
 

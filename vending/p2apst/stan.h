@@ -1,6 +1,6 @@
 // STAN (bit 11, n12) allocation. PLN matches answers and advices by STAN, so one must
 // never be reused, not even after a crash: FileStanSequence persists a high-water mark
-// (fsync'd) before handing out the numbers below it, in blocks so that not every message
+// (file and directory fsync'd) before handing out the numbers below it, in blocks so that not every message
 // costs a disk write. A crash skips the rest of a block, which is harmless.
 //
 // One process at a time: open() takes an exclusive flock on "<path>.lock" (not on the STAN

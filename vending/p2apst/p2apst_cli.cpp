@@ -92,7 +92,12 @@ int print_purchase(const PurchaseOutcome& out) {
 
 int resume(Session& session) {
   auto outcomes = session.prepaid->resume_unresolved();
-  if (!outcomes.ok()) cli::fail(exit_code::kIoError, outcomes.status().message());
+  if (!outcomes.ok()) {
+    // FailedPrecondition: another process moved a purchase under us (the journal refused
+    // the stale update); running again later sees the new state.
+    cli::fail(outcomes.status().code() == StatusCode::kFailedPrecondition ? exit_code::kTempFail : exit_code::kIoError,
+              outcomes.status().message());
+  }
   int worst = exit_code::kOk;
   for (const PurchaseOutcome& out : *outcomes) {
     const int code = print_purchase(out);

@@ -17,8 +17,10 @@ using p2apst::PurchaseState;
 constexpr std::string_view kSql[] = {
     "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count) "
     "VALUES (?, ?, ?, ?, ?, ?, 'intent', 0) RETURNING id",
-    "UPDATE p2apst_purchases SET state = ?, stan = ?, advice_count = ?, updated_ms = ? WHERE id = ?",
-    "UPDATE p2apst_purchases SET state = ?, response_code = ?, response_bit48 = ?, updated_ms = ? WHERE id = ?",
+    "UPDATE p2apst_purchases SET state = ?, stan = ?, advice_count = ?, updated_ms = ? "
+    "WHERE id = ? AND state = ? AND advice_count = ?",
+    "UPDATE p2apst_purchases SET state = ?, response_code = ?, response_bit48 = ?, updated_ms = ? "
+    "WHERE id = ? AND state = ?",
     "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE state IN ('intent', 'sent', 'advice_sent') ORDER BY id",
     "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE id = ?",
 };
@@ -75,26 +77,33 @@ Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& inten
   return cursor->integer(0);
 }
 
-Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id) {
+Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id, PurchaseState from, PurchaseState to) {
   PINTAR_RETURN_IF_ERROR(statement.run());
-  if (db_.changes() != 1) return Status::not_found(fmt::format("P2APST purchase {}", id));
-  return Status();
+  if (db_.changes() == 1) return Status();
+  // Nothing changed: either no such row or it is no longer in `from`; say which.
+  auto actual = get_locked(id);
+  if (!actual.ok()) return actual.status();
+  return p2apst::state_conflict(id, from, to, actual->state, actual->advice_count);
 }
 
-Status SqlitePurchaseJournal::mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) {
+Status SqlitePurchaseJournal::mark_sent(int64_t id, PurchaseState from, PurchaseState state, std::string_view stan,
+                                        int advice_count) {
   std::lock_guard lock(mutex_);
-  return update(statement(kMarkSent).bind(p2apst::state_name(state), stan, advice_count, now_ms(), id), id);
+  return update(statement(kMarkSent).bind(p2apst::state_name(state), stan, advice_count, now_ms(), id,
+                                          p2apst::state_name(from), p2apst::expected_advice_count(state, advice_count)),
+                id, from, state);
 }
 
-Status SqlitePurchaseJournal::record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
-                                             std::string_view response_bit48) {
+Status SqlitePurchaseJournal::record_outcome(int64_t id, PurchaseState from, PurchaseState state,
+                                             std::string_view response_code, std::string_view response_bit48) {
   std::lock_guard lock(mutex_);
   const auto or_null = [](std::string_view text) {
     return text.empty() ? std::optional<std::string>() : std::optional<std::string>(text);
   };
   return update(statement(kRecordOutcome)
-                    .bind(p2apst::state_name(state), or_null(response_code), or_null(response_bit48), now_ms(), id),
-                id);
+                    .bind(p2apst::state_name(state), or_null(response_code), or_null(response_bit48), now_ms(), id,
+                          p2apst::state_name(from)),
+                id, from, state);
 }
 
 Result<std::vector<PurchaseRecord>> SqlitePurchaseJournal::list_unresolved() {
@@ -113,6 +122,10 @@ Result<std::vector<PurchaseRecord>> SqlitePurchaseJournal::list_unresolved() {
 
 Result<PurchaseRecord> SqlitePurchaseJournal::get(int64_t id) {
   std::lock_guard lock(mutex_);
+  return get_locked(id);
+}
+
+Result<PurchaseRecord> SqlitePurchaseJournal::get_locked(int64_t id) {
   sqlite::Cursor cursor(statement(kGet).bind(id));
   auto row = cursor.next();
   if (!row.ok()) return row.status();

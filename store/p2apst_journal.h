@@ -7,7 +7,9 @@
 // Ledger's writer and with other processes), with its statements prepared once at open.
 // It does not go through the Ledger's group-commit writer on purpose: each mark_sent() must
 // be on disk before its message leaves, and P2APST traffic is a few purchases a second, so
-// there is nothing to group. Thread-safe: calls are serialised.
+// there is nothing to group. Every update carries its expected state in the WHERE clause
+// (the compare-and-swap of PurchaseJournal), so handles in other processes on the same file
+// cannot overwrite each other. Thread-safe: calls are serialised.
 #ifndef PINTAR_STORE_P2APST_JOURNAL_H_
 #define PINTAR_STORE_P2APST_JOURNAL_H_
 
@@ -30,9 +32,10 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
                                                             Clock& clock = Clock::real());
 
   Result<int64_t> record_intent(const p2apst::PurchaseRecord& intent) override;
-  Status mark_sent(int64_t id, p2apst::PurchaseState state, std::string_view stan, int advice_count) override;
-  Status record_outcome(int64_t id, p2apst::PurchaseState state, std::string_view response_code,
-                        std::string_view response_bit48) override;
+  Status mark_sent(int64_t id, p2apst::PurchaseState from, p2apst::PurchaseState state, std::string_view stan,
+                   int advice_count) override;
+  Status record_outcome(int64_t id, p2apst::PurchaseState from, p2apst::PurchaseState state,
+                        std::string_view response_code, std::string_view response_bit48) override;
   Result<std::vector<p2apst::PurchaseRecord>> list_unresolved() override;
   Result<p2apst::PurchaseRecord> get(int64_t id) override;
 
@@ -41,7 +44,8 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
 
   SqlitePurchaseJournal(sqlite::Connection db, std::array<sqlite::Statement, kSqlCount> statements, Clock& clock)
       : db_(std::move(db)), statements_(std::move(statements)), clock_(clock) {}
-  Status update(sqlite::Statement& statement, int64_t id);
+  Status update(sqlite::Statement& statement, int64_t id, p2apst::PurchaseState from, p2apst::PurchaseState to);
+  Result<p2apst::PurchaseRecord> get_locked(int64_t id);
   sqlite::Statement& statement(Sql id) { return statements_[id]; }
   int64_t now_ms() const;
 

@@ -160,5 +160,26 @@ TEST_CASE("kill -9 while PLN never made the sale: the restart's advice settles i
   CHECK(sim.requests("2200") == 1);
 }
 
+TEST_CASE("a second run while a purchase is in flight exits 75 and sends nothing", "[p2apst][cli]") {
+  P2apstSim sim;
+  const std::string config = write_config(make_temp_dir("p2apst-lock"), sim.iso_port(), "", 30000);
+  sim.fault({{"kind", "drop_after_sale"}});
+  Process client({pintar_binary(), "-c", config, "p2apst", "purchase", "--meter", "11000000002", "--amount", "52500"},
+                 {}, /*quiet_stderr=*/true);
+  REQUIRE(eventually([&] { return sim.sales() == 1; }));
+  // Without the lock this run would resume the first one's purchase with a 2220 while PLN
+  // is still answering the 2200.
+  auto second = run({pintar_binary(), "-c", config, "p2apst", "advice"});
+  CHECK(second.exit_status == 75);
+  CHECK_THAT(second.err, Catch::Contains("another pintar process"));
+  CHECK(sim.requests("2220") == 0);
+  CHECK(client.stop(9) == 128 + 9);
+  auto after = run({pintar_binary(), "-c", config, "p2apst", "advice"});  // the kill released the lock
+  CHECK(after.exit_status == 0);
+  CHECK(fields(after.out)["state"] == "completed");
+  CHECK(sim.requests("2200") == 1);
+  CHECK(sim.requests("2220") == 1);
+}
+
 }  // namespace
 }  // namespace pintar::testing

@@ -29,8 +29,13 @@ std::unique_ptr<Session> open_session(const cli::Context& context) {
   if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());
   auto session = std::make_unique<Session>();
   session->options = *options;
+  // Held until the session ends: the lock on the STAN file is also what keeps a second
+  // run from resuming this run's in-flight purchases (docs/p2apst.md, "One process at a time").
   auto stans = FileStanSequence::open(options->stan_file);
-  if (!stans.ok()) cli::fail(exit_code::kIoError, stans.status().message());
+  if (!stans.ok()) {
+    cli::fail(stans.status().code() == StatusCode::kUnavailable ? exit_code::kTempFail : exit_code::kIoError,
+              stans.status().message());
+  }
   session->stans = std::move(*stans);
   // The ledger holds the purchase journal: a killed run is resumed by the next one.
   auto journal = store::SqlitePurchaseJournal::open(store::ledger_options(config));
@@ -87,7 +92,12 @@ int print_purchase(const PurchaseOutcome& out) {
 
 int resume(Session& session) {
   auto outcomes = session.prepaid->resume_unresolved();
-  if (!outcomes.ok()) cli::fail(exit_code::kIoError, outcomes.status().message());
+  if (!outcomes.ok()) {
+    // FailedPrecondition: another process moved a purchase under us (the journal refused
+    // the stale update); running again later sees the new state.
+    cli::fail(outcomes.status().code() == StatusCode::kFailedPrecondition ? exit_code::kTempFail : exit_code::kIoError,
+              outcomes.status().message());
+  }
   int worst = exit_code::kOk;
   for (const PurchaseOutcome& out : *outcomes) {
     const int code = print_purchase(out);

@@ -162,7 +162,7 @@ Result<PurchaseOutcome> Prepaid::purchase(const InquiryResponse& inquiry, int64_
   auto stan = link_.next_stan();
   if (!stan.ok()) return stan.status();
   // Durable before the 2200 can leave: from here on a crash resumes with advice.
-  PINTAR_RETURN_IF_ERROR(journal_.mark_sent(record.id, kSent, *stan, 0));
+  PINTAR_RETURN_IF_ERROR(journal_.mark_sent(record.id, kIntent, kSent, *stan, 0));
   record.state = kSent;
   record.stan = *stan;
   spdlog::info("p2apst: purchase {} sent: meter {} Rp {} STAN {}", record.id, record.meter, amount, record.stan);
@@ -171,7 +171,7 @@ Result<PurchaseOutcome> Prepaid::purchase(const InquiryResponse& inquiry, int64_
   request.fields[bit::kAmount] = *amount_text;
   auto answer = link_.exchange(request);
   if (!answer.ok() && nothing_sent(answer.status())) {
-    PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, kNotSent, "", ""));
+    PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, kSent, kNotSent, "", ""));
     return answer.status();
   }
   if (!answer.ok() && answer.status().code() == StatusCode::kCancelled) return unresolved(record);
@@ -212,7 +212,7 @@ Result<PurchaseOutcome> Prepaid::advise(PurchaseRecord record) {
     auto stan = link_.next_stan();
     if (!stan.ok()) return stan.status();
     const int n = record.advice_count + 1;
-    PINTAR_RETURN_IF_ERROR(journal_.mark_sent(record.id, kAdviceSent, *stan, n));
+    PINTAR_RETURN_IF_ERROR(journal_.mark_sent(record.id, record.state, kAdviceSent, *stan, n));
     record.state = kAdviceSent;
     record.advice_count = n;
     record.stan = *stan;
@@ -241,7 +241,14 @@ Result<PurchaseOutcome> Prepaid::settle(const PurchaseRecord& record, PurchaseSt
     }
     if (auto data3 = parse_prepaid_data3(answer->get(bit::kPrivateData3)); data3.ok()) out.data3 = std::move(*data3);
   }
-  PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, state, out.response_code, bit48));
+  if (Status recorded = journal_.record_outcome(record.id, record.state, state, out.response_code, bit48);
+      !recorded.ok()) {
+    // Refused because another process settled it first (or the disk failed): this answer
+    // is not in the journal, so say what it was for whoever reconciles with PLN.
+    spdlog::error("p2apst: purchase {} answered {} (bit 39 {}) but not recorded: {}", record.id, state_name(state),
+                  out.response_code, recorded.message());
+    return recorded;
+  }
   spdlog::info("p2apst: purchase {} {} (bit 39 {}{})", record.id, state_name(state), out.response_code,
                out.receipt ? fmt::format(", token {}", log::mask_token(out.receipt->token)) : "");
   return out;
@@ -253,7 +260,7 @@ Result<std::vector<PurchaseOutcome>> Prepaid::resume_unresolved() {
   std::vector<PurchaseOutcome> outcomes;
   for (PurchaseRecord& record : *records) {
     if (record.state == kIntent) {  // mark_sent never happened, so nothing left
-      PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, kNotSent, "", ""));
+      PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, kIntent, kNotSent, "", ""));
       outcomes.push_back({.journal_id = record.id, .state = kNotSent, .response_code = {}, .answered_locally = false,
                           .receipt = {}, .data3 = {}});
       continue;

@@ -23,21 +23,26 @@ Result<PurchaseRecord*> MemoryPurchaseJournal::find_locked(int64_t id) {
   return &records_[static_cast<size_t>(id - 1)];
 }
 
-Status MemoryPurchaseJournal::mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) {
+Status MemoryPurchaseJournal::mark_sent(int64_t id, PurchaseState from, PurchaseState state, std::string_view stan,
+                                        int advice_count) {
   std::lock_guard lock(mutex_);
   auto r = find_locked(id);
   if (!r.ok()) return r.status();
+  if ((*r)->state != from || (*r)->advice_count != expected_advice_count(state, advice_count)) {
+    return state_conflict(id, from, state, (*r)->state, (*r)->advice_count);
+  }
   (*r)->state = state;
   (*r)->stan = stan;
   (*r)->advice_count = advice_count;
   return Status();
 }
 
-Status MemoryPurchaseJournal::record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
-                                             std::string_view response_bit48) {
+Status MemoryPurchaseJournal::record_outcome(int64_t id, PurchaseState from, PurchaseState state,
+                                             std::string_view response_code, std::string_view response_bit48) {
   std::lock_guard lock(mutex_);
   auto r = find_locked(id);
   if (!r.ok()) return r.status();
+  if ((*r)->state != from) return state_conflict(id, from, state, (*r)->state, (*r)->advice_count);
   (*r)->state = state;
   (*r)->response_code = response_code;
   (*r)->response_bit48 = response_bit48;

@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "common/status.h"
 
 namespace pintar::p2apst {
@@ -56,6 +58,18 @@ constexpr bool is_unresolved(PurchaseState state) {
   return state == PurchaseState::kIntent || state == PurchaseState::kSent || state == PurchaseState::kAdviceSent;
 }
 
+// The advice count a row must hold before mark_sent(..., state, ..., advice_count).
+constexpr int expected_advice_count(PurchaseState state, int advice_count) {
+  return state == PurchaseState::kAdviceSent ? advice_count - 1 : advice_count;
+}
+// The FailedPrecondition of a guarded update that found the row elsewhere.
+inline Status state_conflict(int64_t id, PurchaseState from, PurchaseState to, PurchaseState actual,
+                             int actual_advice_count) {
+  return Status::failed_precondition(fmt::format(
+      "P2APST purchase {} is {} ({} advices sent), not {}: another process moved it; {} not recorded", id,
+      state_name(actual), actual_advice_count, state_name(from), state_name(to)));
+}
+
 struct PurchaseRecord {
   int64_t id = 0;
   std::string meter;       // from bit 48, for look-ups
@@ -76,11 +90,21 @@ class PurchaseJournal {
   // Stores a new purchase in state intent (fields id, state, stan and responses are
   // ignored); returns its id.
   virtual Result<int64_t> record_intent(const PurchaseRecord& intent) = 0;
+  // Every update below is a compare-and-swap on the state the caller last saw (`from`):
+  // when the row is no longer there, the update changes nothing and returns
+  // FailedPrecondition (NotFound for an unknown id). So a second process working from a
+  // stale copy can neither send a second advice of the same number nor write no_sale over
+  // a completed purchase; the caller must not send the message it was about to announce.
+  //
   // Durably records that a message with `stan` is about to leave: `state` is kSent (the
-  // 2200) or kAdviceSent (advice number `advice_count`). Returns only once it is durable.
-  virtual Status mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) = 0;
-  // Records the final state (completed, declined, no_sale, not_sent, needs_manual).
-  virtual Status record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
+  // 2200, `from` kIntent, advice_count 0) or kAdviceSent (advice number `advice_count`,
+  // `from` kSent or kAdviceSent, and the row must hold advice_count - 1 advices).
+  // Returns only once it is durable.
+  virtual Status mark_sent(int64_t id, PurchaseState from, PurchaseState state, std::string_view stan,
+                           int advice_count) = 0;
+  // Records the final state (completed, declined, no_sale, not_sent, needs_manual) of a
+  // purchase still in `from`.
+  virtual Status record_outcome(int64_t id, PurchaseState from, PurchaseState state, std::string_view response_code,
                                 std::string_view response_bit48) = 0;
   // Every purchase in intent, sent or advice_sent, oldest first.
   virtual Result<std::vector<PurchaseRecord>> list_unresolved() = 0;
@@ -90,8 +114,9 @@ class PurchaseJournal {
 class MemoryPurchaseJournal final : public PurchaseJournal {
  public:
   Result<int64_t> record_intent(const PurchaseRecord& intent) override;
-  Status mark_sent(int64_t id, PurchaseState state, std::string_view stan, int advice_count) override;
-  Status record_outcome(int64_t id, PurchaseState state, std::string_view response_code,
+  Status mark_sent(int64_t id, PurchaseState from, PurchaseState state, std::string_view stan,
+                   int advice_count) override;
+  Status record_outcome(int64_t id, PurchaseState from, PurchaseState state, std::string_view response_code,
                         std::string_view response_bit48) override;
   Result<std::vector<PurchaseRecord>> list_unresolved() override;
   Result<PurchaseRecord> get(int64_t id) override;

@@ -1,11 +1,13 @@
 #include "vending/p2apst/stan.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -18,16 +20,48 @@ constexpr uint64_t kStanModulus = 1'000'000'000'000;
 
 uint64_t wrap(uint64_t n) { return (n - 1) % (kStanModulus - 1) + 1; }
 
+// Writes `text` to path.tmp, fsyncs it, renames it over `path` and fsyncs the directory:
+// without the last step a power cut after the rename can bring back the old high-water
+// mark, and with it STANs already handed out. close() is checked too (NFS reports late
+// write errors there).
 Status write_file_synced(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(errno)));
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!written) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
+  int saved = errno;
+  const bool closed = ::close(fd) == 0;
+  if (written && !closed) saved = errno;
+  if (!written || !closed) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::io_error(fmt::format("{}: {}", path, std::strerror(errno)));
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const std::string dir_name = dir.empty() ? "." : dir;
+  const int dir_fd = ::open(dir_name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Status::io_error(fmt::format("{}: {}", dir_name, std::strerror(errno)));
+  const bool dir_synced = ::fsync(dir_fd) == 0;
+  saved = errno;
+  if (::close(dir_fd) != 0 && dir_synced) saved = errno;
+  if (!dir_synced) return Status::io_error(fmt::format("{}: fsync: {}", dir_name, std::strerror(saved)));
   return Status();
+}
+
+// The lock lives in its own file: the STAN file is replaced on every persist, and a lock
+// on the replaced inode would not exclude anyone who opened the new one.
+Result<int> lock_exclusive(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::io_error(fmt::format("{}: {}", lock_path, std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    if (saved == EWOULDBLOCK) {
+      return Status::unavailable(fmt::format("{} is locked: another pintar process is using this STAN file "
+                                             "(p2apst.stan_file); wait for it to finish",
+                                             lock_path));
+    }
+    return Status::io_error(fmt::format("{}: flock: {}", lock_path, std::strerror(saved)));
+  }
+  return fd;
 }
 
 }  // namespace
@@ -40,6 +74,10 @@ Result<std::string> MemoryStanSequence::next() {
 }
 
 Result<std::unique_ptr<FileStanSequence>> FileStanSequence::open(std::string path) {
+  auto lock_fd = lock_exclusive(path);
+  if (!lock_fd.ok()) return lock_fd.status();
+  // From here on the unique_ptr owns the descriptor, also on the error paths.
+  std::unique_ptr<FileStanSequence> stans(new FileStanSequence(path, *lock_fd, 0));
   uint64_t high = 0;
   std::ifstream in(path);
   if (in) {
@@ -50,8 +88,11 @@ Result<std::unique_ptr<FileStanSequence>> FileStanSequence::open(std::string pat
       return Status::corruption(fmt::format("{}: not a STAN high-water mark", path));
     }
   }
-  return std::unique_ptr<FileStanSequence>(new FileStanSequence(std::move(path), high));
+  stans->next_ = stans->high_ = high;
+  return stans;
 }
+
+FileStanSequence::~FileStanSequence() { ::close(lock_fd_); }
 
 Status FileStanSequence::persist(uint64_t high) { return write_file_synced(path_, fmt::format("{}\n", high)); }
 

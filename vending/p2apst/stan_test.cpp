@@ -45,9 +45,24 @@ TEST_CASE("a damaged STAN file is reported, not reset") {
   const std::string path = temp_file();
   std::ofstream(path) << "12ab\n";
   CHECK(FileStanSequence::open(path).status().code() == StatusCode::kCorruption);
-  auto unwritable = FileStanSequence::open("/nonexistent-dir/p2apst.stan");
-  REQUIRE(unwritable.ok());
-  CHECK((*unwritable)->next().status().code() == StatusCode::kIoError);
+  CHECK(FileStanSequence::open("/nonexistent-dir/p2apst.stan").status().code() == StatusCode::kIoError);
+}
+
+TEST_CASE("a second allocator on the same STAN file is refused until the first is gone") {
+  const std::string path = temp_file();
+  auto first = FileStanSequence::open(path);
+  REQUIRE(first.ok());
+  CHECK((*first)->next().value() == "000000000001");
+  // flock belongs to the open file description, so a second open() in this process
+  // conflicts just as another process would.
+  auto second = FileStanSequence::open(path);
+  REQUIRE(second.status().code() == StatusCode::kUnavailable);
+  CHECK(second.status().message().find("another pintar process") != std::string::npos);
+  CHECK((*first)->next().value() == "000000000002");
+  first->reset();
+  auto third = FileStanSequence::open(path);
+  REQUIRE(third.ok());
+  CHECK((*third)->next().value() == "000000000101");
 }
 
 }  // namespace

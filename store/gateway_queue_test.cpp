@@ -165,6 +165,62 @@ TEST_CASE("receipts match the MT part by message id, even when they come first",
   CHECK(queue->receipts_after(0, 10)->empty());
 }
 
+TEST_CASE("an SMSC reusing a message id: each MT keeps its ids, receipts go to the newest MT awaiting one",
+          "[gateway_queue]") {
+  const std::string path = temp_db("reused-id");
+  auto queue = open_queue(path);
+  const int64_t older = queue->add_mt_sync(mt("older"))->id;
+  const int64_t newer = queue->add_mt_sync(mt("newer"))->id;
+  // The SMSC restarted its counter between the two binds: both MTs got id 00000007.
+  queue->record_submitted(older, {"00000007"});
+  queue->record_submitted(newer, {"00000007", "00000008"});
+  queue.reset();
+  queue = open_queue(path);  // the ids survive a restart of the gateway (results sent again)
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 2);
+  CHECK(results->at(0).engine_id == "older");
+  CHECK(results->at(0).message_ids == std::vector<std::string>{"00000007"});
+  CHECK(results->at(1).message_ids == std::vector<std::string>{"00000007", "00000008"});
+
+  auto state = [](std::string message_id, std::string state, bool is_final) {
+    ReceiptRecord r = receipt(std::move(message_id));
+    r.state = std::move(state);
+    r.is_final = is_final;
+    return r;
+  };
+  // An intermediate state leaves the newer MT awaiting; its final receipt settles it.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "ENROUTE", false)).ok());
+  REQUIRE(queue->add_receipt_sync(state("00000007", "DELIVERED", true)).ok());
+  // The next receipt with that id belongs to the older MT, still awaiting its outcome.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "UNDELIVERABLE", true)).ok());
+  auto ready = queue->receipts_after(0, 10);
+  REQUIRE(ready.ok());
+  REQUIRE(ready->size() == 3);
+  CHECK(ready->at(0).engine_id == std::optional<std::string>("newer"));
+  CHECK(ready->at(1).engine_id == std::optional<std::string>("newer"));
+  CHECK(ready->at(1).receipt.state == "DELIVERED");
+  CHECK(ready->at(2).engine_id == std::optional<std::string>("older"));
+  CHECK(ready->at(2).part == 1);
+
+  // Every MT with the id is final: a further one (a repeat, or a receipt overtaking the
+  // submit_sm_resp of a third MT given the same id) waits unmatched and goes to that third MT.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "DELIVERED", true)).ok());
+  CHECK(queue->receipts_after(ready->back().id, 10)->empty());
+  const int64_t third = queue->add_mt_sync(mt("third"))->id;
+  queue->record_submitted(third, {"00000007"});
+  auto late = queue->receipts_after(ready->back().id, 10);
+  REQUIRE(late->size() == 1);
+  CHECK(late->at(0).engine_id == std::optional<std::string>("third"));
+  // ... and it was final, so the third MT no longer awaits one either: a repeat stays unmatched.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "DELIVERED", true)).ok());
+  CHECK(queue->receipts_after(late->back().id, 10)->empty());
+  REQUIRE(queue->release_unmatched_receipts(3000).ok());
+  auto released = queue->receipts_after(late->back().id, 10);
+  REQUIRE(released->size() == 1);
+  CHECK_FALSE(released->at(0).engine_id.has_value());
+}
+
 TEST_CASE("prune forgets settled MTs whose outcome was acknowledged", "[gateway_queue]") {
   auto queue = open_queue(temp_db("prune"));
   const int64_t done = queue->add_mt_sync(mt("done"))->id;

@@ -218,7 +218,8 @@ class Gateway::Impl {
 
   void store_receipt(const std::string& smsc, const smpp::Receipt& receipt, smpp::DeliverReply reply) {
     queue_->add_receipt({.smsc = smsc, .message_id = receipt.message_id, .state = state_name(receipt.state),
-                         .error = receipt.error, .received_at_ms = unix_ms(clock_)},
+                         .error = receipt.error, .received_at_ms = unix_ms(clock_),
+                         .is_final = smpp::is_final(receipt.state)},
                         when_stored(
                             ReliableKind::kReceipt, kReceiptsStored, kReceiptsRefused,
                             [smsc, id = receipt.message_id] { return fmt::format("smsc {}: receipt for {}", smsc, id); },

@@ -57,6 +57,25 @@ CREATE TABLE receipt_unmatched(              -- receipts whose message id is not
   received_at_ms INTEGER NOT NULL);
 CREATE INDEX receipt_unmatched_id ON receipt_unmatched(smsc, message_id);
 )sql",
+    // Revision 2 is the MO de-duplication key, added on its own branch at the same time;
+    // this placeholder is replaced by it when the two are merged (neither was released alone).
+    "-- revision 2: MO de-duplication key\n",
+    // Revision 3: an SMSC may reuse message ids (a counter restarted per connection, or
+    // wrapped), so every MT keeps its own ids, keyed by (mt, part) instead of (smsc, id), and
+    // a receipt goes to the newest MT holding the id whose part has not had a final state yet
+    // (`final`). Unmatched receipts remember whether theirs was final for when they match.
+    R"sql(
+CREATE TABLE mt_message_id_v3(
+  mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE, part INTEGER NOT NULL,
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL,
+  final INTEGER NOT NULL DEFAULT 0,          -- 1 once a receipt with a final state was credited
+  PRIMARY KEY(mt_id, part)) WITHOUT ROWID;
+INSERT INTO mt_message_id_v3(mt_id, part, smsc, message_id) SELECT mt_id, part, smsc, message_id FROM mt_message_id;
+DROP TABLE mt_message_id;
+ALTER TABLE mt_message_id_v3 RENAME TO mt_message_id;
+CREATE INDEX mt_message_id_by_id ON mt_message_id(smsc, message_id);
+ALTER TABLE receipt_unmatched ADD COLUMN final INTEGER NOT NULL DEFAULT 1;
+)sql",
 };
 static_assert(std::size(kMigrations) == GatewayQueue::kSchemaVersion);
 
@@ -68,6 +87,7 @@ enum Sql : size_t {
   kSelectResults, kInsertMessageId,
   kFindMessageId, kInsertReceipt, kInsertUnmatched, kMatchUnmatched, kDeleteMatched,
   kReleaseUnmatched, kDeleteReleased, kDeleteReceipt, kSelectReceipts, kPrune,
+  kMarkFinal, kMarkMatchedFinal,
   kSqlCount
 };
 constexpr std::string_view kStatements[kSqlCount] = {
@@ -88,10 +108,11 @@ constexpr std::string_view kStatements[kSqlCount] = {
     "(SELECT group_concat(message_id, char(31)) FROM "
     "(SELECT message_id FROM mt_message_id WHERE mt_id = r.mt_id ORDER BY part)) "
     "FROM mt_result r JOIN mt m ON m.id = r.mt_id WHERE r.seq > ? ORDER BY r.seq LIMIT ?",
-    "INSERT OR REPLACE INTO mt_message_id(smsc, message_id, mt_id, part) SELECT smsc, ?2, id, ?3 FROM mt WHERE id = ?1",
-    "SELECT mt_id, part FROM mt_message_id WHERE smsc = ? AND message_id = ?",
+    "INSERT OR REPLACE INTO mt_message_id(mt_id, part, smsc, message_id) SELECT id, ?3, smsc, ?2 FROM mt WHERE id = ?1",
+    // The newest MT holding the id whose part still awaits a final state (see revision 3).
+    "SELECT mt_id, part FROM mt_message_id WHERE smsc = ? AND message_id = ? AND final = 0 ORDER BY mt_id DESC LIMIT 1",
     "INSERT INTO receipt(smsc, message_id, state, error, received_at_ms, mt_id, part) VALUES(?,?,?,?,?,?,?)",
-    "INSERT INTO receipt_unmatched(smsc, message_id, state, error, received_at_ms) VALUES(?,?,?,?,?)",
+    "INSERT INTO receipt_unmatched(smsc, message_id, state, error, received_at_ms, final) VALUES(?,?,?,?,?,?)",
     "INSERT INTO receipt(smsc, message_id, state, error, received_at_ms, mt_id, part) "
     "SELECT u.smsc, u.message_id, u.state, u.error, u.received_at_ms, i.mt_id, i.part "
     "FROM receipt_unmatched u JOIN mt_message_id i ON i.smsc = u.smsc AND i.message_id = u.message_id "
@@ -105,6 +126,10 @@ constexpr std::string_view kStatements[kSqlCount] = {
     "SELECT r.id, r.smsc, r.message_id, r.state, r.error, r.received_at_ms, m.engine_id, r.part FROM receipt r "
     "LEFT JOIN mt m ON m.id = r.mt_id WHERE r.id > ? ORDER BY r.id LIMIT ?",
     "DELETE FROM mt WHERE state <> 0 AND created_at_ms < ? AND id NOT IN (SELECT mt_id FROM mt_result)",
+    "UPDATE mt_message_id SET final = 1 WHERE mt_id = ? AND part = ?",
+    // Before kDeleteMatched: the parts of MT ?1 that a waiting final receipt settles.
+    "UPDATE mt_message_id SET final = 1 WHERE mt_id = ?1 AND EXISTS(SELECT 1 FROM receipt_unmatched u "
+    "WHERE u.smsc = mt_message_id.smsc AND u.message_id = mt_message_id.message_id AND u.final)",
 };
 
 // One prepared statement, reset and unbound after every use (RAII through Use).
@@ -450,15 +475,18 @@ void GatewayQueue::add_receipt(ReceiptRecord r, std::function<void(Status)> done
                  auto find = impl_->use(kFindMessageId);
                  auto row = find.bind(r.smsc, r.message_id).step();
                  if (!row.ok()) return row.status();
+                 // No MT awaits it (unknown id, or every MT with it already final): it waits
+                 // for an MT to record the id, as a receipt overtaking its submit_sm_resp does.
                  if (!*row) {
                    return impl_->use(kInsertUnmatched)
-                       .bind(r.smsc, r.message_id, r.state, r.error, r.received_at_ms)
+                       .bind(r.smsc, r.message_id, r.state, r.error, r.received_at_ms, r.is_final)
                        .run();
                  }
-                 return impl_->use(kInsertReceipt)
-                     .bind(r.smsc, r.message_id, r.state, r.error, r.received_at_ms, find.integer(0),
-                           find.integer(1))
-                     .run();
+                 const int64_t mt_id = find.integer(0), part = find.integer(1);
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kInsertReceipt)
+                                            .bind(r.smsc, r.message_id, r.state, r.error, r.received_at_ms, mt_id, part)
+                                            .run());
+                 return r.is_final ? impl_->use(kMarkFinal).bind(mt_id, part).run() : Status();
                },
                std::move(done)});
 }
@@ -473,6 +501,7 @@ void GatewayQueue::record_submitted(int64_t mt_id, std::vector<std::string> mess
                  }
                  PINTAR_RETURN_IF_ERROR(impl_->use(kInsertResult).bind(mt_id).run());
                  PINTAR_RETURN_IF_ERROR(impl_->use(kMatchUnmatched).bind(mt_id).run());
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kMarkMatchedFinal).bind(mt_id).run());
                  return impl_->use(kDeleteMatched).bind(mt_id).run();
                },
                std::move(committed)});

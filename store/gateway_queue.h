@@ -8,6 +8,10 @@
 //   - delivery receipts until the engine acknowledges them. A receipt whose message id is
 //     not known yet (it can overtake the submit_sm_resp of a later part of a long MT) waits
 //     unmatched until the id is recorded, or until release_unmatched_receipts() lets it go.
+//     SMSCs may reuse message ids (a counter restarted per bind, or wrapped): every MT keeps
+//     its own ids, and a receipt goes to the newest MT holding its id whose part has not had
+//     a final receipt yet; when every such MT is final, the receipt waits unmatched like an
+//     unknown one. Only MTs still stored (not pruned) are candidates.
 // After a crash, unsubmitted_mts() lists every MT without a submit_sm_resp (to submit again)
 // and the *_after() readers list everything not yet acknowledged by the engine.
 //
@@ -90,6 +94,7 @@ struct ReceiptRecord {
   std::string state;         // "DELIVERED", "UNDELIVERABLE", ...
   std::string error;
   int64_t received_at_ms = 0;
+  bool is_final = true;      // false for ENROUTE/ACCEPTED: the MT part still awaits its outcome
 };
 struct QueuedReceipt {
   int64_t id = 0;
@@ -108,7 +113,7 @@ class GatewayQueue {
   // Random id made when the file was created: makes the ids sent to the engine unique
   // across gateways and re-created queues.
   const std::string& instance_id() const;
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 3;
 
   // --- durable: the completion runs after the commit ---
   void add_mo(MoRecord mo, std::function<void(Result<int64_t>)> done);

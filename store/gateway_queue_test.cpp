@@ -165,6 +165,62 @@ TEST_CASE("receipts match the MT part by message id, even when they come first",
   CHECK(queue->receipts_after(0, 10)->empty());
 }
 
+TEST_CASE("an SMSC reusing a message id: each MT keeps its ids, receipts go to the newest MT awaiting one",
+          "[gateway_queue]") {
+  const std::string path = temp_db("reused-id");
+  auto queue = open_queue(path);
+  const int64_t older = queue->add_mt_sync(mt("older"))->id;
+  const int64_t newer = queue->add_mt_sync(mt("newer"))->id;
+  // The SMSC restarted its counter between the two binds: both MTs got id 00000007.
+  queue->record_submitted(older, {"00000007"});
+  queue->record_submitted(newer, {"00000007", "00000008"});
+  queue.reset();
+  queue = open_queue(path);  // the ids survive a restart of the gateway (results sent again)
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 2);
+  CHECK(results->at(0).engine_id == "older");
+  CHECK(results->at(0).message_ids == std::vector<std::string>{"00000007"});
+  CHECK(results->at(1).message_ids == std::vector<std::string>{"00000007", "00000008"});
+
+  auto state = [](std::string message_id, std::string state, bool is_final) {
+    ReceiptRecord r = receipt(std::move(message_id));
+    r.state = std::move(state);
+    r.is_final = is_final;
+    return r;
+  };
+  // An intermediate state leaves the newer MT awaiting; its final receipt settles it.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "ENROUTE", false)).ok());
+  REQUIRE(queue->add_receipt_sync(state("00000007", "DELIVERED", true)).ok());
+  // The next receipt with that id belongs to the older MT, still awaiting its outcome.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "UNDELIVERABLE", true)).ok());
+  auto ready = queue->receipts_after(0, 10);
+  REQUIRE(ready.ok());
+  REQUIRE(ready->size() == 3);
+  CHECK(ready->at(0).engine_id == std::optional<std::string>("newer"));
+  CHECK(ready->at(1).engine_id == std::optional<std::string>("newer"));
+  CHECK(ready->at(1).receipt.state == "DELIVERED");
+  CHECK(ready->at(2).engine_id == std::optional<std::string>("older"));
+  CHECK(ready->at(2).part == 1);
+
+  // Every MT with the id is final: a further one (a repeat, or a receipt overtaking the
+  // submit_sm_resp of a third MT given the same id) waits unmatched and goes to that third MT.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "DELIVERED", true)).ok());
+  CHECK(queue->receipts_after(ready->back().id, 10)->empty());
+  const int64_t third = queue->add_mt_sync(mt("third"))->id;
+  queue->record_submitted(third, {"00000007"});
+  auto late = queue->receipts_after(ready->back().id, 10);
+  REQUIRE(late->size() == 1);
+  CHECK(late->at(0).engine_id == std::optional<std::string>("third"));
+  // ... and it was final, so the third MT no longer awaits one either: a repeat stays unmatched.
+  REQUIRE(queue->add_receipt_sync(state("00000007", "DELIVERED", true)).ok());
+  CHECK(queue->receipts_after(late->back().id, 10)->empty());
+  REQUIRE(queue->release_unmatched_receipts(3000).ok());
+  auto released = queue->receipts_after(late->back().id, 10);
+  REQUIRE(released->size() == 1);
+  CHECK_FALSE(released->at(0).engine_id.has_value());
+}
+
 TEST_CASE("prune forgets settled MTs whose outcome was acknowledged", "[gateway_queue]") {
   auto queue = open_queue(temp_db("prune"));
   const int64_t done = queue->add_mt_sync(mt("done"))->id;
@@ -214,6 +270,59 @@ TEST_CASE("a queue file from a newer pintar is refused with a clear message", "[
   REQUIRE_FALSE(queue.ok());
   CHECK(queue.status().code() == StatusCode::kFailedPrecondition);
   CHECK_THAT(queue.status().message(), Catch::Contains("revision 99"));
+}
+
+// The schema of revision 1 as released (the file a gateway upgraded in place still has).
+constexpr const char* kRevision1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE mo(id INTEGER PRIMARY KEY AUTOINCREMENT, smsc TEXT NOT NULL, source TEXT NOT NULL,
+  destination TEXT NOT NULL, text TEXT NOT NULL, data_coding INTEGER NOT NULL, received_at_ms INTEGER NOT NULL);
+CREATE TABLE mt(id INTEGER PRIMARY KEY AUTOINCREMENT, engine_id TEXT NOT NULL UNIQUE, smsc TEXT NOT NULL,
+  source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL, want_receipt INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0, command_status INTEGER, reason TEXT, created_at_ms INTEGER NOT NULL);
+CREATE INDEX mt_unsubmitted ON mt(id) WHERE state = 0;
+CREATE TABLE mt_message_id(smsc TEXT NOT NULL, message_id TEXT NOT NULL,
+  mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE, part INTEGER NOT NULL,
+  PRIMARY KEY(smsc, message_id)) WITHOUT ROWID;
+CREATE INDEX mt_message_id_mt ON mt_message_id(mt_id);
+CREATE TABLE mt_result(seq INTEGER PRIMARY KEY AUTOINCREMENT, mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE);
+CREATE TABLE receipt(id INTEGER PRIMARY KEY AUTOINCREMENT, smsc TEXT NOT NULL, message_id TEXT NOT NULL,
+  state TEXT NOT NULL, error TEXT NOT NULL, received_at_ms INTEGER NOT NULL, mt_id INTEGER, part INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE receipt_unmatched(id INTEGER PRIMARY KEY, smsc TEXT NOT NULL, message_id TEXT NOT NULL,
+  state TEXT NOT NULL, error TEXT NOT NULL, received_at_ms INTEGER NOT NULL);
+CREATE INDEX receipt_unmatched_id ON receipt_unmatched(smsc, message_id);
+INSERT INTO meta VALUES('instance', '0badcafe');
+INSERT INTO mt(id, engine_id, smsc, source, destination, text, want_receipt, state, created_at_ms)
+  VALUES(1, 'before', 'sim', '1234', '628121', 'TOKEN', 1, 1, 1000);
+INSERT INTO mt_message_id VALUES('sim', '00000009', 1, 1);
+INSERT INTO mt_result(mt_id) VALUES(1);
+INSERT INTO receipt_unmatched VALUES(1, 'sim', '0000000A', 'DELIVERED', '000', 1500);
+PRAGMA user_version=1;
+)sql";
+
+TEST_CASE("a revision 1 file is migrated keeping its MTs' message ids and waiting receipts", "[gateway_queue]") {
+  const auto path = temp_db("revision1");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, kRevision1, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  auto queue = open_queue(path);
+  CHECK(queue->instance_id() == "0badcafe");
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results->size() == 1);
+  CHECK(results->at(0).message_ids == std::vector<std::string>{"00000009"});
+  // A new MT given the same id after the upgrade takes the next receipt; the old one the one after.
+  const int64_t after = queue->add_mt_sync(mt("after"))->id;
+  queue->record_submitted(after, {"00000009", "0000000A"});
+  REQUIRE(queue->add_receipt_sync(receipt("00000009")).ok());
+  REQUIRE(queue->add_receipt_sync(receipt("00000009")).ok());
+  auto ready = queue->receipts_after(0, 10);
+  REQUIRE(ready->size() == 3);  // the receipt waiting since revision 1 matched part 2 of "after"
+  CHECK(ready->at(0).engine_id == std::optional<std::string>("after"));
+  CHECK(ready->at(0).part == 2);
+  CHECK(ready->at(1).engine_id == std::optional<std::string>("after"));
+  CHECK(ready->at(2).engine_id == std::optional<std::string>("before"));
 }
 
 TEST_CASE("a file that is not a database is reported, not crashed on", "[gateway_queue]") {

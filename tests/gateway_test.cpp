@@ -328,6 +328,56 @@ TEST_CASE("a simulator restart mid-traffic loses no message", "[gateway][integra
   CHECK(gateway.stop() == 0);
 }
 
+TEST_CASE("an SMSC restarting its message ids per bind: each MT keeps its id and gets its own receipt",
+          "[gateway][integration]") {
+  json config = default_sim_config();
+  config["resp_msgid_restart"] = "bind";
+  SmscSim sim(config);
+  GatewayProcess gateway(sim);
+  gateway.start();
+  // Results are never acknowledged, so the gateway keeps sending them, across its restart.
+  EngineStub engine(gateway.endpoint(), {.ack_results = false});
+  REQUIRE(engine.wait_for_gateway(10s));
+  engine.send_mt(mt("one", "reused id one"));
+  REQUIRE(engine.wait_for_results(1, 20s));
+  REQUIRE(engine.wait_for_receipts(1, 20s));
+  const std::vector<std::string> first_ids = engine.results().at("one").message_ids;
+  REQUIRE(first_ids.size() == 1);
+
+  CHECK(gateway.stop(SIGKILL) == 128 + SIGKILL);
+  gateway.start();  // binds again: the simulator hands out the same ids again
+  REQUIRE(engine.wait_for_gateway(10s));
+  engine.send_mt(mt("two", "reused id two"));
+  REQUIRE(engine.wait_until([&] {
+    if (engine.results().count("two") == 0) return false;
+    for (const auto& receipt : engine.receipts()) {
+      if (receipt.mt_id == std::optional<std::string>("two")) return true;
+    }
+    return false;
+  }, 20s));
+  CHECK(engine.results().at("two").message_ids == first_ids);
+  // Restarted once more, the gateway reads both results from its queue again: each still
+  // carries its ids (a reused id used to move to the newer MT, leaving "one" with none).
+  CHECK(gateway.stop() == 0);
+  gateway.start();
+  REQUIRE(engine.wait_for_gateway(10s));
+  const size_t arrivals = engine.result_arrivals();
+  REQUIRE(engine.wait_until([&] { return engine.result_arrivals() >= arrivals + 4; }, 20s));
+  const auto results = engine.results();
+  CHECK(results.at("one").message_ids == first_ids);
+  CHECK(results.at("two").message_ids == first_ids);
+  std::multiset<std::string> credited;
+  for (const auto& receipt : engine.receipts()) {
+    INFO(receipt.message_id);
+    CHECK(receipt.message_id == first_ids[0]);
+    REQUIRE(receipt.mt_id.has_value());
+    credited.insert(*receipt.mt_id);
+  }
+  CHECK(credited.count("one") >= 1);
+  CHECK(credited.count("two") == 1);
+  CHECK(gateway.stop() == 0);
+}
+
 TEST_CASE("kill -9 of the gateway with MO and MT in flight: everything arrives after restart", "[gateway][integration]") {
   json config = default_sim_config();
   config["resp_delay_ms"] = 10;

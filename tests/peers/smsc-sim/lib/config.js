@@ -18,6 +18,7 @@ function defaults() {
     submit_window: 0,
     resp_msgid: 'hex',
     resp_msgid_pad: 8,
+    resp_msgid_restart: 'never',
     // receipt.msgid / msgid_pad null: print ids in receipts as in submit_sm_resp.
     receipt: {
       form: 'both', delay_ms: 0, final_state: 'DELIVRD', err: '000', msgid: null, msgid_pad: null, by_dest: {},
@@ -86,6 +87,9 @@ function validate(c) {
   if (c.deliver_window < 1) throw new ConfigError('deliver_window must be at least 1');
   if (c.deliver_timeout_ms < 1) throw new ConfigError('deliver_timeout_ms must be at least 1');
   if (!MSGID_FORMATS.includes(c.resp_msgid)) throw new ConfigError('resp_msgid must be "hex" or "dec"');
+  if (!['never', 'bind'].includes(c.resp_msgid_restart)) {
+    throw new ConfigError('resp_msgid_restart must be "never" or "bind"');
+  }
   const r = c.receipt;
   if (!RECEIPT_FORMS.includes(r.form)) throw new ConfigError(`receipt.form must be one of ${RECEIPT_FORMS}`);
   checkNonNegativeInt('receipt.delay_ms', r.delay_ms);

@@ -37,7 +37,7 @@ function receiptSafe(text) {
 // cfg: the configuration; state: a FINAL_STATES key; err: three digits.
 function buildReceipt(rec, cfg, state, err, doneAt) {
   const receiptCfg = cfg.receipt;
-  const id = formatMessageId(rec.id, receiptCfg.msgid === null ? cfg.resp_msgid : receiptCfg.msgid,
+  const id = formatMessageId(rec.number, receiptCfg.msgid === null ? cfg.resp_msgid : receiptCfg.msgid,
     receiptCfg.msgid_pad === null ? cfg.resp_msgid_pad : receiptCfg.msgid_pad);
   const p = rec.pdu.params;
   const fields = {

@@ -36,7 +36,7 @@ function submitText(pdu, maxOctets) {
   return text.decodeText(maxOctets === undefined ? data : data.subarray(0, maxOctets), pdu.params.data_coding);
 }
 
-// rec: {id, message_id, system_id, bind_id, source_addr, destination_addr, pdu,
+// rec: {id, number (of message_id), message_id, system_id, bind_id, source_addr, destination_addr, pdu,
 //       received_at (ms), route, state, receipt}
 function describeSubmit(rec) {
   const { pdu } = rec;

@@ -47,7 +47,8 @@ class Smsc {
     this.counters = createCounters();
     this.connections = new Set();
     this.nextConnectionId = 1;
-    this.nextMessageNumber = 1;
+    this.nextMessageNumber = 1; // record number (GET /messages since_id): never restarts
+    this.nextIdNumber = 1;      // the number printed as message_id: restarts with resp_msgid_restart
     this.nextDeliveryId = 1;
     this.nextMoRef = 1;
     this.messages = new RecordLog(() => this.cfg.max_messages, (r) => r.message_id);
@@ -171,6 +172,8 @@ class Smsc {
 
     conn.bind = Object.assign({ systemId, boundAt: new Date().toISOString() }, BIND_MODES[pdu.command]);
     this.counters.binds_ok++;
+    // Like SMSCs that count message ids per connection: ids already given out come again.
+    if (this.cfg.resp_msgid_restart === 'bind') this.nextIdNumber = 1;
     const resp = codec.encode(respCommand, pdu.sequence_number, { system_id: this.cfg.system_id });
     conn.write(codec.appendTlvs(resp, [{ tag: TAG.sc_interface_version, value: Buffer.from([SMPP_VERSION_34]) }]));
     this._startEnquireLink(conn);
@@ -220,7 +223,8 @@ class Smsc {
 
   _newMessageId() {
     const id = this.nextMessageNumber++;
-    return { id, message_id: receipt.formatMessageId(id, this.cfg.resp_msgid, this.cfg.resp_msgid_pad) };
+    const number = this.nextIdNumber++;
+    return { id, number, message_id: receipt.formatMessageId(number, this.cfg.resp_msgid, this.cfg.resp_msgid_pad) };
   }
 
   _onSubmit(conn, pdu) {
@@ -283,9 +287,10 @@ class Smsc {
   }
 
   _record(conn, pdu) {
-    const { id, message_id: messageId } = this._newMessageId();
+    const { id, number, message_id: messageId } = this._newMessageId();
     const rec = { // a literal with fixed shape: this runs for every submit_sm
       id,
+      number, // of message_id, printed again in the receipt's own id format
       message_id: messageId,
       system_id: conn.bind.systemId,
       bind_id: conn.id,

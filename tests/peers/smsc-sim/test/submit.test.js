@@ -155,3 +155,33 @@ test('submit_sm, receipts, routing and throttling', async (t) => {
     await sim.api('POST', '/config', { tps: 0 });
   });
 });
+
+test('resp_msgid_restart "bind": every bind counts message ids from 1 again', async (t) => {
+  const sim = await startSim(Object.assign({ resp_msgid_restart: 'bind' }, CONFIG));
+  t.after(() => sim.stop());
+  const submitOn = (esme, text) => esme.call('submit_sm',
+    { source_addr: '1234', destination_addr: '628111', short_message: text, registered_delivery: 1 });
+
+  const first = (await bind(sim.smppPort)).esme;
+  const a = await submitOn(first, 'a');
+  const b = await submitOn(first, 'b');
+  assert.deepStrictEqual([a.message_id, b.message_id], ['00000001', '00000002']);
+  const [ra] = await first.waitDelivered(1);
+  assert.strictEqual(ra.receipted_message_id, '00000001');
+  await first.close();
+
+  const second = (await bind(sim.smppPort)).esme;
+  t.after(() => second.close());
+  const c = await submitOn(second, 'c');
+  assert.strictEqual(c.message_id, '00000001', 'the id given to "a" comes again');
+  const receipts = await second.waitDelivered(1);
+  const d = receipts.find((r) => r.short_message.message.endsWith('text:c'));
+  assert.ok(d, 'the receipt for "c" carries the reused id');
+  assert.strictEqual(d.receipted_message_id, '00000001');
+  // Records keep their own increasing id, so since_id paging still works.
+  const msgs = (await sim.api('GET', '/messages')).body;
+  assert.deepStrictEqual(msgs.map((m) => m.message_id), ['00000001', '00000002', '00000001']);
+  assert.deepStrictEqual(msgs.map((m) => m.id), [1, 2, 3]);
+
+  assert.strictEqual((await sim.api('POST', '/config', { resp_msgid_restart: 'sometimes' })).status, 400);
+});

@@ -57,9 +57,9 @@ CREATE TABLE receipt_unmatched(              -- receipts whose message id is not
   received_at_ms INTEGER NOT NULL);
 CREATE INDEX receipt_unmatched_id ON receipt_unmatched(smsc, message_id);
 )sql",
-    // Revision 2 is the MO de-duplication key, added on its own branch at the same time;
-    // this placeholder is replaced by it when the two are merged (neither was released alone).
-    "-- revision 2: MO de-duplication key\n",
+    // Revision 2 changes nothing: the number was held for the MO de-duplication key, which
+    // was not finished with revision 3 and will come as a later revision.
+    "-- revision 2: no change\n",
     // Revision 3: an SMSC may reuse message ids (a counter restarted per connection, or
     // wrapped), so every MT keeps its own ids, keyed by (mt, part) instead of (smsc, id), and
     // a receipt goes to the newest MT holding the id whose part has not had a final state yet

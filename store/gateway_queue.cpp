@@ -57,22 +57,19 @@ CREATE TABLE receipt_unmatched(              -- receipts whose message id is not
   received_at_ms INTEGER NOT NULL);
 CREATE INDEX receipt_unmatched_id ON receipt_unmatched(smsc, message_id);
 )sql",
-    // Revision 2 changes nothing: the number was held for the MO de-duplication key, which
-    // was not finished with revision 3 and will come as a later revision.
-    "-- revision 2: no change\n",
-    // Revision 3: an SMSC may reuse message ids (a counter restarted per connection, or
+    // Revision 2: an SMSC may reuse message ids (a counter restarted per connection, or
     // wrapped), so every MT keeps its own ids, keyed by (mt, part) instead of (smsc, id), and
     // a receipt goes to the newest MT holding the id whose part has not had a final state yet
     // (`final`). Unmatched receipts remember whether theirs was final for when they match.
     R"sql(
-CREATE TABLE mt_message_id_v3(
+CREATE TABLE mt_message_id_v2(
   mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE, part INTEGER NOT NULL,
   smsc TEXT NOT NULL, message_id TEXT NOT NULL,
   final INTEGER NOT NULL DEFAULT 0,          -- 1 once a receipt with a final state was credited
   PRIMARY KEY(mt_id, part)) WITHOUT ROWID;
-INSERT INTO mt_message_id_v3(mt_id, part, smsc, message_id) SELECT mt_id, part, smsc, message_id FROM mt_message_id;
+INSERT INTO mt_message_id_v2(mt_id, part, smsc, message_id) SELECT mt_id, part, smsc, message_id FROM mt_message_id;
 DROP TABLE mt_message_id;
-ALTER TABLE mt_message_id_v3 RENAME TO mt_message_id;
+ALTER TABLE mt_message_id_v2 RENAME TO mt_message_id;
 CREATE INDEX mt_message_id_by_id ON mt_message_id(smsc, message_id);
 ALTER TABLE receipt_unmatched ADD COLUMN final INTEGER NOT NULL DEFAULT 1;
 )sql",
@@ -109,7 +106,7 @@ constexpr std::string_view kStatements[kSqlCount] = {
     "(SELECT message_id FROM mt_message_id WHERE mt_id = r.mt_id ORDER BY part)) "
     "FROM mt_result r JOIN mt m ON m.id = r.mt_id WHERE r.seq > ? ORDER BY r.seq LIMIT ?",
     "INSERT OR REPLACE INTO mt_message_id(mt_id, part, smsc, message_id) SELECT id, ?3, smsc, ?2 FROM mt WHERE id = ?1",
-    // The newest MT holding the id whose part still awaits a final state (see revision 3).
+    // The newest MT holding the id whose part still awaits a final state (see revision 2).
     "SELECT mt_id, part FROM mt_message_id WHERE smsc = ? AND message_id = ? AND final = 0 ORDER BY mt_id DESC LIMIT 1",
     "INSERT INTO receipt(smsc, message_id, state, error, received_at_ms, mt_id, part) VALUES(?,?,?,?,?,?,?)",
     "INSERT INTO receipt_unmatched(smsc, message_id, state, error, received_at_ms, final) VALUES(?,?,?,?,?,?)",

@@ -113,7 +113,7 @@ class GatewayQueue {
   // Random id made when the file was created: makes the ids sent to the engine unique
   // across gateways and re-created queues.
   const std::string& instance_id() const;
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 2;
 
   // --- durable: the completion runs after the commit ---
   void add_mo(MoRecord mo, std::function<void(Result<int64_t>)> done);

@@ -28,11 +28,15 @@ Status write_file_synced(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(errno)));
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  int saved = errno;
-  const bool closed = ::close(fd) == 0;
-  if (written && !closed) saved = errno;
-  if (!written || !closed) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  const bool whole = n == static_cast<ssize_t>(text.size());
+  bool ok = whole && ::fsync(fd) == 0;
+  int saved = (n >= 0 && !whole) ? EIO : errno;  // a short write sets no errno
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) return Status::io_error(fmt::format("{}: {}", tmp, std::strerror(saved)));
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::io_error(fmt::format("{}: {}", path, std::strerror(errno)));
   const std::string dir = std::filesystem::path(path).parent_path().string();
   const std::string dir_name = dir.empty() ? "." : dir;
@@ -40,7 +44,7 @@ Status write_file_synced(const std::string& path, const std::string& text) {
   if (dir_fd < 0) return Status::io_error(fmt::format("{}: {}", dir_name, std::strerror(errno)));
   const bool dir_synced = ::fsync(dir_fd) == 0;
   saved = errno;
-  if (::close(dir_fd) != 0 && dir_synced) saved = errno;
+  ::close(dir_fd);  // read-only: nothing left to report once fsync has answered
   if (!dir_synced) return Status::io_error(fmt::format("{}: fsync: {}", dir_name, std::strerror(saved)));
   return Status();
 }

@@ -1,6 +1,11 @@
 // pintar: one executable, one subcommand per role. This file only wires the modules'
 // subcommands together and turns errors into exit codes (common/exit_codes.h).
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -14,6 +19,38 @@
 #include "vending/p2apst/p2apst_cli.h"
 #include "vending/sts/sts_cli.h"
 #include "store/store_cli.h"
+
+namespace {
+
+// CLI11 answers --help before it looks at the other words, so `pintar NOSUCH --help` would
+// print the top-level help and exit 0: a script would take a typo for success. Walk the words
+// down the subcommand tree first; a word where a subcommand is expected must name one.
+// Returns the unknown word, or empty.
+std::string unknown_subcommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--") return {};
+    if (word.starts_with("-")) {
+      // An option of this level that takes a value consumes the next word (`-c FILE`).
+      if (word.find('=') == std::string_view::npos) {
+        const CLI::Option* option = at->get_option_no_throw(std::string(word));
+        if (option != nullptr && option->get_type_size() != 0 && i + 1 < argc) ++i;
+      }
+      continue;
+    }
+    // A level that takes positional words (e.g. `config check FILE`) ends the walk.
+    const std::vector<CLI::App*> subcommands = at->get_subcommands(std::function<bool(CLI::App*)>{});
+    if (subcommands.empty()) return {};
+    const auto next = std::find_if(subcommands.begin(), subcommands.end(),
+                                   [&](CLI::App* sub) { return sub->check_name(std::string(word)); });
+    if (next == subcommands.end()) return std::string(word);
+    at = *next;
+  }
+  return {};
+}
+
+}  // namespace
 
 #ifndef PINTAR_VERSION
 #define PINTAR_VERSION "unknown"
@@ -36,6 +73,10 @@ int main(int argc, char** argv) {
   sts::add_sts_commands(app, context);
   store::add_store_commands(app, context);
 
+  if (const std::string unknown = unknown_subcommand(app, argc, argv); !unknown.empty()) {
+    fmt::print(stderr, "pintar: unknown command '{}' (see 'pintar --help')\n", unknown);
+    return exit_code::kUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

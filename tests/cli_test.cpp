@@ -21,6 +21,10 @@ TEST_CASE("--version and --help answer and exit 0", "[cli]") {
   CHECK_THAT(help.out, Catch::Contains("config"));
   CHECK_THAT(help.out, Catch::Contains("demo"));
 
+  // A -c value that looks like a command name is not one.
+  auto config_help = run({pintar_binary(), "-c", "demo", "config", "--help"});
+  CHECK(config_help.exit_status == 0);
+
   auto sub_help = run({pintar_binary(), "config", "check", "--help"});
   CHECK(sub_help.exit_status == 0);
   CHECK_THAT(sub_help.out, Catch::Contains("FILE"));
@@ -29,7 +33,8 @@ TEST_CASE("--version and --help answer and exit 0", "[cli]") {
 TEST_CASE("wrong arguments print usage and exit 64", "[cli]") {
   for (const auto& argv : std::vector<std::vector<std::string>>{
            {pintar_binary()}, {pintar_binary(), "frobnicate"}, {pintar_binary(), "config", "check"},
-           {pintar_binary(), "--no-such-flag", "demo"}}) {
+           {pintar_binary(), "--no-such-flag", "demo"}, {pintar_binary(), "frobnicate", "--help"},
+           {pintar_binary(), "-c", "x.toml", "frobnicate", "--help"}, {pintar_binary(), "config", "nosuch", "--help"}}) {
     auto result = run(argv);
     CHECK(result.exit_status == 64);
     CHECK_THAT(result.err, Catch::Contains("--help"));

@@ -41,7 +41,7 @@
 namespace pintar::store {
 
 struct GatewayQueueOptions {
-  std::string path;                   // database file; created when absent
+  std::string path;                   // database file; created 0600 when absent (whatever the umask)
   std::string synchronous = "FULL";   // FULL (survives power loss) or NORMAL (survives a process crash)
   int busy_timeout_ms = 5000;
   size_t max_batch = 1024;            // operations per group commit

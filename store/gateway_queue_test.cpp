@@ -1,6 +1,7 @@
 #include "store/gateway_queue.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -240,6 +241,28 @@ TEST_CASE("prune forgets settled MTs whose outcome was acknowledged", "[gateway_
   REQUIRE(receipts->size() == 1);
   CHECK(receipts->at(0).engine_id == std::optional<std::string>("unacked"));
   CHECK(queue->unsubmitted_mts()->size() == 1);
+}
+
+TEST_CASE("the queue file and its -wal and -shm are 0600 under umask 022; an existing file keeps its mode",
+          "[gateway_queue]") {
+  const std::string path = temp_db("mode");
+  const mode_t saved = ::umask(022);  // what a shell or a cron job outside systemd hands down
+  {
+    auto queue = open_queue(path);
+    REQUIRE(queue->add_mo_sync(mo("TOKEN 1234 20000 9999")).ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      INFO(path + suffix);
+      struct stat st {};
+      REQUIRE(::stat((path + suffix).c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+  }
+  REQUIRE(::chmod(path.c_str(), 0640) == 0);  // an operator's choice, e.g. for a backup group
+  open_queue(path).reset();
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  ::umask(saved);
 }
 
 TEST_CASE("concurrent writers share commits and each learns its own outcome", "[gateway_queue]") {

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -214,6 +213,14 @@ Result<T> wait_for(std::function<void(std::function<void(Result<T>)>)> start) {
 }
 
 Status without_value(const Result<bool>& result) { return result.status(); }
+
+// The same for an operation whose completion takes a bare Status.
+Status wait_for_status(const std::function<void(std::function<void(Status)>)>& start) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  start([&promise](Status status) { promise.set_value(std::move(status)); });
+  return future.get();
+}
 
 // Steps a query to its end, turning each row into a T.
 template <typename T, typename RowFn>
@@ -606,19 +613,24 @@ Result<std::vector<QueuedMt>> GatewayQueue::unsubmitted_mts() {
   });
 }
 
+void GatewayQueue::release_unmatched_receipts(int64_t before_ms, std::function<void(Status)> done) {
+  impl_->post({[this, before_ms]() -> Status {
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kReleaseUnmatched).bind(before_ms).run());
+                 return impl_->use(kDeleteReleased).bind(before_ms).run();
+               },
+               std::move(done)});
+}
+
+void GatewayQueue::prune(int64_t before_ms, std::function<void(Status)> done) {
+  impl_->post({[this, before_ms] { return impl_->use(kPrune).bind(before_ms).run(); }, std::move(done)});
+}
+
 Status GatewayQueue::release_unmatched_receipts(int64_t before_ms) {
-  return without_value(impl_->call<bool>([&]() -> Result<bool> {
-    PINTAR_RETURN_IF_ERROR(impl_->use(kReleaseUnmatched).bind(before_ms).run());
-    PINTAR_RETURN_IF_ERROR(impl_->use(kDeleteReleased).bind(before_ms).run());
-    return true;
-  }));
+  return wait_for_status([&](auto done) { release_unmatched_receipts(before_ms, std::move(done)); });
 }
 
 Status GatewayQueue::prune(int64_t before_ms) {
-  return without_value(impl_->call<bool>([&]() -> Result<bool> {
-    PINTAR_RETURN_IF_ERROR(impl_->use(kPrune).bind(before_ms).run());
-    return true;
-  }));
+  return wait_for_status([&](auto done) { prune(before_ms, std::move(done)); });
 }
 
 Status GatewayQueue::flush() {

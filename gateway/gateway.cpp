@@ -274,6 +274,7 @@ class Gateway::Impl {
   bool dirty_[static_cast<size_t>(ReliableKind::kCount)] = {true, true, true};  // loop thread
   int64_t cursor_[static_cast<size_t>(ReliableKind::kCount)] = {};              // loop thread
   bool reading_[static_cast<size_t>(ReliableKind::kCount)] = {};               // loop thread: a read in flight
+  int housekeeping_pending_ = 0;  // loop thread: housekeeping commits not yet completed
 };
 
 Status Gateway::Impl::resubmit_unsettled() {
@@ -417,12 +418,26 @@ void Gateway::Impl::pump() {
       });
 }
 
+// Both run on the queue's writer thread: two commits there can take seconds (a large prune,
+// a file another process holds locked, a slow disk), which on this thread would starve the
+// engine heartbeats and the systemd watchdog. One round at a time: the next is skipped while
+// one is still queued.
 void Gateway::Impl::housekeeping() {
+  if (housekeeping_pending_ > 0) return;
   const int64_t now = unix_ms(clock_);
   const int64_t wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.receipt_match_wait).count();
-  if (Status s = queue_->release_unmatched_receipts(now - wait_ms); !s.ok()) spdlog::error("gateway: {}", s);
   const int64_t keep_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention).count();
-  if (Status s = queue_->prune(now - keep_ms); !s.ok()) spdlog::error("gateway: {}", s);
+  const auto done = [this](Status status) {  // writer thread
+    inbox_.post([this, status = std::move(status)] {
+      if (!status.ok()) spdlog::error("gateway: housekeeping: {}", status);
+      --housekeeping_pending_;
+      // Released receipts are deliverable now.
+      dirty_[static_cast<size_t>(ReliableKind::kReceipt)] = true;
+    });
+  };
+  housekeeping_pending_ = 2;
+  queue_->release_unmatched_receipts(now - wait_ms, done);
+  queue_->prune(now - keep_ms, done);
   // Messages that went out to an engine that then vanished before the cursor moved on are
   // still in the link; everything else committed is found again from the cursors.
   for (auto& dirty : dirty_) dirty = true;

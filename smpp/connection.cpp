@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -53,23 +52,14 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const std::string& ca_fil
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
-Status Connection::open(const std::string& host, uint16_t port, std::shared_ptr<TlsContext> tls,
-                        bool verify_hostname) {
+Status Connection::open(const SocketAddress& address, const std::string& host, uint16_t port,
+                        std::shared_ptr<TlsContext> tls, bool verify_hostname) {
   close();
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
-    return Status::unavailable(fmt::format("{}: {}", host, gai_strerror(rc)));
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, freeaddrinfo);
-  fd_ = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd_ = ::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return Status::io_error(fmt::format("socket: {}", std::strerror(errno)));
   const int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd_, found->ai_addr, found->ai_addrlen) != 0 && errno != EINPROGRESS) {
+  if (::connect(fd_, address.get(), address.length) != 0 && errno != EINPROGRESS) {
     const int error = errno;
     close();
     return Status::unavailable(fmt::format("connect {}:{}: {}", host, port, std::strerror(error)));

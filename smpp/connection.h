@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "smpp/resolver.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
@@ -38,8 +39,11 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection() { close(); }
 
-  // Starts a non-blocking connect (host names are resolved here, blocking). tls may be null.
-  Status open(const std::string& host, uint16_t port, std::shared_ptr<TlsContext> tls, bool verify_hostname);
+  // Starts a non-blocking connect to `address`, resolved beforehand off the session thread
+  // (smpp/resolver.h); `host` and `port` name it in errors, and `host` is the TLS server
+  // name to verify. tls may be null.
+  Status open(const SocketAddress& address, const std::string& host, uint16_t port, std::shared_ptr<TlsContext> tls,
+              bool verify_hostname);
   // Advances connect and TLS handshake: true once established, false while in progress.
   Result<bool> progress();
   bool established() const { return established_; }

@@ -29,6 +29,7 @@
 #include "smpp/reassembly.h"
 #include "smpp/receipt.h"
 #include "smpp/receive.h"
+#include "smpp/resolver.h"
 #include "smpp/split.h"
 
 namespace pintar::smpp {
@@ -112,6 +113,7 @@ struct Bind {
   bool transmits, receives;
   Counters counters{kBindCounters};
   Connection connection;
+  std::shared_ptr<const Resolver::Pending> resolving;  // kConnecting: the lookup before the TCP connect
   Receiver receiver;
   LinkState state = LinkState::kIdle;
   std::string in;
@@ -210,10 +212,11 @@ void DeliverReply::operator()(const Status& status) const {
 
 class Session::Impl final : public ReceiveHandler {
  public:
-  Impl(BindOptions options, SessionListener& listener, Clock& clock)
+  Impl(BindOptions options, SessionListener& listener, Clock& clock, LookupFn lookup)
       : options_(std::move(options)),
         listener_(listener),
         clock_(clock),
+        lookup_(std::move(lookup)),
         reassembler_(options_.mo_reassembly_timeout),
         random_(std::random_device{}()) {
     const auto now = clock_.steady_now();
@@ -239,6 +242,7 @@ class Session::Impl final : public ReceiveHandler {
     }
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake_fd_ < 0) return Status::io_error(fmt::format("eventfd: {}", std::strerror(errno)));
+    resolver_ = std::make_unique<Resolver>(options_.host, options_.port, lookup_, [this] { wake(); });
     answers_->open(wake_fd_);
     running_ = true;
     thread_ = std::thread([this] { run(); });
@@ -251,6 +255,7 @@ class Session::Impl final : public ReceiveHandler {
     stop_requested_ = true;
     wake();
     thread_.join();
+    resolver_.reset();  // no lookup thread writes to wake_fd_ after this
     answers_->close();
     ::close(wake_fd_);
     wake_fd_ = -1;
@@ -396,6 +401,7 @@ class Session::Impl final : public ReceiveHandler {
         return;
       case LinkState::kConnecting: {
         if (stopping_) return close_now(bind, now, LinkState::kStopped, "stopped");
+        if (!resolved(bind, now)) return;
         auto established = bind.connection.progress();
         if (!established.ok()) return close_now(bind, now, LinkState::kIdle, established.status().message());
         if (*established) {
@@ -471,13 +477,33 @@ class Session::Impl final : public ReceiveHandler {
     bind.state_deadline = now + options_.response_timeout;
   }
 
+  // The name lookup runs off this thread (smpp/resolver.h); resolved() starts the TCP
+  // connect once it has answered.
   void connect(Bind& bind, Clock::SteadyTime now) {
     set_state(bind, LinkState::kConnecting, fmt::format("{}:{}", options_.host, options_.port));
     bind.state_deadline = now + options_.connect_timeout;
-    if (Status opened = bind.connection.open(options_.host, options_.port, tls_, options_.tls_verify_hostname);
-        !opened.ok()) {
-      close_now(bind, now, LinkState::kIdle, opened.message());
+    bind.resolving = resolver_->lookup();
+  }
+
+  // kConnecting: true once the address is known and the connect started; false while the
+  // lookup runs (past connect_timeout the bind gives up; the lookup goes on for the next
+  // attempt) or when it failed (the bind is closed).
+  bool resolved(Bind& bind, Clock::SteadyTime now) {
+    if (!bind.resolving) return true;
+    const auto address = bind.resolving->result();
+    if (!address) {
+      if (now >= bind.state_deadline) {
+        close_now(bind, now, LinkState::kIdle,
+                  fmt::format("name lookup of {} unanswered after connect_timeout", options_.host));
+      }
+      return false;
     }
+    bind.resolving.reset();
+    const Status opened = address->ok() ? bind.connection.open(**address, options_.host, options_.port, tls_,
+                                                               options_.tls_verify_hostname)
+                                        : address->status();
+    if (!opened.ok()) close_now(bind, now, LinkState::kIdle, opened.message());
+    return opened.ok();
   }
 
   // Sends queued parts on every bind with room, round robin, oldest part first.
@@ -591,6 +617,7 @@ class Session::Impl final : public ReceiveHandler {
     bind.paused = false;
     bind.close_requested = false;
     bind.connection.close();
+    bind.resolving.reset();
     bind.in_length = 0;
     bind.out.clear();
     bind.out_sent = 0;
@@ -832,6 +859,8 @@ class Session::Impl final : public ReceiveHandler {
   Clock& clock_;
   std::vector<std::unique_ptr<Bind>> binds_;
   std::shared_ptr<TlsContext> tls_;
+  LookupFn lookup_;
+  std::unique_ptr<Resolver> resolver_;  // from start() to stop()
   std::thread thread_;
   int wake_fd_ = -1;
   std::mutex inbox_mutex_;
@@ -855,8 +884,8 @@ class Session::Impl final : public ReceiveHandler {
   uint8_t next_reference_ = 1;
 };
 
-Session::Session(BindOptions options, SessionListener& listener, Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(options), listener, clock)) {}
+Session::Session(BindOptions options, SessionListener& listener, Clock& clock, LookupFn lookup)
+    : impl_(std::make_unique<Impl>(std::move(options), listener, clock, std::move(lookup))) {}
 
 Session::~Session() { stop(); }
 

@@ -4,7 +4,9 @@
 // Threads: start() creates one thread that runs every bind of this session in one poll
 // loop; listener callbacks run on that thread. submit(), in_flight(), counters() and stop()
 // may be called from any thread. The listener must outlive the session (stop() or the
-// destructor joins the thread; no callback runs after stop() returns).
+// destructor joins the thread; no callback runs after stop() returns). Host names are
+// resolved on a lookup thread (smpp/resolver.h): a slow DNS server delays only the binds
+// that are connecting, never the bound ones.
 //
 // Delivery rules (see docs/smpp.md for the state and timer tables):
 //  - every deliver_sm/data_sm is answered: ESME_ROK once the listener's DeliverReply says
@@ -32,6 +34,7 @@
 #include "common/status.h"
 #include "smpp/message.h"
 #include "smpp/message_id.h"
+#include "smpp/resolver.h"
 #include "smpp/status_class.h"
 
 namespace pintar::smpp {
@@ -148,7 +151,10 @@ enum BindCounter : size_t {
 
 class Session {
  public:
-  Session(BindOptions options, SessionListener& listener, Clock& clock = Clock::real());
+  // `lookup` resolves options.host (smpp/resolver.h: off the session thread); tests pass a
+  // slow one.
+  Session(BindOptions options, SessionListener& listener, Clock& clock = Clock::real(),
+          LookupFn lookup = system_lookup);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   ~Session();  // stop()

@@ -1,8 +1,12 @@
 #include "store/gateway_queue.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -210,6 +214,14 @@ Result<T> wait_for(std::function<void(std::function<void(Result<T>)>)> start) {
 
 Status without_value(const Result<bool>& result) { return result.status(); }
 
+// The same for an operation whose completion takes a bare Status.
+Status wait_for_status(const std::function<void(std::function<void(Status)>)>& start) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  start([&promise](Status status) { promise.set_value(std::move(status)); });
+  return future.get();
+}
+
 // Steps a query to its end, turning each row into a T.
 template <typename T, typename RowFn>
 Result<std::vector<T>> collect(Use& select, RowFn to_value) {
@@ -222,6 +234,17 @@ Result<std::vector<T>> collect(Use& select, RowFn to_value) {
   }
 }
 
+
+// MOs hold PINs in flight ("TOKEN <meter> <amount> <PIN>"), so a new queue file is made
+// 0600 here rather than by SQLite, whose 0644 the process umask (no UMask= outside systemd)
+// may leave as it is. SQLite gives -wal and -shm the database file's mode. An existing file
+// keeps the mode an operator chose.
+Status create_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::io_error(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+  ::close(fd);
+  return Status();
+}
 
 }  // namespace
 
@@ -247,6 +270,7 @@ class GatewayQueue::Impl {
   }
 
   Status open() {
+    PINTAR_RETURN_IF_ERROR(create_private_file(options_.path));
     const int rc = sqlite3_open_v2(options_.path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) return Status::io_error(fmt::format("{}: {}", options_.path, sqlite3_errstr(rc)));
@@ -589,19 +613,24 @@ Result<std::vector<QueuedMt>> GatewayQueue::unsubmitted_mts() {
   });
 }
 
+void GatewayQueue::release_unmatched_receipts(int64_t before_ms, std::function<void(Status)> done) {
+  impl_->post({[this, before_ms]() -> Status {
+                 PINTAR_RETURN_IF_ERROR(impl_->use(kReleaseUnmatched).bind(before_ms).run());
+                 return impl_->use(kDeleteReleased).bind(before_ms).run();
+               },
+               std::move(done)});
+}
+
+void GatewayQueue::prune(int64_t before_ms, std::function<void(Status)> done) {
+  impl_->post({[this, before_ms] { return impl_->use(kPrune).bind(before_ms).run(); }, std::move(done)});
+}
+
 Status GatewayQueue::release_unmatched_receipts(int64_t before_ms) {
-  return without_value(impl_->call<bool>([&]() -> Result<bool> {
-    PINTAR_RETURN_IF_ERROR(impl_->use(kReleaseUnmatched).bind(before_ms).run());
-    PINTAR_RETURN_IF_ERROR(impl_->use(kDeleteReleased).bind(before_ms).run());
-    return true;
-  }));
+  return wait_for_status([&](auto done) { release_unmatched_receipts(before_ms, std::move(done)); });
 }
 
 Status GatewayQueue::prune(int64_t before_ms) {
-  return without_value(impl_->call<bool>([&]() -> Result<bool> {
-    PINTAR_RETURN_IF_ERROR(impl_->use(kPrune).bind(before_ms).run());
-    return true;
-  }));
+  return wait_for_status([&](auto done) { prune(before_ms, std::move(done)); });
 }
 
 Status GatewayQueue::flush() {

@@ -41,7 +41,7 @@
 namespace pintar::store {
 
 struct GatewayQueueOptions {
-  std::string path;                   // database file; created when absent
+  std::string path;                   // database file; created 0600 when absent (whatever the umask)
   std::string synchronous = "FULL";   // FULL (survives power loss) or NORMAL (survives a process crash)
   int busy_timeout_ms = 5000;
   size_t max_batch = 1024;            // operations per group commit
@@ -146,10 +146,16 @@ class GatewayQueue {
   Result<std::vector<QueuedReceipt>> receipts_after(int64_t id, size_t limit);
   Result<std::vector<QueuedMt>> unsubmitted_mts();
 
-  // --- housekeeping (durable, waits) ---
+  // --- housekeeping (durable) ---
   // Unmatched receipts received before `before_ms` become deliverable without an MT.
-  Status release_unmatched_receipts(int64_t before_ms);
   // Forgets finished MTs (outcome acknowledged) created before `before_ms`.
+  // The asynchronous forms return at once and run on the writer thread like every other
+  // write; `done` runs after the commit. A loop thread uses them: a large prune, or a file
+  // another process holds locked (up to busy_timeout_ms per attempt), must not stall it.
+  void release_unmatched_receipts(int64_t before_ms, std::function<void(Status)> done);
+  void prune(int64_t before_ms, std::function<void(Status)> done);
+  // Blocking forms (tests, tools).
+  Status release_unmatched_receipts(int64_t before_ms);
   Status prune(int64_t before_ms);
   // Returns once everything queued so far is committed.
   Status flush();

@@ -1,11 +1,13 @@
 #include "store/gateway_queue.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -240,6 +242,70 @@ TEST_CASE("prune forgets settled MTs whose outcome was acknowledged", "[gateway_
   REQUIRE(receipts->size() == 1);
   CHECK(receipts->at(0).engine_id == std::optional<std::string>("unacked"));
   CHECK(queue->unsubmitted_mts()->size() == 1);
+}
+
+TEST_CASE("housekeeping's asynchronous forms return at once and complete after their commit", "[gateway_queue]") {
+  const std::string path = temp_db("housekeeping");
+  auto queue = open_queue(path);
+  const int64_t done = queue->add_mt_sync(mt("done"))->id;
+  queue->record_submitted(done, {"1"});
+  queue->ack_result(queue->results_after(0, 10)->at(0).seq);
+  REQUIRE(queue->add_receipt_sync(receipt("unknown", 2000)).ok());
+
+  // Another process holds the file's write lock, as a backup or the sqlite3 shell can: the
+  // writer waits for it (busy_timeout_ms), and so would a caller of a blocking form.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  std::mutex mutex;
+  std::vector<Status> outcomes;
+  const auto record = [&](Status status) {
+    std::lock_guard lock(mutex);
+    outcomes.push_back(std::move(status));
+  };
+  queue->release_unmatched_receipts(3000, record);
+  queue->prune(5000, record);
+  {
+    std::lock_guard lock(mutex);
+    CHECK(outcomes.empty());  // returned while the commit cannot have happened
+  }
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+  REQUIRE(queue->flush().ok());
+  {
+    std::lock_guard lock(mutex);
+    REQUIRE(outcomes.size() == 2);
+    CHECK(outcomes[0].ok());
+    CHECK(outcomes[1].ok());
+  }
+  // Both took effect: the unmatched receipt went out on its own, "done" no longer matches.
+  auto released = queue->receipts_after(0, 10);
+  REQUIRE(released->size() == 1);
+  CHECK_FALSE(released->at(0).engine_id.has_value());
+  REQUIRE(queue->add_receipt_sync(receipt("1")).ok());
+  CHECK(queue->receipts_after(released->at(0).id, 10)->empty());
+}
+
+TEST_CASE("the queue file and its -wal and -shm are 0600 under umask 022; an existing file keeps its mode",
+          "[gateway_queue]") {
+  const std::string path = temp_db("mode");
+  const mode_t saved = ::umask(022);  // what a shell or a cron job outside systemd hands down
+  {
+    auto queue = open_queue(path);
+    REQUIRE(queue->add_mo_sync(mo("TOKEN 1234 20000 9999")).ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      INFO(path + suffix);
+      struct stat st {};
+      REQUIRE(::stat((path + suffix).c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+  }
+  REQUIRE(::chmod(path.c_str(), 0640) == 0);  // an operator's choice, e.g. for a backup group
+  open_queue(path).reset();
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+  ::umask(saved);
 }
 
 TEST_CASE("concurrent writers share commits and each learns its own outcome", "[gateway_queue]") {

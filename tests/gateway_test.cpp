@@ -11,11 +11,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "tests/support/engine_stub.h"
 #include "tests/support/process.h"
@@ -53,6 +55,7 @@ class GatewayProcess {
     return status;
   }
   const std::string& endpoint() const { return endpoint_; }
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_;
@@ -260,6 +263,11 @@ class NotifySocket {
     const auto all = messages();
     return static_cast<size_t>(std::count(all.begin(), all.end(), message));
   }
+  // When each message arrived, in order; (arrival, message).
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> arrivals() {
+    std::lock_guard lock(mutex_);
+    return arrivals_;
+  }
 
  private:
   void read_all() {
@@ -271,6 +279,7 @@ class NotifySocket {
       if (n <= 0) continue;
       std::lock_guard lock(mutex_);
       messages_.emplace_back(buffer, static_cast<size_t>(n));
+      arrivals_.emplace_back(std::chrono::steady_clock::now(), messages_.back());
     }
   }
 
@@ -279,6 +288,7 @@ class NotifySocket {
   std::atomic<bool> done_{false};
   std::mutex mutex_;
   std::vector<std::string> messages_;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> arrivals_;
   std::thread reader_;
 };
 
@@ -304,6 +314,57 @@ TEST_CASE("under systemd: READY once serving, WATCHDOG while running, STOPPING o
   CHECK(gateway.stop() == 0);
   for (int i = 0; i < 40 && notify.count("STOPPING=1") == 0; ++i) std::this_thread::sleep_for(25ms);
   CHECK(notify.count("STOPPING=1") == 1);
+}
+
+TEST_CASE("housekeeping on a locked queue file does not stall the loop: the watchdog keeps being fed",
+          "[gateway][integration]") {
+  SmscSim sim(default_sim_config());
+  GatewayProcess gateway(sim);
+  NotifySocket notify(make_temp_dir("notify") + "/notify.sock");
+  ::setenv("NOTIFY_SOCKET", notify.path().c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "400000", 1);  // a ping every 200 ms
+  gateway.start();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  const auto arrivals = notify.arrivals();
+  REQUIRE(!arrivals.empty());
+  REQUIRE(arrivals.front().second == "READY=1");
+  const auto ready = arrivals.front().first;
+
+  // Another process (a backup, the sqlite3 shell) holds the queue's write lock across the
+  // first housekeeping, 10 s after READY, and longer than the queue's busy timeout (5 s):
+  // its two commits wait for the lock. On the loop they held it for as long, no heartbeat and
+  // no watchdog ping went out, and systemd (WatchdogSec=) would have killed the gateway.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((gateway.dir() + "/gateway-queue.db").c_str(), &other) == SQLITE_OK);
+  sqlite3_busy_timeout(other, 5000);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const auto locked = std::chrono::steady_clock::now();
+  std::this_thread::sleep_until(ready + 17s);  // the lock's duration, not an assertion
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+  const auto unlocked = std::chrono::steady_clock::now();
+  // The watchdog pings after the unlock: the last gap closes with the first of them.
+  REQUIRE(engine.wait_until([&] {
+    const auto all = notify.arrivals();
+    return all.back().first > unlocked && all.back().second == "WATCHDOG=1";
+  }, 10s));
+
+  std::chrono::steady_clock::duration longest{};
+  std::optional<std::chrono::steady_clock::time_point> previous;
+  size_t pings = 0;
+  for (const auto& [at, message] : notify.arrivals()) {
+    if (message != "WATCHDOG=1" || at < locked) continue;
+    if (previous) longest = std::max(longest, at - *previous);
+    previous = at;
+    ++pings;
+  }
+  INFO("longest gap between watchdog pings while the file was locked: "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(longest).count() << " ms over " << pings << " pings");
+  CHECK(longest < 3s);
+  CHECK(gateway.stop() == 0);
 }
 
 TEST_CASE("a simulator restart mid-traffic loses no message", "[gateway][integration]") {

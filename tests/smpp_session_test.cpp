@@ -1,6 +1,7 @@
 // smpp::Session against the independent SMSC simulator (tests/peers/smsc-sim) over real
 // TCP/TLS sockets on 127.0.0.1: binds, window, throttling, status classes, faults, receipts,
 // long MO/MT. Each case starts its own simulator.
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -341,6 +342,84 @@ TEST_CASE("SMSC-initiated unbind is answered and the bind comes back") {
   REQUIRE(rec.wait([&] { return rec.has_state(BindState::kDisconnected); }));
   session.submit(mt(1));
   REQUIRE(rec.wait([&] { return rec.submitted.size() == 1; }));
+}
+
+// A name server that does not answer: lookups after the first `fast` block until release()
+// (30 s at most, so a failing case still ends), as getaddrinfo does through its retries.
+// Held by shared_ptr: the lookup threads may outlive the test case.
+struct SlowDns {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int calls = 0;
+  int fast = 1;
+  bool released = false;
+
+  static LookupFn lookup(const std::shared_ptr<SlowDns>& dns) {
+    return [dns](const std::string&, uint16_t port) -> Result<SocketAddress> {
+      std::unique_lock lock(dns->mutex);
+      const int call = ++dns->calls;
+      dns->changed.notify_all();
+      if (call > dns->fast) dns->changed.wait_for(lock, 30s, [&] { return dns->released; });
+      return system_lookup("127.0.0.1", port);
+    };
+  }
+  bool wait_calls(int n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return calls >= n; });
+  }
+  int call_count() {
+    std::lock_guard lock(mutex);
+    return calls;
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+};
+
+TEST_CASE("a name lookup hanging for one bind does not stall the bound one") {
+  // The account allows one bind: the second is refused and retried, and its lookup hangs.
+  Sim sim(sim_config(
+      {{"esmes", json::array({{{"system_id", "pintar"}, {"password", "secret"}, {"routes", {"1234"}}, {"max_binds", 1}}})}}));
+  Recorder rec;
+  BindOptions o = options_for(sim);
+  o.host = "smsc.invalid";  // resolved by the SlowDns only
+  o.binds = 2;
+  o.bind_failure_retry = 100ms;
+  auto dns = std::make_shared<SlowDns>();
+  Session session(o, rec, Clock::real(), SlowDns::lookup(dns));
+  REQUIRE(session.start().ok());
+  REQUIRE(rec.wait([&] { return rec.has_state(BindState::kBound); }));
+  REQUIRE(dns->wait_calls(2));  // the other bind's lookup is hanging now
+  for (uint64_t id = 1; id <= 5; ++id) session.submit(mt(id));
+  CHECK(rec.wait([&] { return rec.submitted.size() == 5; }, 5s));
+  CHECK(dns->call_count() == 2);
+  dns->release();
+  session.stop();
+}
+
+TEST_CASE("a lookup slower than connect_timeout fails the connect; the retries wait on the same lookup") {
+  Sim sim(sim_config());
+  Recorder rec;
+  BindOptions o = options_for(sim);
+  o.host = "smsc.invalid";
+  o.connect_timeout = 200ms;
+  o.reconnect_max = 100ms;
+  auto dns = std::make_shared<SlowDns>();
+  dns->fast = 0;
+  Session session(o, rec, Clock::real(), SlowDns::lookup(dns));
+  REQUIRE(session.start().ok());
+  REQUIRE(rec.wait([&] {
+    return std::count_if(rec.states.begin(), rec.states.end(),
+                         [](const auto& s) { return s.second == BindState::kDisconnected; }) >= 3;
+  }));
+  CHECK(dns->call_count() == 1);  // three attempts gave up; one lookup thread, not three
+  CHECK(session.counters(0).value(kCounterConnects) == 0);
+  dns->release();  // DNS answers again: the bind comes up
+  REQUIRE(rec.wait([&] { return rec.has_state(BindState::kBound); }));
+  session.submit(mt(1));
+  CHECK(rec.wait([&] { return rec.submitted.size() == 1; }));
 }
 
 TEST_CASE("MO: plain, 30 small TLVs, 1500-octet TLV, long UDH/sar/payload, UCS-2, DCS 1") {

@@ -34,6 +34,7 @@ Status check_key_size(const Secret& key) {
 
 constexpr std::array<std::string_view, 6> kVerdictNames = {"accepted", "malformed", "unknown_modem",
                                                            "forged",   "replayed",  "unavailable"};
+static_assert(kVerdictNames.size() == static_cast<size_t>(Verdict::kVerdictCount));
 
 }  // namespace
 

@@ -136,7 +136,8 @@ struct Message {
   friend bool operator==(const Message&, const Message&) = default;
 };
 
-// A decoded text: the message, the signed part (everything before " M=") and the MAC as sent.
+// A decoded text: the message, the signed part (everything before " M=") and the MAC as sent;
+// the two views point into the text given to decode().
 struct Decoded {
   Message message;
   std::string_view signed_text;

@@ -1,13 +1,19 @@
 // EngineLink: the gateway's end of the ZeroMQ link to the vending engines (docs/gateway.md).
 //
-// One ROUTER socket, bound at the configured endpoint; each engine connects a DEALER. The
-// link tracks which engines are alive (any frame from one counts; it answers heartbeats and
-// sends its own), and carries the gateway's reliable messages (mo, mt_result, receipt):
-// each is sent to a live engine, round robin, and repeated every `retry` until
-// acknowledge() is called for it; at most `max_unacked` per kind are held at a time.
+// One ROUTER socket, bound at the configured endpoint; each engine connects a DEALER. Who
+// may connect is checked before any frame flows (gateway/engine_auth.h: CURVE with pinned
+// engine keys, and the peer's uid on ipc://); a tcp:// endpoint without CURVE is refused.
+// A frame larger than `max_message_bytes` drops its connection (ZMQ_MAXMSGSIZE).
 //
-// Threads: not thread-safe; one thread (the gateway loop) owns it. ZeroMQ errors on send
-// are handled inside (the message is repeated later); bind errors come back from open().
+// The link tracks which engines are alive (an engine counts once one of its frames has
+// decoded as a protocol message; it answers heartbeats and sends its own), and carries the
+// gateway's reliable messages (mo, mt_result, receipt): each is sent to a live engine,
+// round robin, and repeated every `retry` until an engine it was sent to acknowledges it;
+// at most `max_unacked` per kind are held at a time.
+//
+// Threads: not thread-safe; one thread (the gateway loop) owns it (the ZAP handler has its
+// own thread, inside). ZeroMQ errors on send are handled inside (the message is repeated
+// later); configuration and bind errors come back from open().
 #ifndef PINTAR_GATEWAY_ENGINE_LINK_H_
 #define PINTAR_GATEWAY_ENGINE_LINK_H_
 
@@ -23,6 +29,7 @@
 #include "common/clock.h"
 #include "common/counters.h"
 #include "common/status.h"
+#include "gateway/engine_auth.h"
 #include "gateway/engine_protocol.h"
 #include "gateway/gateway_config.h"
 
@@ -38,6 +45,9 @@ enum EngineLinkCounter : size_t {
   kLinkBadFrames,
   kLinkEnginesJoined,
   kLinkEnginesLost,
+  kLinkAcksIgnored,
+  kLinkAuthAdmitted,
+  kLinkAuthRefused,
   kEngineLinkCounterCount,
 };
 
@@ -54,8 +64,9 @@ class EngineLink {
   // For zmq::poll().
   zmq::socket_t& socket() { return socket_; }
 
-  // Reads every frame waiting on the socket (never blocks). Heartbeats are answered here
-  // and not returned; malformed frames are logged, counted and dropped.
+  // Reads the frames waiting on the socket, at most max_frames_per_pass (never blocks; the
+  // socket stays readable for poll() when more wait). Heartbeats are answered here and not
+  // returned; malformed frames are logged, counted and dropped, and do not make an engine.
   std::vector<Incoming> receive();
   // Sends one message to one engine now (best effort: acks, mt_ack).
   void reply(const std::string& engine, const Message& message);
@@ -64,8 +75,10 @@ class EngineLink {
   bool has_room(ReliableKind kind) const;
   // Takes a reliable message; it goes out at once if an engine is alive, else when one is.
   void send_reliable(ReliableKind kind, int64_t key, Message message);
-  // The engine acknowledged it; false if it was not outstanding (a repeated ack).
-  bool acknowledge(ReliableKind kind, int64_t key);
+  // `engine` acknowledged it. False, counted (engine.acks_ignored) and nothing changed when
+  // it is not outstanding to that engine: a repeated or late ack, or one for a message the
+  // link never sent there.
+  bool acknowledge(const std::string& engine, ReliableKind kind, int64_t key);
   size_t outstanding(ReliableKind kind) const;
 
   // Heartbeats, expiry of silent engines, repeats. Call at least every next_timeout().
@@ -79,22 +92,24 @@ class EngineLink {
   struct Pending {
     Message message;
     std::optional<Clock::SteadyTime> sent_at;  // none: never sent
+    std::vector<std::string> sent_to;           // engines it went to (each may ack it)
   };
   EngineLink(zmq::context_t& context, const EngineLinkOptions& options, Clock& clock);
   bool send_to(const std::string& engine, const Message& message);
   // Sends `pending` to the next live engine; false when none took it.
   bool dispatch(Pending& pending);
-  void heard_from(const std::string& engine);
+  void heard_from(const std::string& engine, const zmq::message_t& frame);
 
   EngineLinkOptions options_;
   Clock& clock_;
+  Counters counters_;                    // before zap_, which counts into it
+  std::unique_ptr<ZapHandler> zap_;      // before socket_: no handshake without a decision
   zmq::socket_t socket_;
   std::map<std::string, Clock::SteadyTime> engines_;  // routing id -> last heard
   std::string last_engine_;                             // round robin position
   Clock::SteadyTime next_heartbeat_{};
   Clock::SteadyTime next_scan_{};
   std::map<int64_t, Pending> pending_[static_cast<size_t>(ReliableKind::kCount)];
-  Counters counters_;
 };
 
 }  // namespace pintar::gateway

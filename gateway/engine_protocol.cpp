@@ -166,7 +166,46 @@ Result<Message> read_as(std::string_view type, Reader& reader) {
   }
 }
 
+// Where `text` breaks the rule `allowed`, for an error message; npos when it does not.
+template <typename Allowed>
+size_t first_disallowed(std::string_view text, Allowed allowed) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!allowed(static_cast<unsigned char>(text[i]))) return i;
+  }
+  return std::string_view::npos;
+}
+
+bool printable(unsigned char c) { return c >= 0x20 && c <= 0x7E; }
+bool printable_no_space(unsigned char c) { return c > 0x20 && c <= 0x7E; }
+// UTF-8 text an SMS can carry: octets >= 0x80 belong to multi-byte characters (the JSON
+// parser has already checked the UTF-8), and of the C0 controls only those GSM 03.38 has.
+bool sms_text(unsigned char c) { return c >= 0x20 || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+template <typename Allowed>
+Status check_field(std::string_view name, std::string_view value, size_t min, size_t max, Allowed allowed,
+                   std::string_view what) {
+  if (value.size() < min || value.size() > max) {
+    return Status::invalid_argument(
+        min == 0 ? fmt::format("mt: \"{}\" is {} octets long, at most {} allowed", name, value.size(), max)
+                 : fmt::format("mt: \"{}\" is {} octets long, {}..{} allowed", name, value.size(), min, max));
+  }
+  if (const size_t at = first_disallowed(value, allowed); at != std::string_view::npos) {
+    return Status::invalid_argument(fmt::format("mt: \"{}\" holds octet 0x{:02X} at offset {}; {} allowed", name,
+                                                static_cast<unsigned char>(value[at]), at, what));
+  }
+  return Status();
+}
+
 }  // namespace
+
+Status validate(const Mt& mt) {
+  PINTAR_RETURN_IF_ERROR(check_field("id", mt.id, 1, kMaxMtIdOctets, printable_no_space, "printable ASCII without space"));
+  PINTAR_RETURN_IF_ERROR(check_field("from", mt.from, 0, kMaxAddressCharacters, printable, "printable ASCII"));
+  PINTAR_RETURN_IF_ERROR(check_field("to", mt.to, 1, kMaxAddressCharacters, printable, "printable ASCII"));
+  PINTAR_RETURN_IF_ERROR(
+      check_field("smsc", mt.smsc, 0, kMaxSmscNameOctets, printable_no_space, "printable ASCII without space"));
+  return check_field("text", mt.text, 1, kMaxMtTextOctets, sms_text, "UTF-8 without NUL or control characters");
+}
 
 std::string_view type_name(const Message& message) { return kTypeNames[message.index()]; }
 

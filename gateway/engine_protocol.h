@@ -89,6 +89,24 @@ std::string_view type_name(const Message& message);
 std::string encode(const Message& message);
 Result<Message> decode(std::string_view frame);
 
+// The limits an `mt` must meet before the gateway stores it (docs/gateway.md, "mt fields");
+// InvalidArgument naming the member and the problem otherwise, which the gateway sends
+// back in a refusing mt_ack. decode() accepts any strings, so that a bad MT is answered
+// rather than dropped (dropped, the engine would repeat it forever).
+//   id    1..128 octets, printable ASCII without space (0x21..0x7E)
+//   from  0..20 characters, printable ASCII (0x20..0x7E): SMPP 3.4 §4.4.1 source_addr is a
+//         C-Octet String of at most 21 octets with its NUL, so a NUL or control character
+//         inside would end the field early and shift the following submit_sm fields
+//   to    1..20 characters, printable ASCII: §4.4.1 destination_addr, likewise
+//   smsc  0..64 octets, printable ASCII without space
+//   text  1..kMaxMtTextOctets octets of UTF-8 without NUL or C0 controls other than
+//         TAB, LF, FF and CR
+inline constexpr size_t kMaxMtIdOctets = 128;
+inline constexpr size_t kMaxAddressCharacters = 20;  // 21 octets with the C-Octet String's NUL
+inline constexpr size_t kMaxSmscNameOctets = 64;
+inline constexpr size_t kMaxMtTextOctets = 16384;
+Status validate(const Mt& mt);
+
 }  // namespace pintar::gateway
 
 #endif  // PINTAR_GATEWAY_ENGINE_PROTOCOL_H_

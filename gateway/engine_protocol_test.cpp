@@ -93,5 +93,42 @@ TEST_CASE("text that is not UTF-8 is replaced, not thrown over", "[engine_protoc
   CHECK(std::get<Mo>(*decoded).text == "a\xEF\xBF\xBD" "b");
 }
 
+TEST_CASE("an mt outside the field limits is refused with the member named", "[engine_protocol]") {
+  const Mt good{.id = "e-42", .smsc = "telkomsel", .from = "PLN Info", .to = "6281234567890",
+                .text = "Token 1234\nTerima kasih €", .receipt = true};
+  REQUIRE(validate(good).ok());
+  CHECK(validate(Mt{.id = "e", .from = "", .to = "6", .text = "x"}).ok());  // empty from: the SMSC's default
+  CHECK(validate(Mt{.id = "e", .from = std::string(20, '1'), .to = std::string(20, '2'), .text = "x"}).ok());
+
+  const auto with = [&](auto change) {
+    Mt mt = good;
+    change(mt);
+    return validate(mt);
+  };
+  const std::pair<Status, std::string> cases[] = {
+      // A NUL inside a C-Octet String would end source_addr early (SMPP 3.4 §4.4.1).
+      {with([](Mt& m) { m.from = std::string("12\0" "34", 5); }), "\"from\" holds octet 0x00 at offset 2"},
+      {with([](Mt& m) { m.to = "62812\x01"; }), "\"to\" holds octet 0x01 at offset 5"},
+      {with([](Mt& m) { m.to = "62812\xC3\xA9"; }), "\"to\" holds octet 0xC3"},
+      {with([](Mt& m) { m.from = std::string(21, '1'); }), "\"from\" is 21 octets long, at most 20"},
+      {with([](Mt& m) { m.to = std::string(21, '6'); }), "\"to\" is 21 octets long, 1..20"},
+      {with([](Mt& m) { m.to = ""; }), "\"to\" is 0 octets long"},
+      {with([](Mt& m) { m.id = ""; }), "\"id\" is 0 octets long"},
+      {with([](Mt& m) { m.id = "e 42"; }), "\"id\" holds octet 0x20"},
+      {with([](Mt& m) { m.id = std::string(129, 'e'); }), "\"id\" is 129 octets long"},
+      {with([](Mt& m) { m.smsc = "tel\nkomsel"; }), "\"smsc\" holds octet 0x0A"},
+      {with([](Mt& m) { m.text = std::string("Token\0", 6); }), "\"text\" holds octet 0x00 at offset 5"},
+      {with([](Mt& m) { m.text = "\x1b[2J"; }), "\"text\" holds octet 0x1B"},
+      {with([](Mt& m) { m.text = ""; }), "\"text\" is 0 octets long"},
+      {with([](Mt& m) { m.text = std::string(kMaxMtTextOctets + 1, 'a'); }), "\"text\" is 16385 octets long"},
+  };
+  for (const auto& [status, reason] : cases) {
+    INFO(reason);
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(status.message(), Catch::StartsWith("mt: ") && Catch::Contains(reason));
+  }
+}
+
 }  // namespace
 }  // namespace pintar::gateway

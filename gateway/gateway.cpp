@@ -27,7 +27,7 @@ constexpr CounterSpec kGatewayCounters[] = {
     {"gateway.receipts_refused", "delivery receipts the queue could not commit (answered 0x64)"},
     {"gateway.mt_stored", "MTs from the engine committed and acknowledged"},
     {"gateway.mt_repeated", "MTs the engine sent again after they were stored (acknowledged again, not resent)"},
-    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, missing fields)"},
+    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, a field outside its limits: engine_protocol.h validate)"},
     {"gateway.mt_resubmitted_at_start", "MTs without a submit_sm_resp found at start and submitted again"},
     {"gateway.mt_submitted", "MTs accepted by an SMSC"},
     {"gateway.mt_failed", "MTs that failed for good"},
@@ -259,7 +259,7 @@ class Gateway::Impl {
   Status resubmit_unsettled();
   void handle(const EngineLink::Incoming& incoming);
   void handle_mt(const std::string& engine, const Mt& mt);
-  void handle_ack(ReliableKind kind, const std::string& id);
+  void handle_ack(const std::string& engine, ReliableKind kind, const std::string& id);
   void pump();
   void housekeeping();
 
@@ -300,11 +300,11 @@ void Gateway::Impl::handle(const EngineLink::Incoming& incoming) {
         if constexpr (std::is_same_v<T, Mt>) {
           handle_mt(incoming.engine, message);
         } else if constexpr (std::is_same_v<T, MoAck>) {
-          handle_ack(ReliableKind::kMo, message.id);
+          handle_ack(incoming.engine, ReliableKind::kMo, message.id);
         } else if constexpr (std::is_same_v<T, MtResultAck>) {
-          handle_ack(ReliableKind::kResult, message.id);
+          handle_ack(incoming.engine, ReliableKind::kResult, message.id);
         } else if constexpr (std::is_same_v<T, ReceiptAck>) {
-          handle_ack(ReliableKind::kReceipt, message.id);
+          handle_ack(incoming.engine, ReliableKind::kReceipt, message.id);
         } else {
           spdlog::warn("engine link: a {} from an engine makes no sense; dropped", type_name(message));
         }
@@ -315,8 +315,7 @@ void Gateway::Impl::handle(const EngineLink::Incoming& incoming) {
 void Gateway::Impl::handle_mt(const std::string& engine, const Mt& mt) {
   Smsc* smsc = route(mt.smsc);
   std::string refusal;
-  if (mt.id.empty()) refusal = "empty id";
-  else if (mt.to.empty()) refusal = "empty to";
+  if (Status valid = validate(mt); !valid.ok()) refusal = valid.message();
   else if (smsc == nullptr) refusal = fmt::format("unknown smsc \"{}\"", mt.smsc);
   if (!refusal.empty()) {
     counters_.add(kMtRejected);
@@ -343,7 +342,7 @@ void Gateway::Impl::handle_mt(const std::string& engine, const Mt& mt) {
   });
 }
 
-void Gateway::Impl::handle_ack(ReliableKind kind, const std::string& id) {
+void Gateway::Impl::handle_ack(const std::string& engine, ReliableKind kind, const std::string& id) {
   // "<instance>-<tag>-<n>"; acks for another queue's ids are ignored.
   const std::string prefix = fmt::format("{}-{}-", queue_->instance_id(), kKindTag[static_cast<size_t>(kind)]);
   int64_t key = 0;
@@ -352,7 +351,8 @@ void Gateway::Impl::handle_ack(ReliableKind kind, const std::string& id) {
     spdlog::warn("engine link: acknowledgement for an id this gateway did not send: {}", id);
     return;
   }
-  (void)link_->acknowledge(kind, key);
+  // Only the engine the message went to may settle it; anyone else's ack changes nothing.
+  if (!link_->acknowledge(engine, kind, key)) return;
   switch (kind) {
     case ReliableKind::kMo: queue_->ack_mo(key); break;
     case ReliableKind::kResult: queue_->ack_result(key); break;

@@ -5,11 +5,13 @@
 #define PINTAR_GATEWAY_GATEWAY_CONFIG_H_
 
 #include <chrono>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
+#include "common/secret.h"
 #include "common/status.h"
 #include "smpp/session.h"
 
@@ -18,11 +20,17 @@ namespace pintar::gateway {
 std::span<const config::Key> config_keys();
 
 struct EngineLinkOptions {
-  std::string endpoint = "tcp://127.0.0.1:5570";  // the ROUTER socket the engines connect to
+  std::string endpoint = "ipc:///run/pintar-gateway/engine.sock";  // the ROUTER socket the engines connect to
   std::chrono::milliseconds retry{2000};           // repeat an unacknowledged message after this
   std::chrono::milliseconds heartbeat{1000};       // our heartbeat to each engine
   std::chrono::milliseconds liveness{5000};        // an engine silent this long is gone
   size_t max_unacked = 1000;                       // per kind (mo, mt_result, receipt)
+  // Who may connect (gateway/engine_auth.h): with a secret key the link is a CURVE server
+  // admitting only the pinned engine keys (Z85); tcp:// requires it.
+  std::optional<Secret> curve_secret_key{};        // 32 octets
+  std::vector<std::string> engine_keys{};          // Z85 public keys
+  size_t max_message_bytes = 65536;                // ZMQ_MAXMSGSIZE: a larger frame drops its connection
+  size_t max_frames_per_pass = 256;                // receive() returns after this many frames
 };
 
 struct GatewayOptions {

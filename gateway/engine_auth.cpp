@@ -1,0 +1,218 @@
+#include "gateway/engine_auth.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/crypto.h"
+
+namespace pintar::gateway {
+namespace {
+
+constexpr size_t kZ85KeyLength = 40;
+// How often the handler's thread looks at its stop flag while idle.
+constexpr std::chrono::milliseconds kStopPoll{100};
+
+// RFC 27 request frames, after the envelope.
+enum ZapFrame : size_t { kVersion, kRequestId, kDomain, kAddress, kIdentity, kMechanism, kCredentials };
+
+ZapVerdict refuse(std::string why) { return {.admitted = false, .status_code = "400", .status_text = std::move(why)}; }
+
+// The uid in a ZAP address that libzmq gave the SO_PEERCRED suffix ":uid:gid:pid" (ipc only).
+std::optional<uint32_t> peer_uid(std::string_view address) {
+  size_t colons[3];
+  size_t found = 0;
+  for (size_t i = address.size(); i > 0 && found < 3; --i) {
+    if (address[i - 1] == ':') colons[found++] = i - 1;
+  }
+  if (found < 3) return std::nullopt;
+  const std::string_view uid = address.substr(colons[2] + 1, colons[1] - colons[2] - 1);
+  uint32_t value = 0;
+  const auto [end, error] = std::from_chars(uid.data(), uid.data() + uid.size(), value);
+  if (error != std::errc() || end != uid.data() + uid.size() || uid.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Result<CurveKey> parse_z85_key(std::string_view text) {
+  if (text.size() != kZ85KeyLength) {
+    return Status::invalid_argument(fmt::format("a CURVE key is 40 Z85 characters, not {}", text.size()));
+  }
+  const std::string copy(text);  // zmq_z85_decode wants a NUL-terminated string
+  CurveKey key{};
+  if (zmq_z85_decode(key.data(), copy.c_str()) == nullptr) {
+    return Status::invalid_argument(fmt::format("\"{}\" is not Z85 text", text));
+  }
+  return key;
+}
+
+std::string z85(const CurveKey& key) {
+  char text[kZ85KeyLength + 1];
+  zmq_z85_encode(text, key.data(), key.size());
+  return text;
+}
+
+Result<Secret> curve_secret_key(const Secret& loaded) {
+  const auto bytes = loaded.bytes();
+  if (bytes.size() == 32) return loaded;
+  size_t size = bytes.size();
+  while (size > 0 && (bytes[size - 1] == '\n' || bytes[size - 1] == '\r')) --size;
+  if (size != kZ85KeyLength) {
+    return Status::invalid_argument(
+        fmt::format("a CURVE secret key is 32 octets or 40 Z85 characters, not {} octets", bytes.size()));
+  }
+  char text[kZ85KeyLength + 1];
+  std::copy_n(bytes.begin(), kZ85KeyLength, text);
+  text[kZ85KeyLength] = '\0';
+  std::vector<uint8_t> key(32);
+  const bool decoded = zmq_z85_decode(key.data(), text) != nullptr;
+  crypto::cleanse({reinterpret_cast<uint8_t*>(text), sizeof text});
+  if (!decoded) return Status::invalid_argument("a CURVE secret key of 40 characters must be Z85 text");
+  return Secret(std::move(key));
+}
+
+Result<CurveKey> curve_public_key(const Secret& secret_key) {
+  if (secret_key.size() != 32) return Status::invalid_argument("a CURVE secret key is 32 octets");
+  char secret_text[kZ85KeyLength + 1];
+  char public_text[kZ85KeyLength + 1];
+  zmq_z85_encode(secret_text, secret_key.bytes().data(), 32);
+  const int rc = zmq_curve_public(public_text, secret_text);
+  crypto::cleanse({reinterpret_cast<uint8_t*>(secret_text), sizeof secret_text});
+  if (rc != 0) return Status::failed_precondition("this libzmq has no CURVE (zmq_has(\"curve\") is false)");
+  return parse_z85_key(public_text);
+}
+
+Result<CurveKeypair> generate_curve_keypair() {
+  char public_text[kZ85KeyLength + 1];
+  char secret_text[kZ85KeyLength + 1];
+  if (zmq_curve_keypair(public_text, secret_text) != 0) {
+    return Status::failed_precondition("this libzmq has no CURVE (zmq_has(\"curve\") is false)");
+  }
+  std::vector<uint8_t> secret(32);
+  (void)zmq_z85_decode(secret.data(), secret_text);
+  crypto::cleanse({reinterpret_cast<uint8_t*>(secret_text), sizeof secret_text});
+  auto public_key = parse_z85_key(public_text);
+  if (!public_key.ok()) return public_key.status();
+  return CurveKeypair{.public_key = *public_key, .secret_key = Secret(std::move(secret))};
+}
+
+ZapVerdict decide(const ZapPolicy& policy, std::span<const std::string> frames) {
+  if (frames.size() <= kMechanism || frames[kVersion] != "1.0") return refuse("not a ZAP 1.0 request");
+  const std::string& mechanism = frames[kMechanism];
+  std::string user_id;
+  if (policy.ipc_uid) {
+    const auto uid = peer_uid(frames[kAddress]);
+    if (!uid) return refuse("the peer's credentials are unknown (no SO_PEERCRED in the ZAP address)");
+    if (*uid != *policy.ipc_uid) return refuse(fmt::format("the peer runs as uid {}, not {}", *uid, *policy.ipc_uid));
+    user_id = fmt::format("uid:{}", *uid);
+  }
+  if (policy.curve) {
+    if (mechanism != "CURVE" || frames.size() <= kCredentials || frames[kCredentials].size() != 32) {
+      return refuse(fmt::format("mechanism {} where CURVE is required", mechanism));
+    }
+    CurveKey key{};
+    std::copy_n(frames[kCredentials].begin(), 32, key.begin());
+    if (std::find(policy.engine_keys.begin(), policy.engine_keys.end(), key) == policy.engine_keys.end()) {
+      return refuse(fmt::format("CURVE key {} is not in gateway.zmq_engine_keys", z85(key)));
+    }
+    user_id = "curve:" + z85(key);
+  } else if (mechanism != "NULL") {
+    return refuse(fmt::format("mechanism {} where NULL is configured", mechanism));
+  }
+  if (user_id.empty()) return refuse("no check configured for this endpoint");
+  return {.admitted = true, .status_code = "200", .status_text = "OK", .user_id = std::move(user_id)};
+}
+
+Status prepare_ipc_directory(std::string_view socket_path) {
+  const std::filesystem::path path(socket_path);
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::failed_precondition(fmt::format("cannot create the socket's directory {}: {}", dir.string(),
+                                                   std::strerror(errno)));
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    return Status::failed_precondition(fmt::format("{}: {}", dir.string(), std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::failed_precondition(fmt::format("{} is not a directory", dir.string()));
+  if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
+    return Status::failed_precondition(
+        fmt::format("the socket's directory {} is owned by uid {} with mode {:04o}; it must be this user's ({}) "
+                    "and 0700, so that no other user can reach the socket",
+                    dir.string(), st.st_uid, st.st_mode & 07777, ::geteuid()));
+  }
+  return Status();
+}
+
+ZapHandler::ZapHandler(zmq::context_t& context, ZapPolicy policy, Counters& counters, size_t admitted,
+                       size_t refused)
+    : policy_(std::move(policy)),
+      counters_(counters),
+      admitted_(admitted),
+      refused_(refused),
+      socket_(context, zmq::socket_type::rep) {}
+
+Result<std::unique_ptr<ZapHandler>> ZapHandler::start(zmq::context_t& context, ZapPolicy policy, Counters& counters,
+                                                      size_t admitted, size_t refused) {
+  std::unique_ptr<ZapHandler> handler(new ZapHandler(context, std::move(policy), counters, admitted, refused));
+  try {
+    handler->socket_.set(zmq::sockopt::linger, 0);
+    handler->socket_.bind("inproc://zeromq.zap.01");
+  } catch (const zmq::error_t& e) {
+    return Status::unavailable(fmt::format("ZAP handler inproc://zeromq.zap.01: {}", e.what()));
+  }
+  handler->thread_ = std::thread([h = handler.get()] { h->run(); });
+  return handler;
+}
+
+ZapHandler::~ZapHandler() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void ZapHandler::run() {
+  try {
+    while (!stop_) {
+      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq::poll(&item, 1, kStopPoll) == 0) continue;
+      std::vector<std::string> frames;
+      for (;;) {
+        zmq::message_t frame;
+        if (!socket_.recv(frame, zmq::recv_flags::none)) break;
+        frames.push_back(frame.to_string());
+        if (!frame.more()) break;
+      }
+      const ZapVerdict verdict = decide(policy_, frames);
+      if (verdict.admitted) {
+        counters_.add(admitted_);
+      } else {
+        counters_.add(refused_);
+        spdlog::warn("engine link: refused a connection from {}: {}",
+                     frames.size() > kAddress ? frames[kAddress] : std::string("?"), verdict.status_text);
+      }
+      const std::string version = "1.0";
+      const std::string request_id = frames.size() > kRequestId ? frames[kRequestId] : std::string();
+      (void)socket_.send(zmq::buffer(version), zmq::send_flags::sndmore);
+      (void)socket_.send(zmq::buffer(request_id), zmq::send_flags::sndmore);
+      (void)socket_.send(zmq::buffer(verdict.status_code), zmq::send_flags::sndmore);
+      (void)socket_.send(zmq::buffer(verdict.status_text), zmq::send_flags::sndmore);
+      (void)socket_.send(zmq::buffer(verdict.user_id), zmq::send_flags::sndmore);
+      (void)socket_.send(zmq::str_buffer(""), zmq::send_flags::none);  // no metadata
+    }
+  } catch (const zmq::error_t& e) {
+    // Only a terminating context gets here; with no handler every handshake stalls (refused).
+    spdlog::error("engine link: the ZAP handler stopped: {}", e.what());
+  }
+}
+
+}  // namespace pintar::gateway

@@ -12,6 +12,7 @@
 
 #include "cli/config_cli.h"
 #include "cli/demo.h"
+#include "cli/keys_cli.h"
 #include "cli/schema.h"
 #include "common/cli_context.h"
 #include "common/exit_codes.h"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
 
   cli::add_config_commands(app, context);
   cli::add_demo_command(app, context);
+  cli::add_keys_commands(app);
   gateway::add_gateway_commands(app, context);
   p2apst::add_p2apst_commands(app, context);
   sts::add_sts_commands(app, context);

@@ -8,6 +8,12 @@
 
 #include <catch2/catch.hpp>
 
+// libzmq 4.3.4 (Debian 12) leaks its receive buffer (81 octets, allocated on its I/O
+// thread) when it drops a connection for a frame over ZMQ_MAXMSGSIZE, which
+// "a frame larger than max_message_bytes ..." provokes on purpose. Only this test program
+// carries the suppression; every other program's leaks in libzmq still fail.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libzmq.so.5\n"; }
+
 namespace pintar::gateway {
 namespace {
 

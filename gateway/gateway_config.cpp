@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/secret.h"
+#include "gateway/engine_auth.h"
 
 namespace pintar::gateway {
 namespace {
@@ -17,9 +18,20 @@ using config::Type;
 constexpr int64_t kDay = 24 * 3600;
 
 constexpr Key kGatewayKeys[] = {
-    {.path = "gateway.zmq_endpoint", .type = Type::kString, .default_value = "tcp://127.0.0.1:5570",
-     .description = "ZeroMQ ROUTER endpoint the gateway binds and the vending engines connect to (tcp:// or ipc://); "
-                    "protocol in docs/gateway.md."},
+    {.path = "gateway.zmq_endpoint", .type = Type::kString, .default_value = "ipc:///run/pintar-gateway/engine.sock",
+     .description = "ZeroMQ ROUTER endpoint the gateway binds and the vending engines connect to: ipc:// (its "
+                    "directory must be the gateway user's and 0700; only that user's processes are admitted) or "
+                    "tcp:// (needs zmq_curve_secret and zmq_engine_keys); docs/gateway.md."},
+    {.path = "gateway.zmq_curve_secret", .type = Type::kString, .default_value = "",
+     .description = "Where the gateway's CURVE secret key is kept (credential:NAME, file:, env:, hex:; 32 octets or "
+                    "40 Z85 characters; `pintar keys zmq` makes one). Set: the link is a CURVE server. Empty = no "
+                    "CURVE (ipc:// only)."},
+    {.path = "gateway.zmq_engine_keys", .type = Type::kStringList, .default_value = "",
+     .description = "Public keys (40 Z85 characters each) of the vending engines admitted over CURVE; any other "
+                    "client is refused at the handshake."},
+    {.path = "gateway.zmq_max_message_bytes", .type = Type::kInteger, .default_value = "65536",
+     .description = "A frame from an engine larger than this drops its connection (ZMQ_MAXMSGSIZE).",
+     .min = 1024, .max = 16 * 1024 * 1024},
     {.path = "gateway.queue_path", .type = Type::kString, .default_value = "gateway-queue.db",
      .description = "SQLite file holding every MO, MT and receipt the gateway has not yet handed over."},
     {.path = "gateway.queue_synchronous", .type = Type::kString, .default_value = "FULL",
@@ -212,7 +224,34 @@ Result<GatewayOptions> options_from(const config::Config& config) {
                     .retry = std::chrono::milliseconds(config.integer("gateway.engine_retry_ms")),
                     .heartbeat = std::chrono::milliseconds(config.integer("gateway.engine_heartbeat_ms")),
                     .liveness = std::chrono::milliseconds(config.integer("gateway.engine_liveness_ms")),
-                    .max_unacked = static_cast<size_t>(config.integer("gateway.max_unacked"))};
+                    .max_unacked = static_cast<size_t>(config.integer("gateway.max_unacked")),
+                    .engine_keys = config.strings("gateway.zmq_engine_keys"),
+                    .max_message_bytes = static_cast<size_t>(config.integer("gateway.zmq_max_message_bytes"))};
+  if (const auto spec = config.string("gateway.zmq_curve_secret"); !spec.empty()) {
+    auto loaded = Secret::load(spec);
+    if (!loaded.ok()) return loaded.status().with_context("gateway.zmq_curve_secret");
+    auto key = curve_secret_key(*loaded);
+    if (!key.ok()) return key.status().with_context("gateway.zmq_curve_secret");
+    options.engine.curve_secret_key = std::move(key).value();
+  }
+  for (size_t i = 0; i < options.engine.engine_keys.size(); ++i) {
+    if (auto key = parse_z85_key(options.engine.engine_keys[i]); !key.ok()) {
+      return key.status().with_context(fmt::format("gateway.zmq_engine_keys[{}]", i));
+    }
+  }
+  const std::string_view endpoint = options.engine.endpoint;
+  if (!endpoint.starts_with("ipc://") && !endpoint.starts_with("tcp://")) {
+    return Status::invalid_argument(
+        fmt::format("gateway.zmq_endpoint: \"{}\" is neither ipc:// nor tcp://", options.engine.endpoint));
+  }
+  if (endpoint.starts_with("tcp://") && !options.engine.curve_secret_key) {
+    return Status::invalid_argument(
+        "gateway.zmq_endpoint: tcp:// is open to every process and host that reaches it; set "
+        "gateway.zmq_curve_secret and gateway.zmq_engine_keys, or use ipc://");
+  }
+  if (options.engine.curve_secret_key && options.engine.engine_keys.empty()) {
+    return Status::invalid_argument("gateway.zmq_engine_keys: CURVE is on but no engine key is pinned");
+  }
   options.receipt_match_wait = std::chrono::seconds(config.integer("gateway.receipt_match_wait_s"));
   options.retention = std::chrono::hours(24 * config.integer("gateway.retention_days"));
   std::set<std::string> names;

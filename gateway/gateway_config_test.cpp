@@ -1,6 +1,10 @@
 #include "gateway/gateway_config.h"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "common/hex.h"
+#include "gateway/engine_auth.h"
 
 namespace pintar::gateway {
 namespace {
@@ -85,6 +89,50 @@ TEST_CASE("bad [[smsc]] entries are refused with the key named", "[gateway_confi
     auto options = parse(toml);
     REQUIRE_FALSE(options.ok());
     CHECK_THAT(options.status().message(), Catch::Contains(expected));
+  }
+}
+
+TEST_CASE("the engine link: ipc:// by default, tcp:// only with CURVE and pinned engine keys", "[gateway_config]") {
+  const std::string smsc = "[[smsc]]\nname=\"a\"\nhost=\"h\"\nsystem_id=\"s\"\n";
+  auto defaults = parse(smsc);
+  REQUIRE(defaults.ok());
+  CHECK(defaults->engine.endpoint.starts_with("ipc://"));
+  CHECK_FALSE(defaults->engine.curve_secret_key);
+  CHECK(defaults->engine.max_message_bytes == 65536);
+
+  auto gateway_keys = generate_curve_keypair();
+  auto engine_keys = generate_curve_keypair();
+  REQUIRE(gateway_keys.ok());
+  REQUIRE(engine_keys.ok());
+  const std::string secret_hex = hex_encode(gateway_keys->secret_key.bytes());
+  const std::string engine_key = z85(engine_keys->public_key);
+
+  auto curve = parse(fmt::format(
+      "[gateway]\nzmq_endpoint=\"tcp://10.0.0.5:5570\"\nzmq_curve_secret=\"hex:{}\"\nzmq_engine_keys=[\"{}\"]\n"
+      "zmq_max_message_bytes=4096\n{}",
+      secret_hex, engine_key, smsc));
+  REQUIRE(curve.ok());
+  REQUIRE(curve->engine.curve_secret_key);
+  CHECK(curve->engine.curve_secret_key->size() == 32);
+  CHECK(curve->engine.engine_keys == std::vector<std::string>{engine_key});
+  CHECK(curve->engine.max_message_bytes == 4096);
+
+  const std::vector<std::pair<std::string, std::string>> refused{
+      {"[gateway]\nzmq_endpoint=\"tcp://127.0.0.1:5570\"\n", "tcp:// is open"},
+      {"[gateway]\nzmq_endpoint=\"inproc://x\"\n", "neither ipc:// nor tcp://"},
+      {fmt::format("[gateway]\nzmq_endpoint=\"tcp://127.0.0.1:1\"\nzmq_curve_secret=\"hex:{}\"\n", secret_hex),
+       "no engine key"},
+      {fmt::format("[gateway]\nzmq_curve_secret=\"hex:{}\"\nzmq_engine_keys=[\"short\"]\n", secret_hex),
+       "zmq_engine_keys[0]"},
+      {"[gateway]\nzmq_curve_secret=\"hex:0011\"\nzmq_engine_keys=[]\n", "zmq_curve_secret"},
+  };
+  for (const auto& [toml, expected] : refused) {
+    INFO(toml);
+    auto options = parse(toml + smsc);
+    REQUIRE_FALSE(options.ok());
+    CHECK_THAT(options.status().message(), Catch::Contains(expected));
+    // A key's value never appears in the error.
+    CHECK_THAT(options.status().message(), !Catch::Contains(secret_hex));
   }
 }
 

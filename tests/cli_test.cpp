@@ -1,5 +1,7 @@
 // The `pintar` command line as users and scripts meet it: help, version, usage errors
 // (exit 64) and configuration errors (exit 78).
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -87,6 +89,34 @@ TEST_CASE("the demo runs a purchase and a token through the simulators", "[cli][
   CHECK_THAT(demo.out, Catch::Contains("response_code: 0000"));
   CHECK_THAT(demo.out, Catch::Contains("meter, first entry:  Accepted"));
   CHECK_THAT(demo.out, Catch::Contains("same token again: UsedError"));
+}
+
+TEST_CASE("keys zmq writes a CURVE pair: the secret 0600, never printed; an existing pair is kept", "[cli][keys]") {
+  const std::string dir = make_temp_dir("cli-keys");
+  const mode_t old_umask = ::umask(022);
+  auto made = run({pintar_binary(), "keys", "zmq", "--out", dir, "--name", "engine"});
+  ::umask(old_umask);
+  REQUIRE(made.exit_status == 0);
+  struct stat secret_stat {};
+  REQUIRE(::stat((dir + "/engine.key").c_str(), &secret_stat) == 0);
+  CHECK((secret_stat.st_mode & 0777) == 0600);
+  std::ifstream secret_file(dir + "/engine.key");
+  std::string secret;
+  std::getline(secret_file, secret);
+  CHECK(secret.size() == 40);
+  std::ifstream public_file(dir + "/engine.pub");
+  std::string public_key;
+  std::getline(public_file, public_key);
+  CHECK(public_key.size() == 40);
+  CHECK(made.out == public_key + "\n");
+  CHECK_THAT(made.out + made.err, !Catch::Contains(secret));
+
+  auto again = run({pintar_binary(), "keys", "zmq", "--out", dir, "--name", "engine"});
+  CHECK(again.exit_status == 74);
+  std::ifstream kept(dir + "/engine.key");
+  std::string kept_secret;
+  std::getline(kept, kept_secret);
+  CHECK(kept_secret == secret);
 }
 
 }  // namespace

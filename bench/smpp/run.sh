@@ -168,6 +168,7 @@ for window in 10 100; do
     printf '%-7s %-8s %9s %9.0f%% %14s %13s\n' "$window" "$esme" "$mr" "$(python3 -c "print(100*$mr/$mc)")" "$mu" "$ms"
   done
   # shellcheck disable=SC2154  # set by the eval above
-  printf '%-7s pintar CPU/MT = 1/%.1f of Kannel\x27s\n' "$window" "$(python3 -c "print($us_kannel/$us_pintar)")"
+  printf '%-7s pintar CPU/MT / Kannel CPU/MT = %.2f (target <= 0.33)\n' "$window" \
+    "$(python3 -c "print($us_pintar/$us_kannel)")"
   echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "common/hex.h"
+
 namespace pintar::gateway {
 namespace {
 
@@ -35,6 +37,9 @@ class Reader {
     return convert<T>(*it, name);
   }
   const Status& status() const { return status_; }
+  void fail(std::string message) {
+    if (status_.ok()) status_ = Status::invalid_argument(std::move(message));
+  }
 
  private:
   template <typename T>
@@ -55,17 +60,17 @@ class Reader {
     }
     return value.template get<T>();
   }
-  void fail(std::string message) {
-    if (status_.ok()) status_ = Status::invalid_argument(std::move(message));
-  }
 
   const Json& object_;
   Status status_;
 };
 
 Json to_json(const Mo& m) {
-  return {{"id", m.id}, {"smsc", m.smsc}, {"from", m.from}, {"to", m.to}, {"text", m.text},
-          {"data_coding", m.data_coding}, {"received_at_ms", m.received_at_ms}};
+  Json j = {{"id", m.id},     {"smsc", m.smsc},   {"from", m.from},   {"to", m.to},
+            {"text", m.text}, {"data_coding", m.data_coding}, {"received_at_ms", m.received_at_ms},
+            {"user_data", hex_encode(m.user_data)}, {"parts", m.parts}, {"incomplete", m.incomplete}};
+  if (!m.idempotency_key.empty()) j["idempotency_key"] = m.idempotency_key;
+  return j;
 }
 Json to_json(const Mt& m) {
   Json j = {{"id", m.id}, {"from", m.from}, {"to", m.to}, {"text", m.text}, {"receipt", m.receipt}};
@@ -109,6 +114,14 @@ void read(Reader& r, Mo& m) {
   m.text = r.required<std::string>("text");
   m.data_coding = r.optional<int>("data_coding", 0);
   m.received_at_ms = r.optional<int64_t>("received_at_ms", 0);
+  m.idempotency_key = r.optional<std::string>("idempotency_key", "");
+  m.parts = r.optional<int>("parts", 1);
+  m.incomplete = r.optional<bool>("incomplete", false);
+  const auto user_data = r.optional<std::string>("user_data", "");
+  if (!r.status().ok()) return;
+  auto octets = hex_decode(user_data);
+  if (!octets.ok()) return r.fail("\"user_data\" is not hex");
+  m.user_data.assign(octets->begin(), octets->end());
 }
 void read(Reader& r, Mt& m) {
   m.id = r.required<std::string>("id");

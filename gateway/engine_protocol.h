@@ -30,9 +30,14 @@ struct Mo {
   std::string id{};            // "<gateway instance>-<n>", unique per gateway queue
   std::string smsc{};          // [[smsc]] name it came from; send the reply through it
   std::string from{}, to{};      // source_addr, destination_addr as received
-  std::string text{};          // UTF-8
+  std::string text{};          // UTF-8; empty when data_coding is binary (see user_data)
   int data_coding = 0;
   int64_t received_at_ms = 0;
+  // Additive members (older gateways leave them out; readers default them):
+  std::string idempotency_key{};  // hex SHA-256 of the deliver_sm(s): the purchase's idempotency key
+  std::string user_data{};     // the raw octets (UDH removed, parts joined); hex on the wire
+  int parts = 1;               // deliver_sm joined into it
+  bool incomplete = false;     // joined at the reassembly deadline with parts missing
 };
 
 // engine -> gateway: an SMS to send (repeated until mt_ack).

@@ -64,6 +64,25 @@ TEST_CASE("the wire form is the one docs/gateway.md shows", "[engine_protocol]")
   CHECK(std::get<Mt>(*mt).receipt);  // default
 }
 
+TEST_CASE("an mo carries its idempotency key, raw user data, parts and incomplete; v1 frames without them still decode",
+          "[engine_protocol]") {
+  const std::string key(64, 'a');
+  auto binary = round_trip(Mo{.id = "g-1", .smsc = "modem", .from = "628", .to = "1234", .text = "", .data_coding = 4,
+                              .received_at_ms = 1, .idempotency_key = key,
+                              .user_data = std::string("\x00\x01\xfe", 3), .parts = 3, .incomplete = true});
+  CHECK(binary.idempotency_key == key);
+  CHECK(binary.user_data == std::string("\x00\x01\xfe", 3));
+  CHECK(binary.parts == 3);
+  CHECK(binary.incomplete);
+  CHECK_THAT(encode(Mo{.id = "g", .user_data = "\x01\xab"}), Catch::Contains(R"("user_data":"01AB")"));
+  auto old = decode(R"({"v":1,"type":"mo","id":"g-2","smsc":"s","from":"628","to":"1234","text":"SALDO"})");
+  REQUIRE(old.ok());
+  CHECK(std::get<Mo>(*old).idempotency_key.empty());
+  CHECK(std::get<Mo>(*old).parts == 1);
+  CHECK_FALSE(std::get<Mo>(*old).incomplete);
+  CHECK_FALSE(decode(R"({"v":1,"type":"mo","id":"g","smsc":"s","from":"6","to":"1","text":"","user_data":"xyz"})").ok());
+}
+
 TEST_CASE("bad frames are refused with a reason, never a crash", "[engine_protocol]") {
   const std::pair<std::string, std::string> cases[] = {
       {"", "not JSON"},

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "gateway/engine_link.h"
 #include "smpp/session.h"
+#include "smpp/text.h"
 #include "store/gateway_queue.h"
 
 namespace pintar::gateway {
@@ -32,6 +33,10 @@ constexpr CounterSpec kGatewayCounters[] = {
     {"gateway.mt_submitted", "MTs accepted by an SMSC"},
     {"gateway.mt_failed", "MTs that failed for good"},
     {"gateway.bind_failures", "binds refused by an SMSC (alerts)"},
+    {"gateway.mo_duplicates", "deliver_sm seen within the de-duplication window (answered ESME_ROK, nothing stored)"},
+    {"gateway.mo_parts_stored", "parts of long MOs committed while their other parts are awaited"},
+    {"gateway.mo_refused_full", "MO parts refused with 0x14 ESME_RMSGQFUL: incomplete long MOs at their cap"},
+    {"gateway.mo_incomplete", "long MOs joined incomplete at their reassembly deadline"},
 };
 static_assert(std::size(kGatewayCounters) == kGatewayCounterCount);
 
@@ -114,7 +119,17 @@ class Gateway::Impl {
   }
 
   Status open() {
-    auto queue = store::GatewayQueue::open({.path = options_.queue_path, .synchronous = options_.queue_synchronous});
+    auto queue = store::GatewayQueue::open(
+        {.path = options_.queue_path,
+         .synchronous = options_.queue_synchronous,
+         .mo_dedup_window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.mo_dedup_window).count(),
+         .max_fragments_per_source = options_.mo_incomplete_per_source,
+         .max_fragment_bytes = options_.mo_incomplete_bytes,
+         .decode_text = [](int data_coding, std::string_view user_data) {
+           return smpp::decode_text(static_cast<uint8_t>(data_coding),
+                                    {reinterpret_cast<const uint8_t*>(user_data.data()), user_data.size()})
+               .value_or("");
+         }});
     if (!queue.ok()) return queue.status();
     queue_ = std::move(queue).value();
     auto link = EngineLink::open(zmq_, options_.engine, clock_);
@@ -137,11 +152,13 @@ class Gateway::Impl {
         : gateway_(gateway),
           name_(options.name),
           limit_(static_cast<size_t>(2 * options.window * options.binds)),
+          reassembly_timeout_(options.mo_reassembly_timeout),
           session_(options, *this, gateway.clock_) {}
 
     void on_mo(const smpp::MoMessage& mo, smpp::DeliverReply reply) override {
-      gateway_.store_mo(name_, mo, std::move(reply));
+      gateway_.store_mo(name_, reassembly_timeout_, mo, std::move(reply));
     }
+    bool stores_mo_parts() const override { return true; }  // the queue joins them (store/gateway_queue.h)
     void on_receipt(const smpp::Receipt& receipt, smpp::DeliverReply reply) override {
       gateway_.store_receipt(name_, receipt, std::move(reply));
     }
@@ -199,6 +216,7 @@ class Gateway::Impl {
     Impl& gateway_;
     std::string name_;
     size_t limit_;
+    std::chrono::milliseconds reassembly_timeout_;
     std::deque<store::QueuedMt> waiting_;  // loop thread
     size_t unsettled_ = 0;                  // loop thread
     smpp::Session session_;
@@ -206,15 +224,41 @@ class Gateway::Impl {
 
   // Session threads. The SMSC is answered once the row is committed (the reply runs on the
   // queue's writer thread), so many deliveries share one group commit.
-  void store_mo(const std::string& smsc, const smpp::MoMessage& mo, smpp::DeliverReply reply) {
-    auto stored = when_stored(
-        ReliableKind::kMo, kMoStored, kMoRefused,
-        [smsc, source = mo.source_addr] { return fmt::format("smsc {}: MO from {}", smsc, log::mask_msisdn(source)); },
-        std::move(reply));
-    queue_->add_mo({.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
-                    .text = mo.text_utf8, .data_coding = mo.data_coding, .received_at_ms = unix_ms(clock_)},
-                   [stored = std::move(stored)](Result<int64_t> id) { stored(id.status()); });
+  // A whole MO or one part of a long one. A repeat of a deliver_sm stored within the window
+  // is answered ESME_ROK without a row; a part past a cap gets 0x14 (the SMSC retries later).
+  void store_mo(const std::string& smsc, std::chrono::milliseconds reassembly_timeout, const smpp::MoMessage& mo,
+                smpp::DeliverReply reply) {
+    const int64_t now = unix_ms(clock_);
+    store::MoRecord record{.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
+                           .text = mo.text_utf8, .data_coding = mo.data_coding, .received_at_ms = now,
+                           .esm_class = mo.esm_class, .udh = mo.udh, .user_data = mo.user_data,
+                           .reference = mo.reference, .total = mo.total, .sequence = mo.sequence,
+                           .deadline_ms = now + reassembly_timeout.count()};
+    queue_->add_mo(std::move(record), [this, smsc, source = mo.source_addr,
+                                       reply = std::move(reply)](Result<store::AddedMo> added) {
+      if (!added.ok()) {
+        const bool full = added.status().code() == StatusCode::kResourceExhausted;
+        counters_.add(full ? kMoRefusedFull : kMoRefused);
+        spdlog::error("smsc {}: MO from {} not stored: {}", smsc, log::mask_msisdn(source), added.status());
+      } else if (added->duplicate) {
+        counters_.add(kMoDuplicates);
+        spdlog::info("smsc {}: MO from {} delivered again by the SMSC; stored once", smsc, log::mask_msisdn(source));
+      } else if (added->held) {
+        counters_.add(kMoPartsStored);
+        if (added->deadline_ms) inbox_.post([this, deadline = *added->deadline_ms] { schedule_expiry(deadline); });
+      } else {
+        counters_.add(kMoStored);
+        mark_dirty(ReliableKind::kMo);
+      }
+      reply(added.status());
+    });
   }
+
+  // Loop thread: the earliest deadline of an incomplete long MO, from the queue's index.
+  void schedule_expiry(int64_t deadline_ms) {
+    if (!next_expiry_ms_ || deadline_ms < *next_expiry_ms_) next_expiry_ms_ = deadline_ms;
+  }
+  void expire_fragments();
 
   void store_receipt(const std::string& smsc, const smpp::Receipt& receipt, smpp::DeliverReply reply) {
     queue_->add_receipt({.smsc = smsc, .message_id = receipt.message_id, .state = state_name(receipt.state),
@@ -274,8 +318,34 @@ class Gateway::Impl {
   bool dirty_[static_cast<size_t>(ReliableKind::kCount)] = {true, true, true};  // loop thread
   int64_t cursor_[static_cast<size_t>(ReliableKind::kCount)] = {};              // loop thread
   bool reading_[static_cast<size_t>(ReliableKind::kCount)] = {};               // loop thread: a read in flight
-  int housekeeping_pending_ = 0;  // loop thread: housekeeping commits not yet completed
+  int housekeeping_pending_ = 0;           // loop thread: housekeeping commits not yet completed
+  std::optional<int64_t> next_expiry_ms_;  // loop thread: see schedule_expiry()
+  bool expiring_ = false;                  // loop thread: an expire_fragments in flight
 };
+
+void Gateway::Impl::expire_fragments() {
+  const int64_t now = unix_ms(clock_);
+  if (expiring_ || !next_expiry_ms_ || now < *next_expiry_ms_) return;
+  expiring_ = true;
+  next_expiry_ms_.reset();
+  queue_->expire_fragments(now, [this, now](Result<store::ExpiredFragments> expired) {
+    inbox_.post([this, now, expired = std::move(expired)] {
+      expiring_ = false;
+      if (!expired.ok()) {
+        spdlog::error("gateway: joining incomplete long MOs: {}", expired.status());
+        schedule_expiry(now + 1000);
+        return;
+      }
+      if (expired->joined > 0) {
+        counters_.add(kMoIncomplete, expired->joined);
+        spdlog::warn("gateway: {} long MO(s) incomplete after the reassembly timeout, passed on as they are",
+                     expired->joined);
+        dirty_[static_cast<size_t>(ReliableKind::kMo)] = true;
+      }
+      if (expired->next_deadline_ms) schedule_expiry(*expired->next_deadline_ms);
+    });
+  });
+}
 
 Status Gateway::Impl::resubmit_unsettled() {
   auto unsettled = queue_->unsubmitted_mts();
@@ -397,7 +467,8 @@ void Gateway::Impl::pump() {
       [](std::string id, const store::QueuedMo& row) {
         return Message(Mo{.id = std::move(id), .smsc = row.mo.smsc, .from = row.mo.source, .to = row.mo.destination,
                           .text = row.mo.text, .data_coding = row.mo.data_coding,
-                          .received_at_ms = row.mo.received_at_ms});
+                          .received_at_ms = row.mo.received_at_ms, .idempotency_key = row.mo.idempotency_key,
+                          .user_data = row.mo.user_data, .parts = row.mo.parts, .incomplete = row.mo.incomplete});
       });
   load(
       ReliableKind::kResult,
@@ -445,6 +516,12 @@ void Gateway::Impl::housekeeping() {
 
 Status Gateway::Impl::run(daemon::ShutdownSignal& shutdown) {
   PINTAR_RETURN_IF_ERROR(resubmit_unsettled());
+  // Long MOs left incomplete by the last run: those past their deadline are joined now, the
+  // others when theirs comes (their parts are in the queue, nothing is held in memory).
+  auto expired = queue_->expire_fragments_sync(unix_ms(clock_));
+  if (!expired.ok()) return expired.status();
+  if (expired->joined > 0) counters_.add(kMoIncomplete, expired->joined);
+  if (expired->next_deadline_ms) schedule_expiry(*expired->next_deadline_ms);
   for (auto& smsc : smscs_) {
     PINTAR_RETURN_IF_ERROR(smsc->session().start().with_context(fmt::format("smsc {}", smsc->name())));
     smsc->feed();
@@ -468,6 +545,7 @@ Status Gateway::Impl::run(daemon::ShutdownSignal& shutdown) {
     if (items[2].revents & ZMQ_POLLIN && shutdown.requested()) break;
     if (items[1].revents & ZMQ_POLLIN) inbox_.run_all();
     for (const auto& incoming : link_->receive()) handle(incoming);
+    expire_fragments();
     pump();
     link_->tick();
     const auto now = clock_.steady_now();

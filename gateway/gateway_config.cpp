@@ -56,6 +56,20 @@ constexpr Key kGatewayKeys[] = {
      .min = 1, .max = 30 * kDay},
     {.path = "gateway.retention_days", .type = Type::kInteger, .default_value = "7",
      .description = "Finished MTs are kept this long to match late receipts, then forgotten.", .min = 1, .max = 3650},
+    {.path = "gateway.mo_dedup_window_s", .type = Type::kInteger, .default_value = "120",
+     .description = "A deliver_sm identical to one stored this recently (same SMSC, source, destination, esm_class "
+                    "and user data with its UDH) is an SMSC redelivery: answered ESME_ROK and not stored again. A "
+                    "customer repeating the very same SMS within it is taken as one request too, so keep it near the SMSC's "
+                    "redelivery time (docs/gateway.md).",
+     .min = 1, .max = 7 * kDay},
+    {.path = "gateway.mo_incomplete_per_source", .type = Type::kInteger, .default_value = "4",
+     .description = "Long MOs from one sender whose parts are not all in yet; a part opening one more is answered "
+                    "0x14 ESME_RMSGQFUL (the SMSC retries later).",
+     .min = 1, .max = 1000},
+    {.path = "gateway.mo_incomplete_bytes", .type = Type::kInteger, .default_value = "1048576",
+     .description = "Octets of user data held for all incomplete long MOs together; a part past it is answered "
+                    "0x14 ESME_RMSGQFUL.",
+     .min = 1024, .max = 1073741824},
 
     {.path = "smsc[].name", .type = Type::kString, .default_value = "",
      .description = "Name of this SMSC connection (logs, the mo/mt \"smsc\" member). The first [[smsc]] is the "
@@ -254,6 +268,9 @@ Result<GatewayOptions> options_from(const config::Config& config) {
   }
   options.receipt_match_wait = std::chrono::seconds(config.integer("gateway.receipt_match_wait_s"));
   options.retention = std::chrono::hours(24 * config.integer("gateway.retention_days"));
+  options.mo_dedup_window = std::chrono::seconds(config.integer("gateway.mo_dedup_window_s"));
+  options.mo_incomplete_per_source = static_cast<size_t>(config.integer("gateway.mo_incomplete_per_source"));
+  options.mo_incomplete_bytes = static_cast<size_t>(config.integer("gateway.mo_incomplete_bytes"));
   std::set<std::string> names;
   for (size_t i = 0; i < config.count("smsc"); ++i) {
     auto smsc = smsc_options(config, i);

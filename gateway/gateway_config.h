@@ -39,6 +39,9 @@ struct GatewayOptions {
   EngineLinkOptions engine;
   std::chrono::seconds receipt_match_wait{600};
   std::chrono::hours retention{24 * 7};
+  std::chrono::seconds mo_dedup_window{120};      // a deliver_sm repeated within this is stored once
+  size_t mo_incomplete_per_source = 4;             // incomplete long MOs per (smsc, source)
+  size_t mo_incomplete_bytes = 1 << 20;            // their user data together
   std::vector<smpp::BindOptions> smscs;            // in file order; the first is the default route
 };
 

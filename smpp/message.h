@@ -43,6 +43,13 @@ struct MoMessage {
   // Set when the reassembly timer expired before every part arrived: the text holds the parts
   // that did arrive, in order, and `parts` says how many (see docs/smpp.md).
   bool incomplete = false;
+  uint8_t esm_class = 0;               // §5.2.12, of the first part
+  std::string udh;                     // TS 23.040 §9.2.3.24 header with its length octet ("" if none); single deliver_sm only
+  // A part handed over on its own (SessionListener::stores_mo_parts): its concatenation
+  // numbers (UDH IE 0x00/0x08 or sar_*, §5.3.2.22-24). total 1: a whole message.
+  uint16_t reference = 0;
+  uint8_t total = 1;
+  uint8_t sequence = 1;
 };
 
 // A delivery receipt (esm_class "SMSC Delivery Receipt", §5.2.12), from TLVs or text.

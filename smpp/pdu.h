@@ -45,6 +45,7 @@ inline constexpr uint32_t kInvalidMessageLength = 0x01;   // ESME_RINVMSGLEN
 inline constexpr uint32_t kInvalidCommandLength = 0x02;   // ESME_RINVCMDLEN
 inline constexpr uint32_t kInvalidCommandId = 0x03;       // ESME_RINVCMDID
 inline constexpr uint32_t kSystemError = 0x08;            // ESME_RSYSERR
+inline constexpr uint32_t kMessageQueueFull = 0x14;       // ESME_RMSGQFUL
 inline constexpr uint32_t kThrottled = 0x58;              // ESME_RTHROTTLED
 inline constexpr uint32_t kTemporaryAppError = 0x64;      // ESME_RX_T_APPN
 inline constexpr uint32_t kInvalidTlvStream = 0xC0;       // ESME_RINVOPTPARSTREAM

@@ -28,6 +28,7 @@ MoMessage header_of(const DeliverSm& d, const std::string& bind) {
   mo.dest_addr_ton = d.dest_addr_ton;
   mo.dest_addr_npi = d.dest_addr_npi;
   mo.data_coding = d.data_coding;
+  mo.esm_class = d.esm_class;
   return mo;
 }
 
@@ -59,6 +60,7 @@ MoPart extract_part(const DeliverSm& d) {
         }
         i += 2 + iedl;
       }
+      part.udh = part.user_data.substr(0, udh_length + 1);
       part.user_data.erase(0, udh_length + 1);
     }
   } else if (const Tlv* ref = d.find(tag::kSarMsgRefNum)) {
@@ -86,14 +88,23 @@ MoMessage Reassembler::finish(Pending& pending, bool incomplete) {
   return mo;
 }
 
+MoMessage single_mo(const DeliverSm& deliver, const std::string& bind) {
+  MoPart part = extract_part(deliver);
+  MoMessage mo = header_of(deliver, bind);
+  mo.user_data = std::move(part.user_data);
+  mo.udh = std::move(part.udh);
+  if (part.is_part) {
+    mo.reference = part.reference;
+    mo.total = part.total;
+    mo.sequence = part.sequence;
+  }
+  set_text(mo);
+  return mo;
+}
+
 std::optional<MoMessage> Reassembler::add(const DeliverSm& deliver, const std::string& bind, Clock::SteadyTime now) {
   MoPart part = extract_part(deliver);
-  if (!part.is_part) {
-    MoMessage mo = header_of(deliver, bind);
-    mo.user_data = std::move(part.user_data);
-    set_text(mo);
-    return mo;
-  }
+  if (!part.is_part) return single_mo(deliver, bind);
   const Key key{deliver.source_addr, deliver.destination_addr, part.reference, part.total};
   auto [it, inserted] = pending_.try_emplace(key);
   if (inserted) {

@@ -33,8 +33,11 @@ struct MoPart {
   uint8_t total = 1;
   uint8_t sequence = 1;
   std::string user_data;  // without UDH
+  std::string udh;        // the UDH with its length octet, "" when none
 };
 MoPart extract_part(const DeliverSm& deliver);
+// One deliver_sm as an MoMessage of its own: whole, or a part with its numbers set.
+MoMessage single_mo(const DeliverSm& deliver, const std::string& bind);
 
 class Reassembler {
  public:

@@ -152,7 +152,7 @@ struct DeliverAnswer {
   uint64_t link = 0;       // the bind's link generation when the deliver_sm arrived
   uint32_t command_id = 0; // deliver_sm or data_sm
   uint32_t sequence = 0;
-  bool accepted = false;
+  uint32_t command_status = 0;  // of the deliver_sm_resp
 };
 
 // Answers posted from any thread; the session thread takes them after each wake-up.
@@ -193,11 +193,11 @@ struct DeliverReply::State {
       : box(std::move(answer_box)), pending(pending_answer) {}
   State(const State&) = delete;
   State& operator=(const State&) = delete;
-  ~State() { answer(false); }  // dropped unanswered: 0x64, the SMSC tries again
+  ~State() { answer(status::kTemporaryAppError); }  // dropped unanswered: 0x64, the SMSC tries again
 
-  void answer(bool accepted) {
+  void answer(uint32_t command_status) {
     if (answered.exchange(true)) return;
-    pending.accepted = accepted;
+    pending.command_status = command_status;
     box->post(pending);
   }
 
@@ -207,7 +207,10 @@ struct DeliverReply::State {
 };
 
 void DeliverReply::operator()(const Status& status) const {
-  if (state_) state_->answer(status.ok());  // a moved-from reply has nothing left to answer
+  if (!state_) return;  // a moved-from reply has nothing left to answer
+  state_->answer(status.ok()                                         ? status::kOk
+                 : status.code() == StatusCode::kResourceExhausted ? status::kMessageQueueFull
+                                                                    : status::kTemporaryAppError);
 }
 
 class Session::Impl final : public ReceiveHandler {
@@ -376,15 +379,16 @@ class Session::Impl final : public ReceiveHandler {
   void drain_answers() {
     for (const DeliverAnswer& answer : answers_->take()) {
       if (answer.bind == DeliverAnswer::kNoBind) {
-        if (!answer.accepted) spdlog::warn("smpp {}: incomplete MO refused by the listener; lost", options_.name);
+        if (answer.command_status != status::kOk) {
+          spdlog::warn("smpp {}: incomplete MO refused by the listener; lost", options_.name);
+        }
         continue;
       }
       Bind& bind = *binds_[answer.bind];
       if (bind.link != answer.link) continue;  // that link is gone; the SMSC delivers it again
       --bind.deliveries_pending;
-      if (!answer.accepted) bind.counters.add(kCounterDeliverRefused);
-      write_deliver_resp(bind.out, answer.command_id | command::kResponseBit,
-                         answer.accepted ? status::kOk : status::kTemporaryAppError, answer.sequence);
+      if (answer.command_status != status::kOk) bind.counters.add(kCounterDeliverRefused);
+      write_deliver_resp(bind.out, answer.command_id | command::kResponseBit, answer.command_status, answer.sequence);
     }
   }
 
@@ -804,6 +808,11 @@ class Session::Impl final : public ReceiveHandler {
       receipt->bind = bind.name;
       bind.counters.add(kCounterReceipts);
       listener_.on_receipt(*receipt, reply_for(bind, deliver));
+      return true;
+    }
+    if (listener_.stores_mo_parts()) {
+      bind.counters.add(kCounterMo);
+      listener_.on_mo(single_mo(deliver, bind.name), reply_for(bind, deliver));
       return true;
     }
     std::optional<MoMessage> mo = reassembler_.add(deliver, bind.name, now_);

@@ -93,7 +93,8 @@ Status validate(const BindOptions& options);
 
 // The answer to one deliver_sm/data_sm handed to the listener. Copyable; the first call
 // counts and later ones do nothing. ok: the message is durable, deliver_sm_resp ESME_ROK
-// goes back; an error: 0x64 ESME_RX_T_APPN, so the SMSC delivers it again. If every copy is
+// goes back; kResourceExhausted: 0x14 ESME_RMSGQFUL (the ESME is full, the SMSC retries
+// later); any other error: 0x64 ESME_RX_T_APPN, so the SMSC delivers it again. If every copy is
 // destroyed without a call, the SMSC is answered 0x64: a deliver_sm is never left
 // unanswered. May be called from any thread, also after the session stopped or the link
 // dropped (then nothing is written: the SMSC delivers it again on the next bind).
@@ -114,6 +115,11 @@ class SessionListener {
   // A complete MO (or an incomplete one after mo_reassembly_timeout). Call `reply` once it
   // is durable; until then the SMSC holds it, and the session keeps reading.
   virtual void on_mo(const MoMessage& mo, DeliverReply reply) = 0;
+  // True: every part of a long MO goes to on_mo on its own (total > 1, numbers set), to be
+  // stored before its deliver_sm_resp, and the listener joins them; the session holds
+  // nothing, so a crash between parts loses none. False (the default): the session joins
+  // parts in memory (Reassembler) and answers each at once.
+  virtual bool stores_mo_parts() const { return false; }
   virtual void on_receipt(const Receipt& receipt, DeliverReply reply) = 0;  // same rule
   // Outcome of a submit (all parts for a long MT): accepted with the SMSC's ids (normalised,
   // one per part, in part order), or failed for good with the command_status that decided it

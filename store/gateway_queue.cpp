@@ -77,6 +77,29 @@ ALTER TABLE mt_message_id_v2 RENAME TO mt_message_id;
 CREATE INDEX mt_message_id_by_id ON mt_message_id(smsc, message_id);
 ALTER TABLE receipt_unmatched ADD COLUMN final INTEGER NOT NULL DEFAULT 1;
 )sql",
+    // Revision 3: an MO is never doubled nor lost (see the header). mo_seen holds the key of
+    // every deliver_sm stored within the de-duplication window; mo_fragment/mo_part hold the
+    // parts of long MOs not yet complete, each part committed before its deliver_sm_resp.
+    R"sql(
+ALTER TABLE mo ADD COLUMN user_data BLOB NOT NULL DEFAULT x'';
+ALTER TABLE mo ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE mo ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mo ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
+CREATE TABLE mo_seen(key BLOB PRIMARY KEY, received_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX mo_seen_age ON mo_seen(received_at_ms);
+CREATE TABLE mo_fragment(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL,
+  reference INTEGER NOT NULL, total INTEGER NOT NULL, data_coding INTEGER NOT NULL,
+  received_at_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
+  UNIQUE(smsc, source, destination, reference, total));
+CREATE INDEX mo_fragment_source ON mo_fragment(smsc, source);
+CREATE INDEX mo_fragment_deadline ON mo_fragment(deadline_ms);
+CREATE TABLE mo_part(
+  fragment INTEGER NOT NULL REFERENCES mo_fragment(id) ON DELETE CASCADE,
+  sequence INTEGER NOT NULL, user_data BLOB NOT NULL, key BLOB NOT NULL,
+  PRIMARY KEY(fragment, sequence)) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) == GatewayQueue::kSchemaVersion);
 
@@ -89,13 +112,17 @@ enum Sql : size_t {
   kFindMessageId, kInsertReceipt, kInsertUnmatched, kMatchUnmatched, kDeleteMatched,
   kReleaseUnmatched, kDeleteReleased, kDeleteReceipt, kSelectReceipts, kPrune,
   kMarkFinal, kMarkMatchedFinal,
+  kSelectSeen, kUpsertSeen, kPruneSeen, kFindFragment, kCountSourceFragments, kFragmentBytes, kInsertFragment,
+  kInsertPart, kCountParts, kSelectFragment, kSelectParts, kDeleteFragment, kExpiredFragments, kNextDeadline,
   kSqlCount
 };
 constexpr std::string_view kStatements[kSqlCount] = {
     "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT op", "RELEASE op", "ROLLBACK TO op",
-    "INSERT INTO mo(smsc, source, destination, text, data_coding, received_at_ms) VALUES(?,?,?,?,?,?)",
+    "INSERT INTO mo(smsc, source, destination, text, data_coding, received_at_ms, user_data, parts, incomplete, "
+    "idempotency_key) VALUES(?,?,?,?,?,?,?,?,?,?)",
     "DELETE FROM mo WHERE id = ?",
-    "SELECT id, smsc, source, destination, text, data_coding, received_at_ms FROM mo WHERE id > ? ORDER BY id LIMIT ?",
+    "SELECT id, smsc, source, destination, text, data_coding, received_at_ms, user_data, parts, incomplete, "
+    "idempotency_key FROM mo WHERE id > ? ORDER BY id LIMIT ?",
     "INSERT INTO mt(engine_id, smsc, source, destination, text, want_receipt, created_at_ms) VALUES(?,?,?,?,?,?,?) "
     "ON CONFLICT(engine_id) DO NOTHING",
     "SELECT id FROM mt WHERE engine_id = ?",
@@ -131,6 +158,23 @@ constexpr std::string_view kStatements[kSqlCount] = {
     // Before kDeleteMatched: the parts of MT ?1 that a waiting final receipt settles.
     "UPDATE mt_message_id SET final = 1 WHERE mt_id = ?1 AND EXISTS(SELECT 1 FROM receipt_unmatched u "
     "WHERE u.smsc = mt_message_id.smsc AND u.message_id = mt_message_id.message_id AND u.final)",
+    "SELECT received_at_ms FROM mo_seen WHERE key = ?",
+    "INSERT INTO mo_seen(key, received_at_ms) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET received_at_ms = ?2",
+    // A few keys older than the window go with every MO: pruning never needs a pass of its own.
+    "DELETE FROM mo_seen WHERE key IN (SELECT key FROM mo_seen WHERE received_at_ms < ? ORDER BY received_at_ms "
+    "LIMIT 16)",
+    "SELECT id FROM mo_fragment WHERE smsc = ? AND source = ? AND destination = ? AND reference = ? AND total = ?",
+    "SELECT count(*) FROM mo_fragment WHERE smsc = ? AND source = ?",
+    "SELECT coalesce(sum(length(user_data)), 0) FROM mo_part",
+    "INSERT INTO mo_fragment(smsc, source, destination, reference, total, data_coding, received_at_ms, deadline_ms) "
+    "VALUES(?,?,?,?,?,?,?,?)",
+    "INSERT OR REPLACE INTO mo_part(fragment, sequence, user_data, key) VALUES(?,?,?,?)",
+    "SELECT count(*) FROM mo_part WHERE fragment = ?",
+    "SELECT smsc, source, destination, data_coding, received_at_ms, total FROM mo_fragment WHERE id = ?",
+    "SELECT user_data, key FROM mo_part WHERE fragment = ? ORDER BY sequence",
+    "DELETE FROM mo_fragment WHERE id = ?",
+    "SELECT id FROM mo_fragment WHERE deadline_ms <= ? ORDER BY deadline_ms LIMIT 64",
+    "SELECT min(deadline_ms) FROM mo_fragment",
 };
 
 // One prepared statement, reset and unbound after every use (RAII through Use).
@@ -145,6 +189,11 @@ class Statement {
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Octets bound as a BLOB (user data may hold any octet, NUL included).
+struct Blob {
+  std::string_view data;
 };
 
 // Binds parameters in order, steps, and resets the statement when it goes out of scope.
@@ -191,6 +240,10 @@ class Use {
   void bind_one(std::string_view v) { sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
   void bind_one(const std::string& v) { bind_one(std::string_view(v)); }
   void bind_one(const std::optional<int64_t>& v) { v ? bind_one(*v) : bind_one(nullptr); }
+  void bind_one(Blob v) {
+    sqlite3_bind_blob(stmt_, ++index_, v.data.empty() ? "" : v.data.data(), static_cast<int>(v.data.size()),
+                      SQLITE_TRANSIENT);
+  }
   Status error(int rc) const {
     const StatusCode code = (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? StatusCode::kCorruption : StatusCode::kIoError;
     return Status(code, fmt::format("{} ({})", sqlite3_errmsg(db_), sqlite3_errstr(rc)));
@@ -324,6 +377,80 @@ class GatewayQueue::Impl {
             }};
   }
 
+  // --- MOs (writer thread, inside a batch; see the header's "never doubled nor lost") ---
+
+  Result<AddedMo> store_mo(const MoRecord& mo) {
+    const std::string key = deliver_key(mo);
+    {
+      auto seen = use(kSelectSeen);
+      auto row = seen.bind(Blob{key}).step();
+      if (!row.ok()) return row.status();
+      if (*row && seen.integer(0) >= mo.received_at_ms - options_.mo_dedup_window_ms) return AddedMo{.duplicate = true};
+    }
+    if (mo.total <= 1) {
+      PINTAR_RETURN_IF_ERROR(insert_mo(mo, mo.user_data, hex_encode(key)));
+      PINTAR_RETURN_IF_ERROR(remember(key, mo.received_at_ms));
+      return AddedMo{.id = last_insert_id()};
+    }
+    AddedMo added{.held = true};
+    int64_t fragment = 0;
+    {
+      auto find = use(kFindFragment);
+      auto row = find.bind(mo.smsc, mo.source, mo.destination, mo.reference, mo.total).step();
+      if (!row.ok()) return row.status();
+      if (*row) fragment = find.integer(0);
+    }
+    if (fragment == 0) {
+      auto count = scalar(use(kCountSourceFragments).bind(mo.smsc, mo.source));
+      if (!count.ok()) return count.status();
+      if (static_cast<size_t>(*count) >= options_.max_fragments_per_source) {
+        return Status::resource_exhausted(fmt::format("{} incomplete long MOs from this source already",
+                                                      options_.max_fragments_per_source));
+      }
+    }
+    auto bytes = scalar(use(kFragmentBytes).bind());
+    if (!bytes.ok()) return bytes.status();
+    if (static_cast<size_t>(*bytes) + mo.user_data.size() > options_.max_fragment_bytes) {
+      return Status::resource_exhausted(
+          fmt::format("incomplete long MOs hold {} octets already (cap {})", *bytes, options_.max_fragment_bytes));
+    }
+    if (fragment == 0) {
+      PINTAR_RETURN_IF_ERROR(use(kInsertFragment)
+                                 .bind(mo.smsc, mo.source, mo.destination, mo.reference, mo.total, mo.data_coding,
+                                       mo.received_at_ms, mo.deadline_ms)
+                                 .run());
+      fragment = last_insert_id();
+      added.deadline_ms = mo.deadline_ms;
+    }
+    PINTAR_RETURN_IF_ERROR(use(kInsertPart).bind(fragment, mo.sequence, Blob{mo.user_data}, Blob{key}).run());
+    PINTAR_RETURN_IF_ERROR(remember(key, mo.received_at_ms));
+    auto parts = scalar(use(kCountParts).bind(fragment));
+    if (!parts.ok()) return parts.status();
+    if (*parts < mo.total) return added;
+    auto id = join(fragment, /*incomplete=*/false);
+    if (!id.ok()) return id.status();
+    return AddedMo{.id = *id};
+  }
+
+  Result<ExpiredFragments> expire(int64_t now_ms) {
+    ExpiredFragments expired;
+    for (;;) {  // in pages, so that one statement is never stepped while others change the table
+      auto ids = collect<int64_t>(use(kExpiredFragments).bind(now_ms), [](const Use& row) { return row.integer(0); });
+      if (!ids.ok()) return ids.status();
+      for (const int64_t fragment : *ids) {
+        auto id = join(fragment, /*incomplete=*/true);
+        if (!id.ok()) return id.status();
+        ++expired.joined;
+      }
+      if (ids->size() < 64) break;
+    }
+    auto next = use(kNextDeadline);
+    auto row = next.step();
+    if (!row.ok()) return row.status();
+    if (*row && !next.is_null(0)) expired.next_deadline_ms = next.integer(0);
+    return expired;
+  }
+
   // Runs `body` on the writer thread inside a batch and waits for the commit.
   template <typename T>
   Result<T> call(std::function<Result<T>()> body) {
@@ -331,6 +458,78 @@ class GatewayQueue::Impl {
   }
 
  private:
+  // The de-duplication key of one deliver_sm: SHA-256 over its fields, each length-prefixed
+  // so that no two different field lists hash alike. Raw 32 octets.
+  static std::string deliver_key(const MoRecord& mo) {
+    std::string in;
+    const auto field = [&in](std::string_view value) {
+      for (int shift = 24; shift >= 0; shift -= 8) in.push_back(static_cast<char>(value.size() >> shift & 0xFF));
+      in.append(value);
+    };
+    field(mo.smsc);
+    field(mo.source);
+    field(mo.destination);
+    field(fmt::format("{} {} {} {} {}", mo.esm_class, mo.data_coding, mo.reference, mo.total, mo.sequence));
+    field(mo.udh);
+    field(mo.user_data);
+    field(mo.text);
+    const auto digest = crypto::sha256(crypto::as_bytes(in));
+    return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+  }
+
+  Status remember(const std::string& key, int64_t at_ms) {
+    PINTAR_RETURN_IF_ERROR(use(kUpsertSeen).bind(Blob{key}, at_ms).run());
+    return use(kPruneSeen).bind(at_ms - options_.mo_dedup_window_ms).run();
+  }
+
+  Status insert_mo(const MoRecord& mo, std::string_view user_data, const std::string& key_hex, int parts = 1,
+                   bool incomplete = false) {
+    return use(kInsertMo)
+        .bind(mo.smsc, mo.source, mo.destination, mo.text, mo.data_coding, mo.received_at_ms, Blob{user_data}, parts,
+              incomplete, key_hex)
+        .run();
+  }
+
+  static Result<int64_t> scalar(Use& select) {
+    auto row = select.step();
+    if (!row.ok()) return row.status();
+    return *row ? select.integer(0) : 0;
+  }
+
+  // Joins the parts of `fragment` (sequence order) into one MO row and forgets the set; the
+  // MO's key is the SHA-256 of its parts' keys in that order. Returns the MO's id.
+  Result<int64_t> join(int64_t fragment, bool incomplete) {
+    MoRecord mo;
+    {
+      auto select = use(kSelectFragment);
+      auto row = select.bind(fragment).step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::internal("long MO fragment vanished");
+      mo = {.smsc = select.text(0), .source = select.text(1), .destination = select.text(2),
+            .data_coding = static_cast<int>(select.integer(3)), .received_at_ms = select.integer(4)};
+    }
+    std::string keys;
+    int parts = 0;
+    {
+      auto select = use(kSelectParts);
+      select.bind(fragment);
+      for (;;) {
+        auto row = select.step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        mo.user_data += select.text(0);
+        keys += select.text(1);
+        ++parts;
+      }
+    }
+    if (options_.decode_text) mo.text = options_.decode_text(mo.data_coding, mo.user_data);
+    const auto digest = crypto::sha256(crypto::as_bytes(keys));
+    PINTAR_RETURN_IF_ERROR(insert_mo(mo, mo.user_data, hex_encode(digest), parts, incomplete));
+    const int64_t id = last_insert_id();
+    PINTAR_RETURN_IF_ERROR(use(kDeleteFragment).bind(fragment).run());
+    return id;
+  }
+
   Status exec(const std::string& sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -463,15 +662,12 @@ GatewayQueue::~GatewayQueue() = default;
 
 const std::string& GatewayQueue::instance_id() const { return impl_->instance_id(); }
 
-void GatewayQueue::add_mo(MoRecord mo, std::function<void(Result<int64_t>)> done) {
-  impl_->post(Impl::durable<int64_t>(
-      [this, mo = std::move(mo)]() -> Result<int64_t> {
-        PINTAR_RETURN_IF_ERROR(impl_->use(kInsertMo)
-                                   .bind(mo.smsc, mo.source, mo.destination, mo.text, mo.data_coding, mo.received_at_ms)
-                                   .run());
-        return impl_->last_insert_id();
-      },
-      std::move(done)));
+void GatewayQueue::add_mo(MoRecord mo, std::function<void(Result<AddedMo>)> done) {
+  impl_->post(Impl::durable<AddedMo>([this, mo = std::move(mo)] { return impl_->store_mo(mo); }, std::move(done)));
+}
+
+void GatewayQueue::expire_fragments(int64_t now_ms, std::function<void(Result<ExpiredFragments>)> done) {
+  impl_->post(Impl::durable<ExpiredFragments>([this, now_ms] { return impl_->expire(now_ms); }, std::move(done)));
 }
 
 void GatewayQueue::add_mt(MtRecord mt, std::function<void(Result<AddedMt>)> done) {
@@ -555,7 +751,9 @@ void GatewayQueue::mos_after(int64_t id, size_t limit, Done<std::vector<QueuedMo
       return QueuedMo{.id = row.integer(0),
                       .mo = {.smsc = row.text(1), .source = row.text(2), .destination = row.text(3),
                              .text = row.text(4), .data_coding = static_cast<int>(row.integer(5)),
-                             .received_at_ms = row.integer(6)}};
+                             .received_at_ms = row.integer(6), .user_data = row.text(7),
+                             .parts = static_cast<int>(row.integer(8)), .incomplete = row.integer(9) != 0,
+                             .idempotency_key = row.text(10)}};
     });
   }, std::move(done)));
 }
@@ -637,8 +835,11 @@ Status GatewayQueue::flush() {
   return without_value(impl_->call<bool>([]() -> Result<bool> { return true; }));
 }
 
-Result<int64_t> GatewayQueue::add_mo_sync(MoRecord mo) {
-  return wait_for<int64_t>([&](auto done) { add_mo(std::move(mo), std::move(done)); });
+Result<AddedMo> GatewayQueue::add_mo_sync(MoRecord mo) {
+  return wait_for<AddedMo>([&](auto done) { add_mo(std::move(mo), std::move(done)); });
+}
+Result<ExpiredFragments> GatewayQueue::expire_fragments_sync(int64_t now_ms) {
+  return wait_for<ExpiredFragments>([&](auto done) { expire_fragments(now_ms, std::move(done)); });
 }
 Result<AddedMt> GatewayQueue::add_mt_sync(MtRecord mt) {
   return wait_for<AddedMt>([&](auto done) { add_mt(std::move(mt), std::move(done)); });

@@ -12,6 +12,18 @@
 //     its own ids, and a receipt goes to the newest MT holding its id whose part has not had
 //     a final receipt yet; when every such MT is final, the receipt waits unmatched like an
 //     unknown one. Only MTs still stored (not pruned) are candidates.
+// MOs are never doubled nor lost (docs/gateway.md, "MO de-duplication and long MOs"):
+//   - every deliver_sm has a key, SHA-256 over (smsc, source, destination, esm_class, user
+//     data with its UDH, concatenation numbers), kept UNIQUE in mo_seen for `mo_dedup_window_ms`:
+//     the same deliver_sm again (an SMSC redelivering after a lost deliver_sm_resp) is reported
+//     `duplicate` and makes no row. A stored MO carries the key (the joined parts' keys for a
+//     long one) as the engine's idempotency key;
+//   - each part of a long MO is stored in its own commit (before its deliver_sm_resp); the
+//     part that completes the set joins them into one MO in the same transaction, so a crash
+//     or a failed commit of any part loses nothing; a retried last part is a duplicate, never
+//     a new fragment. Incomplete sets are capped per source and in total octets
+//     (resource_exhausted: the SMSC is told 0x14 and retries) and joined incomplete by
+//     expire_fragments() once their deadline passes (an index on the deadline: no scan).
 // After a crash, unsubmitted_mts() lists every MT without a submit_sm_resp (to submit again)
 // and the *_after() readers list everything not yet acknowledged by the engine.
 //
@@ -34,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -41,19 +54,45 @@
 namespace pintar::store {
 
 struct GatewayQueueOptions {
-  std::string path;                   // database file; created 0600 when absent (whatever the umask)
+  std::string path{};                 // database file; created 0600 when absent (whatever the umask)
   std::string synchronous = "FULL";   // FULL (survives power loss) or NORMAL (survives a process crash)
   int busy_timeout_ms = 5000;
   size_t max_batch = 1024;            // operations per group commit
+  int64_t mo_dedup_window_ms = 120 * 1000;  // a repeated deliver_sm within this is a duplicate
+  size_t max_fragments_per_source = 4;       // incomplete long MOs per (smsc, source)
+  size_t max_fragment_bytes = 1 << 20;       // user data of every incomplete long MO together
+  // Text of a joined long MO from its data_coding and user data (smpp::decode_text in the
+  // gateway; the queue knows no alphabets). Unset: the text stays empty.
+  std::function<std::string(int data_coding, std::string_view user_data)> decode_text{};
 };
 
 struct MoRecord {
-  std::string smsc;          // [[smsc]] name it came from
-  std::string source;
-  std::string destination;
-  std::string text;          // UTF-8
+  std::string smsc{};          // [[smsc]] name it came from
+  std::string source{};
+  std::string destination{};
+  std::string text{};          // UTF-8; empty for a binary data_coding (user_data holds it)
   int data_coding = 0;
   int64_t received_at_ms = 0;  // Unix time
+  int esm_class = 0;         // §5.2.12, as received
+  std::string udh{};           // TS 23.040 §9.2.3.24 user data header with its length octet; "" if none
+  std::string user_data{};     // the octets after the UDH (a long MO: every part's, joined)
+  // Concatenation of a part (UDH IE 0x00/0x08 or sar_* TLVs, §5.3.2.22-24); total 1: whole.
+  int reference = 0, total = 1, sequence = 1;
+  int64_t deadline_ms = 0;   // a part opening a set: join it incomplete after this (Unix ms)
+  // Set by the queue on stored MOs:
+  int parts = 1;             // deliver_sm joined into it
+  bool incomplete = false;   // joined at its deadline with parts missing
+  std::string idempotency_key{};  // hex SHA-256 (empty for rows stored before revision 3)
+};
+struct AddedMo {
+  int64_t id = 0;            // the new MO row; 0 when none was made (duplicate, or a part held)
+  bool duplicate = false;    // the same deliver_sm was stored within the window: nothing changed
+  bool held = false;         // a part stored until the rest of its long MO arrives
+  std::optional<int64_t> deadline_ms{};  // a part that opened a new set: that set's deadline
+};
+struct ExpiredFragments {
+  size_t joined = 0;                        // incomplete MOs made
+  std::optional<int64_t> next_deadline_ms{};  // of the sets still waiting
 };
 struct QueuedMo {
   int64_t id = 0;
@@ -113,10 +152,13 @@ class GatewayQueue {
   // Random id made when the file was created: makes the ids sent to the engine unique
   // across gateways and re-created queues.
   const std::string& instance_id() const;
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // --- durable: the completion runs after the commit ---
-  void add_mo(MoRecord mo, std::function<void(Result<int64_t>)> done);
+  // A whole MO (total 1) or a part. kResourceExhausted: a new part would pass a cap.
+  void add_mo(MoRecord mo, std::function<void(Result<AddedMo>)> done);
+  // Joins every set whose deadline is at or before `now_ms` into an incomplete MO.
+  void expire_fragments(int64_t now_ms, std::function<void(Result<ExpiredFragments>)> done);
   void add_mt(MtRecord mt, std::function<void(Result<AddedMt>)> done);
   void add_receipt(ReceiptRecord receipt, std::function<void(Status)> done);
 
@@ -161,7 +203,8 @@ class GatewayQueue {
   Status flush();
 
   // Blocking forms of the durable operations (tests, simple callers).
-  Result<int64_t> add_mo_sync(MoRecord mo);
+  Result<AddedMo> add_mo_sync(MoRecord mo);
+  Result<ExpiredFragments> expire_fragments_sync(int64_t now_ms);
   Result<AddedMt> add_mt_sync(MtRecord mt);
   Status add_receipt_sync(ReceiptRecord receipt);
 

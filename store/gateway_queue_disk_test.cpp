@@ -45,7 +45,7 @@ BatchOutcome one_big_batch(GatewayQueue& queue, int count, const std::function<v
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> holding;
-  queue.add_mo(big_mo(-1), [&, released](Result<int64_t> id) {
+  queue.add_mo(big_mo(-1), [&, released](Result<AddedMo> id) {
     REQUIRE(id.ok());
     holding.set_value();
     released.wait();
@@ -56,10 +56,10 @@ BatchOutcome one_big_batch(GatewayQueue& queue, int count, const std::function<v
   std::atomic<int> pending{count};
   std::promise<void> all_done;
   for (int i = 0; i < count; ++i) {
-    queue.add_mo(big_mo(i), [&](Result<int64_t> id) {
+    queue.add_mo(big_mo(i), [&](Result<AddedMo> id) {
       {
         std::lock_guard lock(mutex);
-        if (id.ok()) outcome.reported_stored.insert(*id); else ++outcome.failures;
+        if (id.ok()) outcome.reported_stored.insert(id->id); else ++outcome.failures;
       }
       if (--pending == 0) all_done.set_value();
     });

@@ -52,7 +52,7 @@ TEST_CASE("an MO stays queued until the engine acknowledges it, across reopening
     auto queue = open_queue(path);
     auto id = queue->add_mo_sync(mo("BELI 20000"));
     REQUIRE(id.ok());
-    first = *id;
+    first = id->id;
     REQUIRE(queue->add_mo_sync(mo("SALDO")).ok());
   }
   auto queue = open_queue(path);
@@ -72,9 +72,9 @@ TEST_CASE("an MO stays queued until the engine acknowledges it, across reopening
 
 TEST_CASE("ids are never reused after acknowledged rows are deleted", "[gateway_queue]") {
   auto queue = open_queue(temp_db("reuse"));
-  const int64_t first = *queue->add_mo_sync(mo("one"));
+  const int64_t first = queue->add_mo_sync(mo("one"))->id;
   queue->ack_mo(first);
-  const int64_t second = *queue->add_mo_sync(mo("two"));
+  const int64_t second = queue->add_mo_sync(mo("two"))->id;
   CHECK(second > first);
   CHECK(queue->mos_after(first, 10)->size() == 1);  // a reader that saw `first` still finds it
 
@@ -389,6 +389,169 @@ TEST_CASE("a revision 1 file is migrated keeping its MTs' message ids and waitin
   CHECK(ready->at(0).part == 2);
   CHECK(ready->at(1).engine_id == std::optional<std::string>("after"));
   CHECK(ready->at(2).engine_id == std::optional<std::string>("before"));
+}
+
+// --- MOs never doubled nor lost (revision 3) ---
+
+// One deliver_sm as the gateway hands it over: `user_data` raw, text decoded.
+MoRecord deliver(std::string text, int64_t at_ms = 1000) {
+  MoRecord record = mo(text);
+  record.user_data = std::move(text);
+  record.received_at_ms = at_ms;
+  return record;
+}
+
+// Part `sequence` of `total` of a long MO with UDH reference `reference`.
+MoRecord part(int reference, int total, int sequence, std::string data, int64_t at_ms = 1000) {
+  MoRecord record = deliver(std::move(data), at_ms);
+  record.text.clear();  // parts carry user data; the queue decodes the joined text
+  record.esm_class = 0x40;
+  record.udh = std::string("\x05\x00\x03", 3) + static_cast<char>(reference) + static_cast<char>(total) +
+               static_cast<char>(sequence);
+  record.reference = reference;
+  record.total = total;
+  record.sequence = sequence;
+  record.deadline_ms = at_ms + 60000;
+  return record;
+}
+
+std::unique_ptr<GatewayQueue> open_mo_queue(const std::string& path, GatewayQueueOptions options = {}) {
+  options.path = path;
+  options.decode_text = [](int, std::string_view data) { return std::string(data); };
+  auto queue = GatewayQueue::open(options);
+  REQUIRE(queue.ok());
+  return std::move(queue).value();
+}
+
+TEST_CASE("a deliver_sm repeated within the window makes no second row; its key reaches the MO", "[gateway_queue]") {
+  const auto path = temp_db("dedup");
+  std::string key;
+  {
+    auto queue = open_mo_queue(path, {.mo_dedup_window_ms = 60000});
+    auto first = queue->add_mo_sync(deliver("BELI 14012345678 20000", 1000));
+    REQUIRE(first.ok());
+    CHECK(first->id > 0);
+    CHECK_FALSE(first->duplicate);
+    auto rows = queue->mos_after(0, 10);
+    REQUIRE(rows->size() == 1);
+    key = rows->at(0).mo.idempotency_key;
+    CHECK(key.size() == 64);
+    queue->ack_mo(first->id);  // the engine took it: the key still guards against a redelivery
+  }
+  // The SMSC lost the deliver_sm_resp and delivers the same PDU again, after a restart.
+  auto queue = open_mo_queue(path, {.mo_dedup_window_ms = 60000});
+  auto again = queue->add_mo_sync(deliver("BELI 14012345678 20000", 30000));
+  REQUIRE(again.ok());
+  CHECK(again->duplicate);
+  CHECK(again->id == 0);
+  CHECK(queue->mos_after(0, 10)->empty());
+  // Another sender, another destination or another esm_class is another MO.
+  auto other_source = deliver("BELI 14012345678 20000", 30000);
+  other_source.source = "628122";
+  CHECK_FALSE(queue->add_mo_sync(other_source)->duplicate);
+  auto other_class = deliver("BELI 14012345678 20000", 30000);
+  other_class.esm_class = 0x80;
+  CHECK_FALSE(queue->add_mo_sync(other_class)->duplicate);
+  // After the window the same text is a new purchase request, under the same key.
+  auto later = queue->add_mo_sync(deliver("BELI 14012345678 20000", 1000 + 60001));
+  REQUIRE(later.ok());
+  CHECK_FALSE(later->duplicate);
+  auto rows = queue->mos_after(0, 10);
+  REQUIRE(rows->size() == 3);
+  CHECK(rows->at(2).mo.idempotency_key == key);
+}
+
+TEST_CASE("binary user data is stored as octets and read back unchanged", "[gateway_queue]") {
+  auto queue = open_mo_queue(temp_db("binary"));
+  MoRecord binary = deliver(std::string("\x00\x01\xff\x1b\x00", 5));
+  binary.text.clear();
+  binary.data_coding = 0x04;
+  REQUIRE(queue->add_mo_sync(binary).ok());
+  auto rows = queue->mos_after(0, 10);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->at(0).mo.user_data == std::string("\x00\x01\xff\x1b\x00", 5));
+  CHECK(rows->at(0).mo.data_coding == 0x04);
+  CHECK(rows->at(0).mo.parts == 1);
+  CHECK_FALSE(rows->at(0).mo.incomplete);
+}
+
+TEST_CASE("each part of a long MO is committed on its own; the last joins them, across a reopen", "[gateway_queue]") {
+  const auto path = temp_db("parts");
+  {
+    auto queue = open_mo_queue(path);
+    auto third = queue->add_mo_sync(part(7, 3, 3, "three"));  // parts come in any order
+    REQUIRE(third.ok());
+    CHECK(third->held);
+    CHECK(third->deadline_ms == std::optional<int64_t>(61000));
+    auto first = queue->add_mo_sync(part(7, 3, 1, "one "));
+    REQUIRE(first.ok());
+    CHECK(first->held);
+    CHECK_FALSE(first->deadline_ms.has_value());  // the set was open already
+    CHECK(queue->mos_after(0, 10)->empty());
+  }
+  // A crash (here: closing) after two parts were answered loses neither.
+  auto queue = open_mo_queue(path);
+  auto last = queue->add_mo_sync(part(7, 3, 2, "two "));
+  REQUIRE(last.ok());
+  CHECK(last->id > 0);
+  auto rows = queue->mos_after(0, 10);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->at(0).mo.text == "one two three");
+  CHECK(rows->at(0).mo.user_data == "one two three");
+  CHECK(rows->at(0).mo.parts == 3);
+  CHECK_FALSE(rows->at(0).mo.incomplete);
+  CHECK(rows->at(0).mo.idempotency_key.size() == 64);
+  // The SMSC retries the last part (its deliver_sm_resp was lost): no new set, no new MO.
+  auto retried = queue->add_mo_sync(part(7, 3, 2, "two "));
+  REQUIRE(retried.ok());
+  CHECK(retried->duplicate);
+  CHECK_FALSE(retried->held);
+  CHECK(queue->mos_after(0, 10)->size() == 1);
+  CHECK(queue->expire_fragments_sync(1000000)->joined == 0);  // nothing was left open
+}
+
+TEST_CASE("an incomplete long MO is joined at its deadline, marked incomplete", "[gateway_queue]") {
+  auto queue = open_mo_queue(temp_db("expire"));
+  REQUIRE(queue->add_mo_sync(part(1, 3, 1, "a", 1000)).ok());   // deadline 61000
+  REQUIRE(queue->add_mo_sync(part(2, 2, 2, "b", 5000)).ok());   // deadline 65000
+  auto none = queue->expire_fragments_sync(60999);
+  REQUIRE(none.ok());
+  CHECK(none->joined == 0);
+  CHECK(none->next_deadline_ms == std::optional<int64_t>(61000));
+  auto one = queue->expire_fragments_sync(61000);
+  REQUIRE(one.ok());
+  CHECK(one->joined == 1);
+  CHECK(one->next_deadline_ms == std::optional<int64_t>(65000));
+  auto rows = queue->mos_after(0, 10);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->at(0).mo.text == "a");
+  CHECK(rows->at(0).mo.parts == 1);
+  CHECK(rows->at(0).mo.incomplete);
+  CHECK(queue->expire_fragments_sync(70000)->joined == 1);
+  CHECK_FALSE(queue->expire_fragments_sync(70000)->next_deadline_ms.has_value());
+}
+
+TEST_CASE("incomplete long MOs are capped per source and in total octets", "[gateway_queue]") {
+  auto queue = open_mo_queue(temp_db("caps"), {.max_fragments_per_source = 2, .max_fragment_bytes = 100});
+  REQUIRE(queue->add_mo_sync(part(1, 2, 1, "x")).ok());
+  REQUIRE(queue->add_mo_sync(part(2, 2, 1, "x")).ok());
+  auto third = queue->add_mo_sync(part(3, 2, 1, "x"));
+  REQUIRE_FALSE(third.ok());
+  CHECK(third.status().code() == StatusCode::kResourceExhausted);
+  // A part of a set already open still gets in, and completes it.
+  auto completes = queue->add_mo_sync(part(1, 2, 2, "y"));
+  REQUIRE(completes.ok());
+  CHECK(completes->id > 0);
+  // Another source has its own count, but not its own octets.
+  auto other = part(4, 2, 1, std::string(100, 'z'));  // 1 octet held already: 101 > 100
+  other.source = "628999";
+  auto too_big = queue->add_mo_sync(other);
+  REQUIRE_FALSE(too_big.ok());
+  CHECK(too_big.status().code() == StatusCode::kResourceExhausted);
+  other.user_data.resize(90);
+  CHECK(queue->add_mo_sync(other).ok());
+  // A refused part left nothing behind: the SMSC retries it later.
+  CHECK(queue->expire_fragments_sync(1000000)->joined == 2);
 }
 
 TEST_CASE("a file that is not a database is reported, not crashed on", "[gateway_queue]") {

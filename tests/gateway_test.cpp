@@ -35,10 +35,10 @@ constexpr const char* kHandset = "628120000001";  // not owned by an account: th
 class GatewayProcess {
  public:
   GatewayProcess(const SmscSim& sim, const std::string& smsc_extra = "", const std::string& name = "gateway",
-                 int window = 10)
+                 int window = 10, const std::string& gateway_extra = "")
       : dir_(make_temp_dir(name)), endpoint_("ipc://" + dir_ + "/engine.sock") {
     std::ofstream(dir_ + "/pintar.toml") << gateway_config_toml(
-        dir_, endpoint_, sim.smpp_port(), "engine_retry_ms = 300\nengine_liveness_ms = 2000\n",
+        dir_, endpoint_, sim.smpp_port(), "engine_retry_ms = 300\nengine_liveness_ms = 2000\n" + gateway_extra,
         fmt::format("window = {}\n", window) + "reconnect_min_ms = 100\nreconnect_max_ms = 500\nresponse_timeout_ms = 2000\n"
         "connect_timeout_ms = 2000\nthrottle_pause_ms = 200\nretry_delay_ms = 100\n" + smsc_extra);
   }
@@ -477,12 +477,9 @@ TEST_CASE("kill -9 of the gateway with MO and MT in flight: everything arrives a
   CHECK(counted.size() == kMo);
   for (const auto& [text, count] : counted) {
     INFO(text);
-    CHECK(count >= 1);  // nothing lost
-    // Known defect (issue 8, "An MO is never lost and never doubled"): when the kill falls
-    // between the commit and the deliver_sm_resp, the SMSC delivers again and the queue
-    // makes a second row under a new id. Reported, not failed, until the de-duplication
-    // key lands; then this becomes CHECK(count == 1).
-    CHECK_NOFAIL(count == 1);
+    // Nothing lost, nothing doubled: when the kill falls between the commit and the
+    // deliver_sm_resp, the SMSC delivers again and the queue knows the deliver_sm's key.
+    CHECK(count == 1);
   }
 
   // Every MT reached the SMSC; repeats are bounded by 2 × window × binds.
@@ -494,6 +491,123 @@ TEST_CASE("kill -9 of the gateway with MO and MT in flight: everything arrives a
     duplicates += n > 1 ? n - 1 : 0;
   }
   CHECK(duplicates <= 20);
+  CHECK(gateway.stop() == 0);
+}
+
+// --- An MO is never lost and never doubled (docs/gateway.md, "MO de-duplication and long MOs") ---
+
+size_t mos_from(const EngineStub& engine, const std::string& from) {
+  const auto mos = engine.mos();
+  return static_cast<size_t>(std::count_if(mos.begin(), mos.end(), [&](const auto& mo) { return mo.from == from; }));
+}
+
+TEST_CASE("an MO whose deliver_sm_resp was lost is redelivered by the SMSC and stored once", "[gateway][integration]") {
+  json config = default_sim_config();
+  config["deliver_timeout_ms"] = 500;
+  config["deliver_retry_ms"] = 100;
+  SmscSim sim(config);
+  GatewayProcess gateway(sim, "mo_reassembly_timeout_ms = 1500\n");
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+
+  sim.post("/fault", {{"type", "lose_deliver_resp"}, {"count", 1}});
+  sim.post("/mo", {{"from", "6281301"}, {"to", "1234"}, {"text", "BELI 14012345678 20000"}});
+  REQUIRE(engine.wait_for_mos(1, 20s));
+  // The second delivery of the same PDU is answered too (the SMSC stops retrying).
+  REQUIRE(engine.wait_until([&] { return sim.stat("deliver_sm_acked") >= 1; }, 10s));
+  CHECK(sim.stat("deliver_resp_lost") == 1);
+  CHECK(sim.stat("deliver_sm_retried") == 1);
+  CHECK(sim.stat("deliver_sm_failed") == 0);
+  // A later, different MO arrives after the redelivery was handled: everything before it is in.
+  sim.post("/mo", {{"from", "6281301"}, {"to", "1234"}, {"text", "SALDO"}});
+  REQUIRE(engine.wait_for_mos(2, 20s));
+  CHECK(mos_from(engine, "6281301") == 2);
+  const auto mos = engine.mos();
+  CHECK(mos.front().text == "BELI 14012345678 20000");
+  CHECK(mos.front().idempotency_key.size() == 64);
+  CHECK(mos.front().idempotency_key != mos.back().idempotency_key);
+
+  // A long MO whose first part's answer is lost: the part comes again after the set was
+  // joined, and must not open a new set (it would surface as a second, incomplete MO).
+  sim.post("/fault", {{"type", "lose_deliver_resp"}, {"count", 1}});
+  const std::string long_mo = "BELI 14012345678 50000 " + std::string(200, 'z');
+  sim.post("/mo", {{"from", "6281302"}, {"to", "1234"}, {"text", long_mo}, {"split", "udh"}});
+  REQUIRE(engine.wait_until([&] { return mos_from(engine, "6281302") >= 1; }, 20s));
+  // Acked: the first MO once (its first answer was lost), SALDO, both parts (one of them on its retry).
+  REQUIRE(engine.wait_until([&] { return sim.stat("deliver_sm_acked") >= 4; }, 10s));
+  CHECK(sim.stat("deliver_resp_lost") == 2);
+  // Nothing can be awaited for a second MO that should never come: wait out the 1.5 s
+  // reassembly timeout a wrongly opened set would have, with margin.
+  std::this_thread::sleep_for(2500ms);
+  CHECK(mos_from(engine, "6281302") == 1);
+  for (const auto& mo : engine.mos()) {
+    if (mo.from != "6281302") continue;
+    CHECK(mo.text == long_mo);
+    CHECK(mo.parts == 2);
+    CHECK_FALSE(mo.incomplete);
+  }
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("a binary MO reaches the engine as its octets; an incomplete long MO survives kill -9",
+          "[gateway][integration]") {
+  SmscSim sim(default_sim_config());
+  GatewayProcess gateway(sim, "mo_reassembly_timeout_ms = 2000\n");
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+
+  sim.post("/mo", {{"from", "6281303"}, {"to", "1234"}, {"text", "00ff1b0a7e00"}, {"encoding", "binary"}});
+  REQUIRE(engine.wait_for_mos(1, 20s));
+  const auto binary = engine.mos().front();
+  CHECK(binary.data_coding == 4);
+  CHECK(binary.user_data == std::string("\x00\xff\x1b\x0a\x7e\x00", 6));
+  CHECK(binary.text.empty());
+
+  // Parts 1 and 3 of 3 arrive and are answered; part 2 never comes. The gateway is killed
+  // before the reassembly timeout: the parts are in the queue, not in its memory.
+  const std::string text = std::string(153, 'a') + std::string(153, 'b') + std::string(20, 'c');
+  sim.post("/mo", {{"from", "6281304"}, {"to", "1234"}, {"text", text}, {"split", "udh"}, {"drop_parts", {2}}});
+  REQUIRE(engine.wait_until([&] { return sim.stat("deliver_sm_acked") >= 3; }, 10s));
+  CHECK(mos_from(engine, "6281304") == 0);
+  CHECK(gateway.stop(SIGKILL) == 128 + SIGKILL);
+  gateway.start();
+  REQUIRE(engine.wait_until([&] { return mos_from(engine, "6281304") == 1; }, 20s));
+  for (const auto& mo : engine.mos()) {
+    if (mo.from != "6281304") continue;
+    CHECK(mo.incomplete);
+    CHECK(mo.parts == 2);
+    CHECK(mo.text == std::string(153, 'a') + std::string(20, 'c'));
+  }
+  CHECK(gateway.stop() == 0);
+}
+
+TEST_CASE("incomplete long MOs past the per-source cap are answered 0x14 and taken later", "[gateway][integration]") {
+  json config = default_sim_config();
+  config["deliver_retry_ms"] = 300;
+  SmscSim sim(config);
+  GatewayProcess gateway(sim, "mo_reassembly_timeout_ms = 1500\n", "gateway", 10, "mo_incomplete_per_source = 1\n");
+  gateway.start();
+  EngineStub engine(gateway.endpoint());
+  REQUIRE(engine.wait_for_gateway(10s));
+  const std::string text(300, 'q');
+  sim.post("/mo", {{"from", "6281305"}, {"to", "1234"}, {"text", text}, {"split", "udh"}, {"drop_parts", {2}}});
+  REQUIRE(engine.wait_until([&] { return sim.stat("deliver_sm_acked") >= 1; }, 10s));
+  // A second long MO from the same sender: its part would be a second incomplete set.
+  sim.post("/mo", {{"from", "6281305"}, {"to", "1234"}, {"text", text + "r"}, {"split", "udh"}, {"drop_parts", {2}}});
+  REQUIRE(engine.wait_until([&] {
+    for (const auto& d : sim.get("/deliveries?from=6281305")) {
+      if (d.at("last_status") == 0x14) return true;
+    }
+    return false;
+  }, 10s));
+  // The first set expires (incomplete); then the SMSC's retry of the second gets in.
+  REQUIRE(engine.wait_until([&] { return mos_from(engine, "6281305") == 2; }, 20s));
+  for (const auto& mo : engine.mos()) {
+    if (mo.from == "6281305") CHECK(mo.incomplete);
+  }
+  CHECK(sim.stat("deliver_sm_failed") == 0);
   CHECK(gateway.stop() == 0);
 }
 

@@ -33,6 +33,7 @@ const COUNTERS = {
   deliver_sm_timeouts: 'deliver_sm not answered within deliver_timeout_ms',
   deliver_sm_failed: 'deliver_sm dropped after a permanent error status or generic_nack',
   deliver_sm_resp_unexpected: 'deliver_sm_resp with no matching outstanding deliver_sm',
+  deliver_resp_lost: 'deliver_sm_resp ESME_ROK discarded by the fault lose_deliver_resp (the deliver_sm is redelivered)',
 };
 
 // Gauges are computed on demand by the simulator: queued (waiting deliver_sm, including those

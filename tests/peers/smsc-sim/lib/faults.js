@@ -34,6 +34,7 @@ class Faults {
     this.genericNack = null; // {count, code}
     this.status = null; // {count, code, body}
     this.extraTlvs = null; // {count, tlvs}
+    this.loseDeliverResp = 0; // deliver_sm_resp ESME_ROK still to be taken as lost
   }
 
   // Arms the fault described by a POST /fault body; returns false for a type it does not own.
@@ -53,6 +54,9 @@ class Faults {
         this.status = { count, code: parseNumber(f.code, 'code'), body };
         return true;
       }
+      case 'lose_deliver_resp':
+        this.loseDeliverResp = count;
+        return true;
       case 'extra_tlvs':
         this.extraTlvs = { count, tlvs: parseTlvs(f.tlvs) };
         return true;
@@ -78,6 +82,13 @@ class Faults {
       }
     }
     return null;
+  }
+
+  // True when this deliver_sm_resp ESME_ROK is to be taken as lost on the way (consumes one).
+  takeLostDeliverResp() {
+    if (this.loseDeliverResp <= 0) return false;
+    this.loseDeliverResp--;
+    return true;
   }
 
   // TLVs [{tag, value}] to append to the next deliver_sm, consuming one use; or null.

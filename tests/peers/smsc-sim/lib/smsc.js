@@ -135,6 +135,12 @@ class Smsc {
   _onResponse(conn, pdu) {
     switch (pdu.command) {
       case 'deliver_sm_resp':
+        // Fault lose_deliver_resp: the answer never arrived; the deliver_sm times out and is
+        // delivered again, as after a link drop between the ESME's commit and its answer.
+        if (pdu.command_status === 0 && this.faults.takeLostDeliverResp()) {
+          this.counters.deliver_resp_lost++;
+          break;
+        }
         this.deliverer.onResponse(conn, pdu);
         break;
       case 'generic_nack':

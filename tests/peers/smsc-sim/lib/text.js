@@ -7,7 +7,7 @@
 
 const smpp = require('smpp');
 
-const DCS = { GSM: 0x00, IA5: 0x01, LATIN1: 0x03, UCS2: 0x08 };
+const DCS = { GSM: 0x00, IA5: 0x01, LATIN1: 0x03, BINARY: 0x04, UCS2: 0x08 };
 const ESC = 0x1b; // GSM 03.38 escape to the extension table
 const IEI_CONCAT_8BIT = 0x00;
 const IEI_CONCAT_16BIT = 0x08;
@@ -16,6 +16,8 @@ const ENCODINGS = {
   gsm: { dcs: DCS.GSM, unit: 1, single: 160, udhPart: 153 },
   ucs2: { dcs: DCS.UCS2, unit: 2, single: 70, udhPart: 67 },
   latin1: { dcs: DCS.LATIN1, unit: 1, single: 140, udhPart: 134 },
+  // 8-bit data (a modem, a SIM application): `text` gives the octets in hex.
+  binary: { dcs: DCS.BINARY, unit: 1, single: 140, udhPart: 134 },
 };
 
 // Text of user data (UDH already removed) for the alphabets the simulator knows; null otherwise.
@@ -40,6 +42,7 @@ function encodeText(text, encoding) {
     case 'gsm': return smpp.gsmCoder.encode(text, 0x00);
     case 'ucs2': return smpp.encodings.UCS2.encode(text);
     case 'latin1': return Buffer.from(text, 'latin1');
+    case 'binary': return Buffer.from(text, 'hex');
     default: throw new Error(`unknown encoding ${encoding}`);
   }
 }

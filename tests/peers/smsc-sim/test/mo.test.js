@@ -115,4 +115,20 @@ test('mobile-originated messages and deliver_sm reliability', async (t) => {
     const [d] = await b.waitDelivered(1);
     assert.strictEqual(d.short_message.message, 'again');
   });
+  await t.test('lose_deliver_resp: the answered deliver_sm is delivered again, the same PDU; binary MO', async (s) => {
+    await sim.api('POST', '/reset');
+    const rx = (await bind(sim.smppPort, 'receiver')).esme;
+    s.after(() => rx.close());
+    assert.strictEqual((await sim.api('POST', '/fault', { type: 'lose_deliver_resp', count: 1 })).status, 200);
+    await mo({ from: '62811005', to: '1234', text: '0001ff1b00', encoding: 'binary' });
+    const [first, second] = await rx.waitDelivered(2, 4000);
+    assert.strictEqual(first.data_coding, 4);
+    assert.deepStrictEqual(Buffer.from(first.short_message.message), Buffer.from('0001ff1b00', 'hex'));
+    assert.deepStrictEqual(Buffer.from(second.short_message.message), Buffer.from(first.short_message.message));
+    assert.strictEqual(second.source_addr, first.source_addr);
+    await until(async () => (await sim.stats()).deliver_sm_acked === 1);
+    const stats = await sim.stats();
+    assert.strictEqual(stats.deliver_resp_lost, 1);
+    assert.strictEqual(stats.deliver_sm_retried, 1);
+  });
 });

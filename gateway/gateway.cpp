@@ -183,21 +183,44 @@ class Gateway::Impl {
 
     const std::string& name() const { return name_; }
     smpp::Session& session() { return session_; }
-    void enqueue(store::QueuedMt mt) { waiting_.push_back(std::move(mt)); }
-
-    // Loop thread: hands waiting MTs to the session while fewer than `limit_` are unsettled.
-    void feed() {
-      while (!waiting_.empty() && unsettled_ < limit_) {
-        const auto& mt = waiting_.front();
-        if (!session_.submit({.id = static_cast<uint64_t>(mt.id), .source_addr = mt.mt.source,
-                              .destination_addr = mt.mt.destination, .text_utf8 = mt.mt.text,
-                              .want_receipt = mt.mt.want_receipt})) {
-          return;
-        }
-        waiting_.pop_front();
-        ++unsettled_;
-      }
+    // Loop thread. An MT the session has room for goes to it at once; one that must wait
+    // (bind down, window full) is remembered by its id only and read back from the queue when
+    // there is room, so a long outage costs memory per MT, not per octet of text.
+    void enqueue(store::QueuedMt mt) {
+      if (waiting_.empty() && !reading_ && unsettled_ < limit_ && submit(mt)) return;
+      waiting_.push_back(mt.id);
     }
+
+    // Loop thread: reads waiting MTs back and hands them to the session while fewer than
+    // `limit_` are unsettled; one read at a time keeps them in order.
+    void feed() {
+      if (reading_ || waiting_.empty() || unsettled_ >= limit_) return;
+      const size_t room = limit_ - unsettled_;
+      std::vector<int64_t> ids(waiting_.begin(), waiting_.begin() + std::min(room, waiting_.size()));
+      waiting_.erase(waiting_.begin(), waiting_.begin() + ids.size());
+      reading_ = true;
+      gateway_.queue_->unsubmitted_mts(ids, [this, ids](Result<std::vector<store::QueuedMt>> mts) {
+        gateway_.inbox_.post([this, ids, mts = std::move(mts)] {
+          reading_ = false;
+          if (!mts.ok()) {  // keep them; the next feed() tries again
+            spdlog::error("smsc {}: could not read waiting MTs: {}", name_, mts.status());
+            waiting_.insert(waiting_.begin(), ids.begin(), ids.end());
+            return;
+          }
+          // Those the session refuses go back to the front, in order.
+          for (size_t i = 0; i < mts->size(); ++i) {
+            if (!submit((*mts)[i])) {
+              std::vector<int64_t> rest;
+              for (size_t j = i; j < mts->size(); ++j) rest.push_back((*mts)[j].id);
+              waiting_.insert(waiting_.begin(), rest.begin(), rest.end());
+              return;
+            }
+          }
+          feed();
+        });
+      });
+    }
+    size_t waiting() const { return waiting_.size(); }
 
    private:
     // Runs when an outcome is committed (writer thread): frees its place and wakes the loop.
@@ -213,12 +236,23 @@ class Gateway::Impl {
       };
     }
 
+    bool submit(const store::QueuedMt& mt) {
+      if (!session_.submit({.id = static_cast<uint64_t>(mt.id), .source_addr = mt.mt.source,
+                            .destination_addr = mt.mt.destination, .text_utf8 = mt.mt.text,
+                            .want_receipt = mt.mt.want_receipt})) {
+        return false;
+      }
+      ++unsettled_;
+      return true;
+    }
+
     Impl& gateway_;
     std::string name_;
     size_t limit_;
     std::chrono::milliseconds reassembly_timeout_;
-    std::deque<store::QueuedMt> waiting_;  // loop thread
-    size_t unsettled_ = 0;                  // loop thread
+    std::deque<int64_t> waiting_;  // loop thread: queue ids of MTs not yet handed to the session
+    bool reading_ = false;         // loop thread: a read of waiting MTs is in flight
+    size_t unsettled_ = 0;         // loop thread
     smpp::Session session_;
   };
 
@@ -546,6 +580,7 @@ Status Gateway::Impl::run(daemon::ShutdownSignal& shutdown) {
     if (items[1].revents & ZMQ_POLLIN) inbox_.run_all();
     for (const auto& incoming : link_->receive()) handle(incoming);
     expire_fragments();
+    for (auto& smsc : smscs_) smsc->feed();  // cheap when nothing waits; retries a failed read
     pump();
     link_->tick();
     const auto now = clock_.steady_now();

@@ -107,7 +107,7 @@ static_assert(std::size(kMigrations) == GatewayQueue::kSchemaVersion);
 enum Sql : size_t {
   kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo,
   kInsertMo, kDeleteMo, kSelectMos,
-  kInsertMt, kSelectMtByEngineId, kSelectUnsubmitted, kSetMtState, kInsertResult, kDeleteResult,
+  kInsertMt, kSelectMtByEngineId, kSelectUnsubmitted, kSelectUnsubmittedById, kSetMtState, kInsertResult, kDeleteResult,
   kSelectResults, kInsertMessageId,
   kFindMessageId, kInsertReceipt, kInsertUnmatched, kMatchUnmatched, kDeleteMatched,
   kReleaseUnmatched, kDeleteReleased, kDeleteReceipt, kSelectReceipts, kPrune,
@@ -128,6 +128,8 @@ constexpr std::string_view kStatements[kSqlCount] = {
     "SELECT id FROM mt WHERE engine_id = ?",
     "SELECT id, engine_id, smsc, source, destination, text, want_receipt, created_at_ms FROM mt WHERE state = 0 "
     "ORDER BY id",
+    "SELECT id, engine_id, smsc, source, destination, text, want_receipt, created_at_ms FROM mt WHERE id = ? "
+    "AND state = 0",
     "UPDATE mt SET state = ?2, command_status = ?3, reason = ?4 WHERE id = ?1 AND state = 0",
     "INSERT INTO mt_result(mt_id) VALUES(?)",
     "DELETE FROM mt_result WHERE seq = ?",
@@ -800,15 +802,31 @@ Result<std::vector<QueuedReceipt>> GatewayQueue::receipts_after(int64_t id, size
   return wait_for<std::vector<QueuedReceipt>>([&](auto done) { receipts_after(id, limit, std::move(done)); });
 }
 
+namespace {
+QueuedMt queued_mt(const Use& row) {
+  return QueuedMt{.id = row.integer(0),
+                  .mt = {.engine_id = row.text(1), .smsc = row.text(2), .source = row.text(3),
+                         .destination = row.text(4), .text = row.text(5), .want_receipt = row.integer(6) != 0,
+                         .created_at_ms = row.integer(7)}};
+}
+}  // namespace
+
 Result<std::vector<QueuedMt>> GatewayQueue::unsubmitted_mts() {
-  return impl_->call<std::vector<QueuedMt>>([&] {
-    return collect<QueuedMt>(impl_->use(kSelectUnsubmitted).bind(), [](const Use& row) {
-      return QueuedMt{.id = row.integer(0),
-                      .mt = {.engine_id = row.text(1), .smsc = row.text(2), .source = row.text(3),
-                             .destination = row.text(4), .text = row.text(5), .want_receipt = row.integer(6) != 0,
-                             .created_at_ms = row.integer(7)}};
-    });
-  });
+  return impl_->call<std::vector<QueuedMt>>(
+      [&] { return collect<QueuedMt>(impl_->use(kSelectUnsubmitted).bind(), queued_mt); });
+}
+
+void GatewayQueue::unsubmitted_mts(std::vector<int64_t> ids, Done<std::vector<QueuedMt>> done) {
+  impl_->post(Impl::durable<std::vector<QueuedMt>>([this, ids = std::move(ids)]() -> Result<std::vector<QueuedMt>> {
+    std::vector<QueuedMt> out;
+    out.reserve(ids.size());
+    for (const int64_t id : ids) {
+      auto found = collect<QueuedMt>(impl_->use(kSelectUnsubmittedById).bind(id), queued_mt);
+      if (!found.ok()) return found.status();
+      for (auto& mt : *found) out.push_back(std::move(mt));
+    }
+    return out;
+  }, std::move(done)));
 }
 
 void GatewayQueue::release_unmatched_receipts(int64_t before_ms, std::function<void(Status)> done) {

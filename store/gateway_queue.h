@@ -187,6 +187,10 @@ class GatewayQueue {
   Result<std::vector<MtResult>> results_after(int64_t seq, size_t limit);
   Result<std::vector<QueuedReceipt>> receipts_after(int64_t id, size_t limit);
   Result<std::vector<QueuedMt>> unsubmitted_mts();
+  // The MTs with these ids that still wait for their submit_sm_resp, in the order given (an
+  // id already settled or pruned is left out). For a gateway that keeps only the ids of the
+  // MTs waiting for a bind, so that an SMSC down for hours costs 8 octets per MT, not its text.
+  void unsubmitted_mts(std::vector<int64_t> ids, Done<std::vector<QueuedMt>> done);
 
   // --- housekeeping (durable) ---
   // Unmatched receipts received before `before_ms` become deliverable without an MT.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -129,6 +130,28 @@ TEST_CASE("an MT is stored once per engine id and resubmitted until it has an ou
   CHECK(queue->results_after(0, 10)->size() == 2);
   queue->ack_result(results->at(0).seq);
   CHECK(queue->results_after(0, 10)->size() == 1);
+}
+
+TEST_CASE("MTs waiting for a bind are read back by id, in the order asked, settled ones left out",
+          "[gateway_queue]") {
+  const auto path = temp_db("mt-by-id");
+  auto queue = open_queue(path);
+  std::vector<int64_t> ids;
+  for (const char* id : {"w-1", "w-2", "w-3", "w-4"}) ids.push_back(queue->add_mt_sync(mt(id))->id);
+  queue->record_submitted(ids[1], {"00AB"});
+  REQUIRE(queue->flush().ok());
+
+  std::promise<Result<std::vector<QueuedMt>>> read;
+  queue->unsubmitted_mts({ids[3], ids[1], ids[0], ids[3] + 100},
+                         [&](Result<std::vector<QueuedMt>> mts) { read.set_value(std::move(mts)); });
+  auto mts = read.get_future().get();
+  REQUIRE(mts.ok());
+  REQUIRE(mts->size() == 2);  // w-2 is submitted, the last id was never stored
+  CHECK(mts->at(0).id == ids[3]);
+  CHECK(mts->at(0).mt.engine_id == "w-4");
+  CHECK(mts->at(1).id == ids[0]);
+  CHECK(mts->at(1).mt.engine_id == "w-1");
+  CHECK(mts->at(1).mt.text == mt("w-1").text);
 }
 
 TEST_CASE("receipts match the MT part by message id, even when they come first", "[gateway_queue]") {

@@ -137,6 +137,46 @@ TEST_CASE("a write failing mid-batch fails the whole batch; nothing commits piec
   CHECK(id.ok());
 }
 
+// Part `sequence` of a 3-part long MO with UDH reference 9 (as the gateway stores each part).
+MoRecord part_of_three(int sequence, const std::string& data) {
+  MoRecord record{.smsc = "sim", .source = "628121", .destination = "1234", .text = {}, .data_coding = 0,
+                  .received_at_ms = 1000};
+  record.user_data = data;
+  record.esm_class = 0x40;
+  record.udh = std::string("\x05\x00\x03\x09\x03", 5) + static_cast<char>(sequence);
+  record.reference = 9;
+  record.total = 3;
+  record.sequence = sequence;
+  record.deadline_ms = 61000;
+  return record;
+}
+
+TEST_CASE("the last part of a long MO failing to commit loses no part; its retry joins all three",
+          "[gateway_queue][disk]") {
+  WriteFaults faults;
+  auto path = (temp_dir("last-part") / "queue.db").string();
+  auto queue = GatewayQueue::open(
+      {.path = path, .decode_text = [](int, std::string_view data) { return std::string(data); }});
+  REQUIRE(queue.ok());
+  REQUIRE((*queue)->add_mo_sync(part_of_three(1, "one ")).ok());
+  REQUIRE((*queue)->add_mo_sync(part_of_three(2, "two ")).ok());
+  g_writes_until_failure = 0;  // the very next write: the last part's commit
+  auto failed = (*queue)->add_mo_sync(part_of_three(3, "three"));
+  g_writes_until_failure = -1;
+  CHECK_FALSE(failed.ok());  // answered 0x64: the SMSC delivers it again
+  CHECK((*queue)->mos_after(0, 10)->empty());
+
+  auto retried = (*queue)->add_mo_sync(part_of_three(3, "three"));
+  REQUIRE(retried.ok());
+  CHECK_FALSE(retried->duplicate);  // the failed commit left no key behind
+  auto rows = (*queue)->mos_after(0, 10);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->at(0).mo.text == "one two three");
+  CHECK(rows->at(0).mo.parts == 3);
+  CHECK_FALSE(rows->at(0).mo.incomplete);
+}
+
 // --- A real full filesystem ---
 TEST_CASE("on a full filesystem every MO is either reported stored or not stored", "[gateway_queue][disk]") {
   const auto dir = temp_dir("tmpfs");

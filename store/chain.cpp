@@ -53,6 +53,12 @@ std::string canonical_row(int64_t seq, const AuditEntry& row) {
   return out.bytes();
 }
 
+std::string canonical_entry(std::string_view chain, int64_t seq, std::string_view entry) {
+  CanonicalRow out;
+  out.add(chain).add(seq);
+  return out.bytes() + std::string(entry);
+}
+
 crypto::Sha256Digest chain_hash(const crypto::Sha256Digest& previous, std::string_view canonical) {
   std::string message(previous.begin(), previous.end());
   message.append(canonical);

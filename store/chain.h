@@ -31,6 +31,10 @@ namespace pintar::store {
 
 inline constexpr std::string_view kTransactionsChain = "transactions";
 inline constexpr std::string_view kAuditChain = "audit";
+// The P2APST purchase journal: p2apst_purchases rows change state, so what is chained is each
+// version of a row, appended to p2apst_journal_chain (schema revision 5) in the transaction
+// that changes the row.
+inline constexpr std::string_view kPurchaseJournalChain = "p2apst_purchases";
 
 // The previous hash of a chain's first row.
 inline constexpr crypto::Sha256Digest kGenesisHash{};
@@ -53,6 +57,9 @@ class CanonicalRow {
 
 std::string canonical_row(int64_t seq, const TransactionRecord& row);
 std::string canonical_row(int64_t seq, const AuditEntry& row);
+// field(chain) ‖ field(seq) ‖ entry, where `entry` is already a sequence of fields (the
+// stored form of a p2apst_purchases row version, rows.h purchase_entry()).
+std::string canonical_entry(std::string_view chain, int64_t seq, std::string_view entry);
 
 // SHA-256(previous ‖ canonical).
 crypto::Sha256Digest chain_hash(const crypto::Sha256Digest& previous, std::string_view canonical);

@@ -102,11 +102,20 @@ struct ImportReport {
   std::vector<ImportError> errors;  // every bad line, in file order; non-empty = nothing kept
 };
 
-// What `ledger verify` found.
+// What `ledger verify` found, and which guarantee the check gave (store/README.md, "Tamper
+// evidence").
 struct ChainReport {
+  enum class Guarantee {
+    kPlain,  // SHA-256 chains only (no chain key given): accidental corruption, not a rewrite
+    kKeyed,  // row and head MACs too: a rewrite, insertion or cut by anyone without the key
+  };
   int64_t transactions_rows = 0;
   int64_t audit_rows = 0;
-  // The first problem, "row 7 of transactions: hash mismatch"; empty when both chains hold.
+  int64_t purchase_versions = 0;  // rows of the purchase journal chain
+  int64_t purchases = 0;          // p2apst_purchases rows, each matched to its last version
+  Guarantee guarantee = Guarantee::kPlain;
+  bool ledger_keyed = false;  // chain_heads says the chains carry MACs
+  // The first problem, "row 7 of transactions: hash mismatch"; empty when all chains hold.
   std::optional<std::string> problem;
 };
 
@@ -154,7 +163,9 @@ class Ledger {
   // kLedgerCounters, for this process. write_sets_committed / commits is the mean group size.
   virtual const Counters& counters() const = 0;
 
-  // Recomputes both hash chains from their first row and compares them with the chain heads.
+  // Recomputes every chain (transactions, audit, purchase journal) from its first row, with
+  // its MACs when the ledger was opened with the chain key, compares each with its chain head,
+  // and each p2apst_purchases row with its last chained version.
   virtual Result<ChainReport> verify_chains() = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "store/ledger_config.h"
 
 #include <filesystem>
+#include <memory>
 
 namespace pintar::store {
 namespace {
@@ -26,6 +27,11 @@ constexpr config::Key kLedgerKeys[] = {
     {.path = "ledger.pin_key_secret", .type = config::Type::kString, .default_value = "credential:pin-key",
      .description = "Where the PIN key is (see Secret specs: credential:, file:, hexfile:, env:, hex:). PINs are "
                     "stored as HMAC-SHA-256 under this key, which is never kept in the database. At least 32 bytes."},
+    {.path = "ledger.chain_key_secret", .type = config::Type::kString, .default_value = "credential:ledger-chain-key",
+     .description = "Where the chain key is (a Secret spec, at least 32 bytes): the hash chains of transactions, "
+                    "audit and the P2APST journal carry HMAC-SHA-256 MACs under it, so a row rewritten by someone "
+                    "without it is detected. Give it to the daemons that write the ledger, not to the helpdesk. "
+                    "Empty, or a credential that is not present: plain SHA-256 chains (accidental damage only)."},
 };
 
 }  // namespace
@@ -42,6 +48,21 @@ LedgerOptions ledger_options(const config::Config& config) {
   options.group_commit_max_wait = std::chrono::microseconds(config.integer("ledger.group_commit_max_wait_us"));
   options.read_connections = static_cast<int>(config.integer("ledger.read_connections"));
   return options;
+}
+
+Result<std::shared_ptr<const ChainKey>> chain_key(const config::Config& config) {
+  const std::string spec = config.string("ledger.chain_key_secret");
+  if (spec.empty()) return std::shared_ptr<const ChainKey>();
+  auto key = Secret::load(spec);
+  // A credential this process was not given is the helpdesk's normal case, not an error;
+  // every other failure (an unreadable file, bad hex) is a configuration mistake.
+  if (!key.ok() && key.status().code() == StatusCode::kNotFound && spec.starts_with("credential:")) {
+    return std::shared_ptr<const ChainKey>();
+  }
+  if (!key.ok()) return key.status().with_context("ledger.chain_key_secret");
+  auto chain_key = ChainKey::create(std::move(key).value());
+  if (!chain_key.ok()) return chain_key.status().with_context("ledger.chain_key_secret");
+  return std::shared_ptr<const ChainKey>(std::make_shared<const ChainKey>(std::move(chain_key).value()));
 }
 
 Result<PinHasher> pin_hasher(const config::Config& config) {

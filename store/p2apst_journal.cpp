@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "store/schema.h"
+#include "store/chain.h"
+#include "store/rows.h"
 
 namespace pintar::store {
 namespace {
@@ -23,6 +24,13 @@ constexpr std::string_view kSql[] = {
     "WHERE id = ? AND state = ?",
     "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE state IN ('intent', 'sent', 'advice_sent') ORDER BY id",
     "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE id = ?",
+    "SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS " FROM p2apst_purchases WHERE id = ?",
+    "INSERT INTO p2apst_journal_chain (seq, purchase_id, entry, row_hash, row_mac) VALUES (?, ?, ?, ?, ?)",
+    kChainHeadGetSql,
+    kChainHeadPutSql,
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
 };
 #undef PINTAR_JOURNAL_COLUMNS
 
@@ -51,7 +59,7 @@ Result<std::unique_ptr<SqlitePurchaseJournal>> SqlitePurchaseJournal::open(const
                                                      .read_only = false,
                                                      .create = options.create});
   if (!db.ok()) return db.status();
-  PINTAR_RETURN_IF_ERROR(migrate(*db, options.path));
+  PINTAR_RETURN_IF_ERROR(migrate_and_key(*db, options));
   static_assert(std::size(kSql) == kSqlCount);
   std::array<sqlite::Statement, kSqlCount> statements;
   for (size_t i = 0; i < kSqlCount; ++i) {
@@ -60,7 +68,7 @@ Result<std::unique_ptr<SqlitePurchaseJournal>> SqlitePurchaseJournal::open(const
     statements[i] = std::move(*statement);
   }
   return std::unique_ptr<SqlitePurchaseJournal>(
-      new SqlitePurchaseJournal(std::move(*db), std::move(statements), clock));
+      new SqlitePurchaseJournal(std::move(*db), std::move(statements), options.chain_key, clock));
 }
 
 int64_t SqlitePurchaseJournal::now_ms() const {
@@ -70,16 +78,66 @@ int64_t SqlitePurchaseJournal::now_ms() const {
 Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& intent) {
   std::lock_guard lock(mutex_);
   const int64_t now = now_ms();
-  sqlite::Cursor cursor(statement(kInsert).bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time));
-  auto row = cursor.next();
-  if (!row.ok()) return row.status().with_context("p2apst_purchases");
-  if (!*row) return Status::internal("INSERT ... RETURNING gave no row");
-  return cursor->integer(0);
+  return in_transaction<int64_t>([&]() -> Result<int64_t> {
+    int64_t id = 0;
+    {
+      sqlite::Cursor cursor(
+          statement(kInsert).bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time));
+      auto row = cursor.next();
+      if (!row.ok()) return row.status().with_context("p2apst_purchases");
+      if (!*row) return Status::internal("INSERT ... RETURNING gave no row");
+      id = cursor->integer(0);
+    }
+    PINTAR_RETURN_IF_ERROR(chain_version(id));
+    return id;
+  });
+}
+
+template <typename T, typename Work>
+Result<T> SqlitePurchaseJournal::in_transaction(Work work) {
+  PINTAR_RETURN_IF_ERROR(statement(kBegin).run());
+  Result<T> result = work();
+  Status status = result.ok() ? statement(kCommit).run() : result.status();
+  if (!status.ok()) {
+    (void)statement(kRollback).run();  // fails harmlessly when SQLite already rolled back
+    return status;
+  }
+  return result;
+}
+
+Status SqlitePurchaseJournal::chain_version(int64_t id) {
+  ChainHead head;
+  PINTAR_RETURN_IF_ERROR(load_head(statement(kHeadGet), kPurchaseJournalChain, head));
+  std::string entry;
+  {
+    sqlite::Cursor row(statement(kChainRow).bind(id));
+    auto found = row.next();
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::not_found(fmt::format("P2APST purchase {}", id));
+    entry = purchase_entry(row.statement());
+  }
+  auto link = next_link(kPurchaseJournalChain, head, canonical_entry(kPurchaseJournalChain, head.seq + 1, entry),
+                        key_.get());
+  if (!link.ok()) return link.status();
+  std::optional<std::span<const uint8_t>> mac;
+  if (link->mac) mac = std::span<const uint8_t>(*link->mac);
+  PINTAR_RETURN_IF_ERROR(statement(kChainInsert)
+                             .bind(link->seq, id, crypto::as_bytes(entry), std::span<const uint8_t>(link->hash), mac)
+                             .run()
+                             .with_context("p2apst_journal_chain"));
+  advance(head, *link);
+  return store_head(statement(kHeadPut), kPurchaseJournalChain, head, key_.get());
 }
 
 Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id, PurchaseState from, PurchaseState to) {
-  PINTAR_RETURN_IF_ERROR(statement.run());
-  if (db_.changes() == 1) return Status();
+  auto done = in_transaction<bool>([&]() -> Result<bool> {
+    PINTAR_RETURN_IF_ERROR(statement.run());
+    if (db_.changes() != 1) return false;
+    PINTAR_RETURN_IF_ERROR(chain_version(id));
+    return true;
+  });
+  if (!done.ok()) return done.status();
+  if (*done) return Status();
   // Nothing changed: either no such row or it is no longer in `from`; say which.
   auto actual = get_locked(id);
   if (!actual.ok()) return actual.status();

@@ -9,7 +9,10 @@
 // be on disk before its message leaves, and P2APST traffic is a few purchases a second, so
 // there is nothing to group. Every update carries its expected state in the WHERE clause
 // (the compare-and-swap of PurchaseJournal), so handles in other processes on the same file
-// cannot overwrite each other. Thread-safe: calls are serialised.
+// cannot overwrite each other. Every change also appends the row's new version to the chain
+// p2apst_purchases (table p2apst_journal_chain, chain.h; keyed when LedgerOptions has the
+// chain key) in the same transaction, so `ledger verify` catches a row edited behind pintar.
+// Thread-safe: calls are serialised.
 #ifndef PINTAR_STORE_P2APST_JOURNAL_H_
 #define PINTAR_STORE_P2APST_JOURNAL_H_
 
@@ -19,6 +22,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "store/chain_head.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_ledger.h"
 #include "vending/p2apst/purchase_journal.h"
@@ -40,10 +44,30 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
   Result<p2apst::PurchaseRecord> get(int64_t id) override;
 
  private:
-  enum Sql : size_t { kInsert, kMarkSent, kRecordOutcome, kListUnresolved, kGet, kSqlCount };
+  enum Sql : size_t {
+    kInsert,
+    kMarkSent,
+    kRecordOutcome,
+    kListUnresolved,
+    kGet,
+    kChainRow,
+    kChainInsert,
+    kHeadGet,
+    kHeadPut,
+    kBegin,
+    kCommit,
+    kRollback,
+    kSqlCount
+  };
 
-  SqlitePurchaseJournal(sqlite::Connection db, std::array<sqlite::Statement, kSqlCount> statements, Clock& clock)
-      : db_(std::move(db)), statements_(std::move(statements)), clock_(clock) {}
+  SqlitePurchaseJournal(sqlite::Connection db, std::array<sqlite::Statement, kSqlCount> statements,
+                        std::shared_ptr<const ChainKey> key, Clock& clock)
+      : db_(std::move(db)), statements_(std::move(statements)), key_(std::move(key)), clock_(clock) {}
+  // Runs work() in BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
+  template <typename T, typename Work>
+  Result<T> in_transaction(Work work);
+  // Appends the row's current version to the purchase journal chain (inside a transaction).
+  Status chain_version(int64_t id);
   Status update(sqlite::Statement& statement, int64_t id, p2apst::PurchaseState from, p2apst::PurchaseState to);
   Result<p2apst::PurchaseRecord> get_locked(int64_t id);
   sqlite::Statement& statement(Sql id) { return statements_[id]; }
@@ -52,6 +76,7 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
   std::mutex mutex_;
   sqlite::Connection db_;  // declared before the statements: they are finalised first
   std::array<sqlite::Statement, kSqlCount> statements_;
+  const std::shared_ptr<const ChainKey> key_;
   Clock& clock_;
 };
 

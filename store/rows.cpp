@@ -1,5 +1,7 @@
 #include "store/rows.h"
 
+#include "store/chain.h"
+
 namespace pintar::store {
 
 TransactionRecord read_transaction(const sqlite::Statement& row) {
@@ -45,5 +47,14 @@ Meter read_meter(const sqlite::Statement& row) {
 }
 
 Modem read_modem(const sqlite::Statement& row) { return Modem{.msisdn = row.text(0), .key_id = row.text(1)}; }
+
+std::string purchase_entry(const sqlite::Statement& row, int first) {
+  CanonicalRow out;
+  for (int column = first; column < first + kPurchaseChainColumns; ++column) {
+    // Integers and text alike as their text form: SQLite gives an integer column's decimal.
+    out.add(row.optional_text(column));
+  }
+  return std::move(out).release();
+}
 
 }  // namespace pintar::store

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "store/chain.h"
+#include "store/rows.h"
+
 namespace pintar::store {
 namespace {
 
@@ -167,11 +170,59 @@ constexpr std::string_view kRevision4[] = {
       WHERE state IN ('intent', 'sent', 'advice_sent'))sql",
 };
 
+// Revision 5: keyed chains (chain_key.h) and the purchase journal under a chain. The row
+// MAC columns stay NULL for rows written before a chain key was given; chain_heads says from
+// which row on a chain is keyed. The chain's first entries, one per existing purchase row,
+// are made by chain_existing_purchases() in the same transaction.
+constexpr std::string_view kRevision5[] = {
+    "ALTER TABLE transactions ADD COLUMN row_mac BLOB CHECK (row_mac IS NULL OR length(row_mac) = 32)",
+    "ALTER TABLE audit ADD COLUMN row_mac BLOB CHECK (row_mac IS NULL OR length(row_mac) = 32)",
+    "ALTER TABLE chain_heads ADD COLUMN keyed_from INTEGER CHECK (keyed_from IS NULL OR keyed_from >= 1)",
+    "ALTER TABLE chain_heads ADD COLUMN head_mac BLOB CHECK (head_mac IS NULL OR length(head_mac) = 32)",
+    R"sql(CREATE TABLE p2apst_journal_chain (
+      seq INTEGER PRIMARY KEY CHECK (seq > 0),
+      purchase_id INTEGER NOT NULL,
+      entry BLOB NOT NULL,
+      row_hash BLOB NOT NULL CHECK (typeof(row_hash) = 'blob' AND length(row_hash) = 32),
+      row_mac BLOB CHECK (row_mac IS NULL OR length(row_mac) = 32)
+    ))sql",
+    "CREATE INDEX p2apst_journal_chain_by_purchase ON p2apst_journal_chain (purchase_id, seq)",
+    R"sql(CREATE TRIGGER p2apst_journal_chain_append_only_update BEFORE UPDATE ON p2apst_journal_chain
+      BEGIN SELECT RAISE(ABORT, 'the purchase journal chain is append-only'); END)sql",
+    R"sql(CREATE TRIGGER p2apst_journal_chain_append_only_delete BEFORE DELETE ON p2apst_journal_chain
+      BEGIN SELECT RAISE(ABORT, 'the purchase journal chain is append-only'); END)sql",
+    "INSERT INTO chain_heads (chain, seq, row_hash) VALUES ('p2apst_purchases', 0, zeroblob(32))",
+};
+
+// Chains the purchase rows a revision 4 file holds, as they are (plain hashes: no key here).
+Status chain_existing_purchases(sqlite::Connection& db) {
+  auto rows = db.prepare("SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS " FROM p2apst_purchases ORDER BY id");
+  if (!rows.ok()) return rows.status();
+  auto insert = db.prepare("INSERT INTO p2apst_journal_chain (seq, purchase_id, entry, row_hash) VALUES (?, ?, ?, ?)");
+  if (!insert.ok()) return insert.status();
+  crypto::Sha256Digest hash = kGenesisHash;
+  int64_t seq = 0;
+  for (;;) {
+    auto more = rows->step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    const std::string entry = purchase_entry(*rows);
+    hash = chain_hash(hash, canonical_entry(kPurchaseJournalChain, ++seq, entry));
+    PINTAR_RETURN_IF_ERROR(
+        insert->bind(seq, rows->integer(0), crypto::as_bytes(entry), std::span<const uint8_t>(hash)).run());
+  }
+  rows->reset();
+  auto head = db.prepare("UPDATE chain_heads SET seq = ?, row_hash = ? WHERE chain = 'p2apst_purchases'");
+  if (!head.ok()) return head.status();
+  return head->bind(seq, std::span<const uint8_t>(hash)).run();
+}
+
 constexpr Migration kMigrations[] = {
     {1, "customers, meters, modems, subscriptions", kRevision1},
     {2, "hash-chained transactions and audit log", kRevision2},
     {3, "messages and meter events", kRevision3},
     {4, "P2APST purchase journal", kRevision4},
+    {5, "keyed chains; the purchase journal chained", kRevision5, chain_existing_purchases},
 };
 
 }  // namespace
@@ -224,6 +275,12 @@ Status migrate(sqlite::Connection& db, std::string_view file_name, int target) {
     if (step.revision <= *current || step.revision > target) continue;
     for (std::string_view sql : step.statements) {
       Status status = db.exec(sql);
+      if (!status.ok()) {
+        return fail(status.with_context(fmt::format("{}: migration to revision {}", file_name, step.revision)));
+      }
+    }
+    if (step.after != nullptr) {
+      Status status = step.after(db);
       if (!status.ok()) {
         return fail(status.with_context(fmt::format("{}: migration to revision {}", file_name, step.revision)));
       }

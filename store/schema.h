@@ -26,6 +26,9 @@ struct Migration {
   int revision;  // 1, 2, 3, ...: the revision the file has after this step
   std::string_view summary;
   std::span<const std::string_view> statements;  // constant SQL, run in order
+  // Data work no SQL statement can do (computing hashes), run after the statements in the
+  // same transaction; nullptr for most steps.
+  Status (*after)(sqlite::Connection& db) = nullptr;
 };
 
 std::span<const Migration> migrations();

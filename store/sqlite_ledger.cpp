@@ -8,10 +8,12 @@
 #include <fmt/format.h>
 
 #include "store/chain.h"
+#include "store/chain_head.h"
 #include "store/import.h"
 #include "store/rows.h"
 #include "store/schema.h"
 #include "store/statements.h"
+#include "store/verify.h"
 #include "store/writer.h"
 
 namespace pintar::store {
@@ -23,49 +25,11 @@ struct Reader {
   Statements sql;
 };
 
-// Walks one chain: `scan` yields `columns` record columns, then seq, then row_hash.
-template <typename ReadRecord>
-Result<int64_t> verify_chain(Reader& reader, Sql scan, std::string_view chain, int columns, ReadRecord read_record,
-                             std::optional<std::string>& problem) {
-  crypto::Sha256Digest previous = kGenesisHash;
-  int64_t last_seq = 0;
-  int64_t rows = 0;
-  {
-    sqlite::Cursor row(reader.sql[scan].bind());
-    for (;;) {
-      auto more = row.next();
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      ++rows;
-      const int64_t seq = row->integer(columns);
-      if (seq != last_seq + 1) {
-        problem = fmt::format("row {} of {}: expected row {} (rows missing or renumbered)", seq, chain, last_seq + 1);
-        return rows;
-      }
-      const crypto::Sha256Digest computed = chain_hash(previous, canonical_row(seq, read_record(row.statement())));
-      if (!crypto::constant_time_equal(computed, row->blob(columns + 1))) {
-        problem = fmt::format("row {} of {}: hash mismatch", seq, chain);
-        return rows;
-      }
-      previous = computed;
-      last_seq = seq;
-    }
-  }
-  sqlite::Cursor head(reader.sql[Sql::kChainHeadGet].bind(chain));
-  auto found = head.next();
-  if (!found.ok()) return found.status();
-  if (!*found || head->integer(0) != last_seq || !crypto::constant_time_equal(head->blob(1), previous)) {
-    problem = fmt::format("{}: the chain head (row {}) does not match the last row (row {}); rows were removed or "
-                          "added outside pintar",
-                          chain, *found ? head->integer(0) : -1, last_seq);
-  }
-  return rows;
-}
-
 class SqliteLedger final : public Ledger {
  public:
-  SqliteLedger(std::string path, std::unique_ptr<Writer> writer, std::vector<std::unique_ptr<Reader>> readers)
-      : path_(std::move(path)), writer_(std::move(writer)), idle_(std::move(readers)) {}
+  SqliteLedger(std::string path, std::unique_ptr<Writer> writer, std::vector<std::unique_ptr<Reader>> readers,
+               std::shared_ptr<const ChainKey> key)
+      : path_(std::move(path)), key_(std::move(key)), writer_(std::move(writer)), idle_(std::move(readers)) {}
 
   std::future<Status> submit(WriteSet writes) override { return writer_->submit(std::move(writes)); }
 
@@ -156,25 +120,7 @@ class SqliteLedger final : public Ledger {
   const Counters& counters() const override { return writer_->counters(); }
 
   Result<ChainReport> verify_chains() override {
-    return with_reader([&](Reader& r) -> Result<ChainReport> {
-      // One read transaction: both chains and their heads from the same snapshot.
-      PINTAR_RETURN_IF_ERROR(r.db.exec("BEGIN"));
-      ChainReport report;
-      auto result = [&]() -> Status {
-        auto transactions = verify_chain(r, Sql::kTransactionScan, kTransactionsChain, kTransactionColumns, read_transaction,
-                                         report.problem);
-        if (!transactions.ok()) return transactions.status();
-        report.transactions_rows = *transactions;
-        if (report.problem) return Status::ok_status();
-        auto audit = verify_chain(r, Sql::kAuditScan, kAuditChain, kAuditColumns, read_audit, report.problem);
-        if (!audit.ok()) return audit.status();
-        report.audit_rows = *audit;
-        return Status::ok_status();
-      }();
-      (void)r.db.exec("COMMIT");
-      if (!result.ok()) return result;
-      return report;
-    });
+    return with_reader([&](Reader& r) { return store::verify_chains(r.db, r.sql, key_.get()); });
   }
 
  private:
@@ -236,6 +182,7 @@ class SqliteLedger final : public Ledger {
   }
 
   const std::string path_;
+  const std::shared_ptr<const ChainKey> key_;
   std::unique_ptr<Writer> writer_;
   std::mutex mutex_;
   std::condition_variable returned_;
@@ -243,6 +190,16 @@ class SqliteLedger final : public Ledger {
 };
 
 }  // namespace
+
+Status migrate_and_key(sqlite::Connection& db, const LedgerOptions& options) {
+  auto before = schema_revision(db);
+  if (!before.ok()) return before.status().with_context(options.path);
+  PINTAR_RETURN_IF_ERROR(migrate(db, options.path));
+  // A file this process creates or brings to keyed chains is keyed at once; keying a file
+  // that already had keyed-chain columns is the operator's call (seal_unkeyed_chains).
+  const bool seal = *before < kFirstKeyedRevision || options.seal_unkeyed_chains;
+  return prepare_chain_key(db, options.chain_key.get(), seal, options.path);
+}
 
 Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
   if (!options.create && !std::filesystem::exists(options.path)) {
@@ -253,7 +210,7 @@ Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
       .create = options.create};
   auto write = sqlite::Connection::open(options.path, connection_options);
   if (!write.ok()) return write.status();
-  PINTAR_RETURN_IF_ERROR(migrate(*write, options.path));
+  PINTAR_RETURN_IF_ERROR(migrate_and_key(*write, options));
   auto write_sql = Statements::prepare(*write);
   if (!write_sql.ok()) return write_sql.status().with_context(options.path);
 
@@ -268,8 +225,10 @@ Result<std::unique_ptr<Ledger>> open_ledger(const LedgerOptions& options) {
   auto writer = std::make_unique<Writer>(
       std::move(write).value(), std::move(write_sql).value(),
       Writer::Options{.max_batch = std::max<size_t>(1, options.group_commit_max_batch),
-                      .max_wait = options.group_commit_max_wait});
-  return std::unique_ptr<Ledger>(std::make_unique<SqliteLedger>(options.path, std::move(writer), std::move(readers)));
+                      .max_wait = options.group_commit_max_wait},
+      options.chain_key);
+  return std::unique_ptr<Ledger>(
+      std::make_unique<SqliteLedger>(options.path, std::move(writer), std::move(readers), options.chain_key));
 }
 
 }  // namespace pintar::store

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "store/chain_key.h"
 #include "store/ledger.h"
 #include "store/sqlite_db.h"
 
@@ -31,7 +32,21 @@ struct LedgerOptions {
   std::chrono::microseconds group_commit_max_wait{0};
   int read_connections = 2;
   bool create = true;  // false: NotFound when the file does not exist
+  // The chain key (chain_key.h); null: plain chains. A file created or upgraded to keyed
+  // chains by this open is keyed at once. With a key, a file keyed with another key is
+  // refused (FailedPrecondition); a process without it cannot append to keyed chains.
+  std::shared_ptr<const ChainKey> chain_key;
+  // Key the chains of an existing file that are not keyed yet (`pintar ledger migrate`):
+  // the first MAC vouches for every row before it, so verify the file first.
+  bool seal_unkeyed_chains = false;
 };
+
+// The first schema revision with keyed-chain columns.
+inline constexpr int kFirstKeyedRevision = 5;
+
+// Migrates `db` to the latest revision, then checks or applies the chain key as
+// LedgerOptions says (used by open_ledger and the P2APST journal's open).
+Status migrate_and_key(sqlite::Connection& db, const LedgerOptions& options);
 
 // Opens (creating if allowed) and migrates the file to the latest schema revision.
 // FailedPrecondition when the file is from a newer pintar; Corruption when it is not a

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "store/chain_head.h"
+#include "store/rows.h"
+
 namespace pintar::store {
 namespace {
 
@@ -21,18 +24,23 @@ constexpr SqlEntry kSql[] = {
     {Sql::kSavepoint, "SAVEPOINT write_set"},
     {Sql::kRelease, "RELEASE write_set"},
     {Sql::kRollbackToSavepoint, "ROLLBACK TO write_set"},
-    {Sql::kChainHeadGet, "SELECT seq, row_hash FROM chain_heads WHERE chain = ?"},
-    {Sql::kChainHeadPut, "UPDATE chain_heads SET seq = ?, row_hash = ? WHERE chain = ?"},
+    {Sql::kChainHeadGet, kChainHeadGetSql},
+    {Sql::kChainHeadPut, kChainHeadPutSql},
     {Sql::kTransactionInsert,
-     "INSERT INTO transactions (seq, " PINTAR_TRANSACTION_COLUMNS ", row_hash) "
-     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+     "INSERT INTO transactions (seq, " PINTAR_TRANSACTION_COLUMNS ", row_hash, row_mac) "
+     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
     {Sql::kTransactionLatest,
      "SELECT " PINTAR_TRANSACTION_COLUMNS " FROM transactions WHERE txn_id = ? ORDER BY version DESC LIMIT 1"},
     {Sql::kTransactionIdByIdempotencyKey, "SELECT txn_id FROM transactions WHERE idempotency_key = ? AND version = 1"},
-    {Sql::kTransactionScan, "SELECT " PINTAR_TRANSACTION_COLUMNS ", seq, row_hash FROM transactions ORDER BY seq"},
+    {Sql::kTransactionScan, "SELECT " PINTAR_TRANSACTION_COLUMNS ", seq, row_hash, row_mac FROM transactions ORDER BY seq"},
     {Sql::kAuditInsert,
-     "INSERT INTO audit (seq, at_ms, actor, action, subject, detail, row_hash) VALUES (?, ?, ?, ?, ?, ?, ?)"},
-    {Sql::kAuditScan, "SELECT at_ms, actor, action, subject, detail, seq, row_hash FROM audit ORDER BY seq"},
+     "INSERT INTO audit (seq, at_ms, actor, action, subject, detail, row_hash, row_mac) "
+     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+    {Sql::kAuditScan, "SELECT at_ms, actor, action, subject, detail, seq, row_hash, row_mac FROM audit ORDER BY seq"},
+    {Sql::kPurchaseChainScan,
+     "SELECT purchase_id, entry, seq, row_hash, row_mac FROM p2apst_journal_chain ORDER BY seq"},
+    {Sql::kPurchaseScan, "SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS " FROM p2apst_purchases ORDER BY id"},
+    {Sql::kChainKeyId, "SELECT value FROM meta WHERE key = 'chain_key_id'"},
     {Sql::kMessageInsert,
      "INSERT INTO messages (message_id, direction, msisdn, body, txn_id, smpp_message_id, delivery_state, "
      "created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},

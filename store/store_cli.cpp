@@ -37,9 +37,16 @@ int exit_code_for(const Status& status) {
 
 [[noreturn]] void fail_with(const Status& status) { cli::fail(exit_code_for(status), status.message()); }
 
-std::unique_ptr<Ledger> open_or_fail(const config::Config& config, bool create) {
+LedgerOptions options_or_fail(const config::Config& config, bool create) {
   LedgerOptions options = ledger_options(config);
   options.create = create;
+  auto key = chain_key(config);
+  if (!key.ok()) cli::fail(exit_code::kConfig, key.status().message());
+  options.chain_key = std::move(key).value();
+  return options;
+}
+
+std::unique_ptr<Ledger> open_or_fail(const LedgerOptions& options) {
   auto ledger = open_ledger(options);
   if (!ledger.ok()) fail_with(ledger.status());
   return std::move(ledger).value();
@@ -88,7 +95,7 @@ void import_customers(const cli::Context& context, const std::string& path) {
   if (!pins.ok()) cli::fail(exit_code::kConfig, pins.status().message());
   auto file = SubscriberCsvFile::open(path, *pins);
   if (!file.ok()) fail_with(file.status());
-  auto ledger = open_or_fail(config, /*create=*/true);
+  auto ledger = open_or_fail(options_or_fail(config, /*create=*/true));
 
   ProgressSource source(**file);
   auto report = ledger->import_subscribers(
@@ -126,7 +133,7 @@ void show_customer(const cli::Context& context, const std::string& key) {
     cli::fail(exit_code::kUsage, fmt::format("'{}' is not a meter number, IDPEL or MSISDN (digits only)", key));
   }
   const config::Config config = context.load_config();
-  auto ledger = open_or_fail(config, /*create=*/false);
+  auto ledger = open_or_fail(options_or_fail(config, /*create=*/false));
   auto views = ledger->find_subscribers(key);
   if (!views.ok()) fail_with(views.status());
   if (views->empty()) cli::fail(exit_code::kFailure, fmt::format("no meter, IDPEL or subscriber {} in the ledger", key));
@@ -136,20 +143,45 @@ void show_customer(const cli::Context& context, const std::string& key) {
   }
 }
 
+// What a check showed, for the operator: the guarantee decides what "intact" is worth.
+std::string guarantee_line(const ChainReport& report) {
+  if (report.guarantee == ChainReport::Guarantee::kKeyed) {
+    return "checked: keyed chains (HMAC-SHA-256 under the chain key): rows rewritten, inserted or cut off by anyone "
+           "without the chain key are detected; an older copy of the whole file put back is not";
+  }
+  return fmt::format(
+      "checked: plain SHA-256 chains only (no chain key given{}): detects accidental corruption, NOT rows rewritten "
+      "by someone who can write the file; give ledger.chain_key_secret to check the keyed chains",
+      report.ledger_keyed ? "; the ledger's chains are keyed" : "; the ledger's chains are not keyed");
+}
+
 void verify_ledger(const cli::Context& context) {
   const config::Config config = context.load_config();
-  auto ledger = open_or_fail(config, /*create=*/false);
+  auto ledger = open_or_fail(options_or_fail(config, /*create=*/false));
   auto report = ledger->verify_chains();
   if (!report.ok()) fail_with(report.status());
+  fmt::print("{}\n", guarantee_line(*report));
   if (report->problem) cli::fail(exit_code::kFailure, *report->problem);
-  fmt::print("ledger intact: {} transaction rows, {} audit rows\n", report->transactions_rows, report->audit_rows);
+  fmt::print("ledger intact: {} transaction rows, {} audit rows, {} purchase journal versions of {} purchases\n",
+             report->transactions_rows, report->audit_rows, report->purchase_versions, report->purchases);
 }
 
 void migrate_ledger(const cli::Context& context) {
   const config::Config config = context.load_config();
-  const LedgerOptions options = ledger_options(config);
-  open_or_fail(config, /*create=*/true);
-  fmt::print("{}: schema revision {}\n", options.path, latest_revision());
+  LedgerOptions options = options_or_fail(config, /*create=*/true);
+  if (options.chain_key) {
+    // Keying vouches for every row already there: check the plain chains first.
+    LedgerOptions plain = options;
+    plain.chain_key = nullptr;
+    auto report = open_or_fail(plain)->verify_chains();
+    if (!report.ok()) fail_with(report.status());
+    if (report->problem) {
+      cli::fail(exit_code::kFailure, fmt::format("{}; the chains are not keyed until this is resolved", *report->problem));
+    }
+    options.seal_unkeyed_chains = true;
+  }
+  open_or_fail(options);
+  fmt::print("{}: schema revision {}{}\n", options.path, latest_revision(), options.chain_key ? ", chains keyed" : "");
 }
 
 }  // namespace
@@ -157,9 +189,9 @@ void migrate_ledger(const cli::Context& context) {
 void add_store_commands(CLI::App& app, const cli::Context& context) {
   CLI::App* ledger = app.add_subcommand("ledger", "Check or upgrade the ledger database");
   ledger->require_subcommand(1);
-  ledger->add_subcommand("verify", "Recompute the hash chains; name the first row that does not match")
+  ledger->add_subcommand("verify", "Recompute the hash chains (with their MACs when the chain key is given); say which guarantee was checked and name the first row that does not match")
       ->callback([&context] { verify_ledger(context); });
-  ledger->add_subcommand("migrate", "Create the ledger or bring it to this version's schema")
+  ledger->add_subcommand("migrate", "Create the ledger or bring it to this version's schema; with the chain key, key chains not yet keyed")
       ->callback([&context] { migrate_ledger(context); });
 
   CLI::App* customers = app.add_subcommand("customers", "Import or look up customers, meters and subscriptions");

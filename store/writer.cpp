@@ -17,10 +17,19 @@ std::future<Status> ready(Status status) {
 
 std::span<const uint8_t> bytes_of(const crypto::Sha256Digest& digest) { return digest; }
 
+std::optional<std::span<const uint8_t>> optional_bytes(const std::optional<crypto::Sha256Digest>& digest) {
+  if (!digest) return std::nullopt;
+  return std::span<const uint8_t>(*digest);
+}
+
 }  // namespace
 
-Writer::Writer(sqlite::Connection db, Statements statements, Options options)
-    : db_(std::move(db)), sql_(std::move(statements)), options_(options), thread_([this] { run(); }) {}
+Writer::Writer(sqlite::Connection db, Statements statements, Options options, std::shared_ptr<const ChainKey> key)
+    : db_(std::move(db)),
+      sql_(std::move(statements)),
+      options_(options),
+      key_(std::move(key)),
+      thread_([this] { run(); }) {}
 
 Writer::~Writer() {
   {
@@ -122,15 +131,15 @@ void Writer::run_job(Pending& pending) {
 Status Writer::begin() {
   PINTAR_RETURN_IF_ERROR(sql_[Sql::kBegin].run());
   // Re-read after taking the write lock: another process may have extended a chain.
-  Status status = load_head(kTransactionsChain, heads_.transactions);
-  if (status.ok()) status = load_head(kAuditChain, heads_.audit);
+  Status status = load_head(sql_[Sql::kChainHeadGet], kTransactionsChain, heads_.transactions);
+  if (status.ok()) status = load_head(sql_[Sql::kChainHeadGet], kAuditChain, heads_.audit);
   if (!status.ok()) (void)sql_[Sql::kRollback].run();
   return status;
 }
 
 Status Writer::commit() {
-  Status status = store_head(kTransactionsChain, heads_.transactions);
-  if (status.ok()) status = store_head(kAuditChain, heads_.audit);
+  Status status = store_head(sql_[Sql::kChainHeadPut], kTransactionsChain, heads_.transactions, key_.get());
+  if (status.ok()) status = store_head(sql_[Sql::kChainHeadPut], kAuditChain, heads_.audit, key_.get());
   if (status.ok()) status = sql_[Sql::kCommit].run();
   if (!status.ok()) {
     spdlog::error("ledger commit failed: {}", status);
@@ -159,29 +168,34 @@ Status Writer::apply(const WriteSet& writes) {
 }
 
 template <typename Record, typename Insert>
-Status Writer::append_chained(ChainHead& head, const Record& record, Insert insert) {
-  const int64_t seq = head.seq + 1;
-  const crypto::Sha256Digest hash = chain_hash(head.hash, canonical_row(seq, record));
-  PINTAR_RETURN_IF_ERROR(insert(seq, bytes_of(hash)));
-  head = {.seq = seq, .hash = hash, .moved = true};
+Status Writer::append_chained(std::string_view chain, ChainHead& head, const Record& record, Insert insert) {
+  auto link = next_link(chain, head, canonical_row(head.seq + 1, record), key_.get());
+  if (!link.ok()) return link.status();
+  PINTAR_RETURN_IF_ERROR(insert(link->seq, bytes_of(link->hash), optional_bytes(link->mac)));
+  advance(head, *link);
   return Status::ok_status();
 }
 
 Status Writer::apply_op(const TransactionRecord& r) {
-  return append_chained(heads_.transactions, r, [&](int64_t seq, std::span<const uint8_t> hash) {
-    return sql_[Sql::kTransactionInsert]
-        .bind(seq, r.txn_id, r.version, r.idempotency_key, r.meter_no, r.msisdn, r.amount_rupiah, r.energy_deci_kwh,
-              r.token, r.state, r.reference, r.reason, r.created_ms, r.recorded_ms, hash)
-        .run()
-        .with_context(fmt::format("transaction {} version {}", r.txn_id, r.version));
-  });
+  return append_chained(kTransactionsChain, heads_.transactions, r,
+                        [&](int64_t seq, std::span<const uint8_t> hash, std::optional<std::span<const uint8_t>> mac) {
+                          return sql_[Sql::kTransactionInsert]
+                              .bind(seq, r.txn_id, r.version, r.idempotency_key, r.meter_no, r.msisdn,
+                                    r.amount_rupiah, r.energy_deci_kwh, r.token, r.state, r.reference, r.reason,
+                                    r.created_ms, r.recorded_ms, hash, mac)
+                              .run()
+                              .with_context(fmt::format("transaction {} version {}", r.txn_id, r.version));
+                        });
 }
 
 Status Writer::apply_op(const AuditEntry& e) {
-  return append_chained(heads_.audit, e, [&](int64_t seq, std::span<const uint8_t> hash) {
-    return sql_[Sql::kAuditInsert].bind(seq, e.at_ms, e.actor, e.action, e.subject, e.detail, hash).run().with_context(
-        "audit entry");
-  });
+  return append_chained(kAuditChain, heads_.audit, e,
+                        [&](int64_t seq, std::span<const uint8_t> hash, std::optional<std::span<const uint8_t>> mac) {
+                          return sql_[Sql::kAuditInsert]
+                              .bind(seq, e.at_ms, e.actor, e.action, e.subject, e.detail, hash, mac)
+                              .run()
+                              .with_context("audit entry");
+                        });
 }
 
 Status Writer::apply_op(const MessageRecord& m) {
@@ -206,24 +220,6 @@ Status Writer::apply_op(const MeterEvent& e) {
       .bind(e.meter_no, e.at_ms, e.kind, e.detail)
       .run()
       .with_context(fmt::format("meter event for {}", e.meter_no));
-}
-
-Status Writer::load_head(std::string_view chain, ChainHead& head) {
-  sqlite::Cursor row(sql_[Sql::kChainHeadGet].bind(chain));
-  auto found = row.next();
-  if (!found.ok()) return found.status();
-  if (!*found) return Status::corruption(fmt::format("chain_heads has no row for {}", chain));
-  const std::vector<uint8_t> hash = row->blob(1);
-  if (hash.size() != head.hash.size()) return Status::corruption(fmt::format("chain head of {} is damaged", chain));
-  head.seq = row->integer(0);
-  std::ranges::copy(hash, head.hash.begin());
-  head.moved = false;
-  return Status::ok_status();
-}
-
-Status Writer::store_head(std::string_view chain, const ChainHead& head) {
-  if (!head.moved) return Status::ok_status();
-  return sql_[Sql::kChainHeadPut].bind(head.seq, bytes_of(head.hash), chain).run();
 }
 
 }  // namespace pintar::store

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -25,6 +26,8 @@
 
 #include "common/crypto.h"
 #include "common/status.h"
+#include "store/chain_head.h"
+#include "store/chain_key.h"
 #include "store/ledger.h"
 #include "store/sqlite_db.h"
 #include "store/statements.h"
@@ -41,7 +44,8 @@ class Writer {
   // entry, say) to apply in the same transaction; an error rolls everything back.
   using Job = std::function<Result<WriteSet>(sqlite::Connection&, Statements&)>;
 
-  Writer(sqlite::Connection db, Statements statements, Options options);
+  // `key` (may be null: plain chains) keys the rows appended; see chain_head.h.
+  Writer(sqlite::Connection db, Statements statements, Options options, std::shared_ptr<const ChainKey> key);
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   ~Writer();
@@ -51,11 +55,6 @@ class Writer {
   const Counters& counters() const { return counters_; }
 
  private:
-  struct ChainHead {
-    int64_t seq = 0;
-    crypto::Sha256Digest hash{};
-    bool moved = false;
-  };
   struct ChainHeads {
     ChainHead transactions;
     ChainHead audit;
@@ -71,22 +70,21 @@ class Writer {
   Status begin();  // BEGIN IMMEDIATE and load the chain heads
   Status apply_in_savepoint(const WriteSet& writes);
   Status apply(const WriteSet& writes);
-  // Inserts `record` as the next row of the chain whose head is `head`:
-  // insert(seq, row_hash) runs the INSERT.
+  // Inserts `record` as the next row of `chain`, whose head is `head`: insert(seq, row_hash,
+  // row_mac) runs the INSERT (row_mac empty on a plain chain).
   template <typename Record, typename Insert>
-  Status append_chained(ChainHead& head, const Record& record, Insert insert);
+  Status append_chained(std::string_view chain, ChainHead& head, const Record& record, Insert insert);
   Status apply_op(const TransactionRecord& record);
   Status apply_op(const AuditEntry& entry);
   Status apply_op(const MessageRecord& message);
   Status apply_op(const MessageDelivery& delivery);
   Status apply_op(const MeterEvent& event);
   Status commit();  // stores moved chain heads, then COMMIT; ROLLBACK on failure
-  Status load_head(std::string_view chain, ChainHead& head);
-  Status store_head(std::string_view chain, const ChainHead& head);
 
   sqlite::Connection db_;
   Statements sql_;
   const Options options_;
+  const std::shared_ptr<const ChainKey> key_;
   ChainHeads heads_;  // writer thread only
   Counters counters_{kLedgerCounters};
 

@@ -38,7 +38,11 @@ std::unique_ptr<Session> open_session(const cli::Context& context) {
   }
   session->stans = std::move(*stans);
   // The ledger holds the purchase journal: a killed run is resumed by the next one.
-  auto journal = store::SqlitePurchaseJournal::open(store::ledger_options(config));
+  store::LedgerOptions ledger = store::ledger_options(config);
+  auto chain_key = store::chain_key(config);  // keys the journal's chain (store/README.md)
+  if (!chain_key.ok()) cli::fail(exit_code::kConfig, chain_key.status().message());
+  ledger.chain_key = std::move(*chain_key);
+  auto journal = store::SqlitePurchaseJournal::open(ledger);
   if (!journal.ok()) cli::fail(exit_code::kIoError, journal.status().message());
   session->journal = std::move(*journal);
   session->link = std::make_unique<Link>(options->link, options->partner, *session->stans, Clock::real());

@@ -35,7 +35,7 @@ struct LedgerOptions {
   // The chain key (chain_key.h); null: plain chains. A file created or upgraded to keyed
   // chains by this open is keyed at once. With a key, a file keyed with another key is
   // refused (FailedPrecondition); a process without it cannot append to keyed chains.
-  std::shared_ptr<const ChainKey> chain_key;
+  std::shared_ptr<const ChainKey> chain_key = nullptr;
   // Key the chains of an existing file that are not keyed yet (`pintar ledger migrate`):
   // the first MAC vouches for every row before it, so verify the file first.
   bool seal_unkeyed_chains = false;

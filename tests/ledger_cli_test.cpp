@@ -167,5 +167,85 @@ TEST_CASE("a ledger from a newer pintar, a missing ledger and a bad config are r
   CHECK(run({pintar_binary(), "ledger"}).exit_status == 64);
 }
 
+const char kChainKey[] = "chain_key_secret = \"hex:A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF\"\n";
+
+// The same ledger with the chain key: what the writing daemons are given.
+std::string keyed_config(const Scratch& s) {
+  return s.file("keyed.toml", "state_dir = \"" + s.dir + "\"\n[ledger]\n" +
+                                  "pin_key_secret = \"hex:000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n" +
+                                  kChainKey);
+}
+
+TEST_CASE("a row rewritten with its plain chain recomputed passes the plain check, not the keyed one",
+          "[cli][ledger][chain]") {
+  Scratch s;
+  const std::string keyed = keyed_config(s);
+  REQUIRE(run({ledger_tool(), "transactions", s.db, "5"}).exit_status == 0);
+  auto sealed = run({pintar_binary(), "--config", keyed, "ledger", "migrate"});
+  INFO(sealed.err);
+  REQUIRE(sealed.exit_status == 0);
+  CHECK_THAT(sealed.out, Catch::Contains("chains keyed"));
+  auto intact = run({pintar_binary(), "--config", keyed, "ledger", "verify"});
+  INFO(intact.err);
+  CHECK(intact.exit_status == 0);
+  CHECK_THAT(intact.out, Catch::Contains("checked: keyed chains") && Catch::Contains("10 transaction rows"));
+
+  // The tamperer edits row 7 and recomputes every SHA-256 link after it and the head.
+  REQUIRE(run({"sqlite3", s.db,
+               "DROP TRIGGER transactions_append_only_update; "
+               "UPDATE transactions SET amount_rupiah = 2000000 WHERE seq = 7"})
+              .exit_status == 0);
+  auto rechained = run({ledger_tool(), "rechain", s.db, "7"});
+  INFO(rechained.err);
+  REQUIRE(rechained.exit_status == 0);
+
+  // Without the key the rewrite is invisible, and verify says that this is all it checked.
+  auto plain = s.pintar({"ledger", "verify"});
+  CHECK(plain.exit_status == 0);
+  CHECK_THAT(plain.out, Catch::Contains("checked: plain SHA-256 chains only") &&
+                            Catch::Contains("NOT rows rewritten") &&
+                            Catch::Contains("the ledger's chains are keyed"));
+  auto checked = run({pintar_binary(), "--config", keyed, "ledger", "verify"});
+  CHECK(checked.exit_status == 1);
+  CHECK_THAT(checked.out, Catch::Contains("checked: keyed chains"));
+  CHECK_THAT(checked.err, Catch::Contains("transactions") && Catch::Contains("MAC does not match"));
+  CHECK_THAT(checked.out, !Catch::Contains("ledger intact"));
+}
+
+TEST_CASE("a revision 4 ledger migrates with its purchases chained; a changed purchase row is named",
+          "[cli][ledger][chain][schema]") {
+  Scratch s;
+  const std::string keyed = keyed_config(s);
+  REQUIRE(run({ledger_tool(), "at-revision", s.db, "4"}).exit_status == 0);
+  const std::string bit48(145, '7');
+  REQUIRE(run({"sqlite3", s.db,
+               "INSERT INTO p2apst_purchases VALUES (1, 10, 20, '01428800700', 20000, '" + bit48 +
+                   "', '20261202180000', 'completed', 0, '000000000001', '0000', NULL); "
+                   "INSERT INTO p2apst_purchases VALUES (2, 30, 40, '01428800701', 50000, '" + bit48 +
+                   "', '20261202180100', 'sent', 0, '000000000002', NULL, NULL)"})
+              .exit_status == 0);
+  auto migrated = run({pintar_binary(), "--config", keyed, "ledger", "migrate"});
+  INFO(migrated.err);
+  REQUIRE(migrated.exit_status == 0);
+  CHECK_THAT(migrated.out, Catch::Contains("chains keyed"));
+  auto intact = run({pintar_binary(), "--config", keyed, "ledger", "verify"});
+  INFO(intact.err);
+  CHECK(intact.exit_status == 0);
+  CHECK_THAT(intact.out, Catch::Contains("checked: keyed chains") &&
+                             Catch::Contains("2 purchase journal versions of 2 purchases"));
+
+  REQUIRE(run({"sqlite3", s.db, "UPDATE p2apst_purchases SET state = 'declined' WHERE id = 2"}).exit_status == 0);
+  for (const std::string& config : {s.config, keyed}) {
+    auto changed = run({pintar_binary(), "--config", config, "ledger", "verify"});
+    INFO(config);
+    CHECK(changed.exit_status == 1);
+    CHECK_THAT(changed.err, Catch::Contains("p2apst_purchases row 2: differs from its last chained version"));
+  }
+  REQUIRE(run({"sqlite3", s.db, "DELETE FROM p2apst_purchases WHERE id = 2"}).exit_status == 0);
+  auto removed = run({pintar_binary(), "--config", keyed, "ledger", "verify"});
+  CHECK(removed.exit_status == 1);
+  CHECK_THAT(removed.err, Catch::Contains("p2apst_purchases row 2: removed outside pintar"));
+}
+
 }  // namespace
 }  // namespace pintar::testing

@@ -2,20 +2,29 @@
 // cannot (transactions come from the vending engine; old revisions from old pintars).
 //   ledger_tool transactions FILE N   append N transactions (two versions each)
 //   ledger_tool at-revision FILE REV  create FILE at schema revision REV
+//   ledger_tool rechain FILE SEQ      recompute the plain transactions chain from row SEQ on
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "store/chain.h"
 #include "store/ledger.h"
+#include "store/rows.h"
 #include "store/schema.h"
 #include "store/sqlite_ledger.h"
 
 namespace {
 
 int usage() {
-  fmt::print(stderr, "usage: ledger_tool transactions FILE N | ledger_tool at-revision FILE REV\n");
+  fmt::print(stderr,
+             "usage: ledger_tool transactions FILE N | ledger_tool at-revision FILE REV | "
+             "ledger_tool rechain FILE SEQ\n");
   return 64;
 }
 
@@ -51,6 +60,51 @@ int create_at_revision(const std::string& path, int revision) {
   return 0;
 }
 
+// Plays the tamperer who can write the file but has no chain key: after a row was edited
+// behind pintar's back, recomputes the plain SHA-256 chain of `transactions` from row `from`
+// on (chain.h describes the encoding, so anyone can) and moves chain_heads to match. The
+// row_mac and head_mac columns are left alone: without the key they cannot be recomputed.
+int rechain_transactions(const std::string& path, int from) {
+  using namespace pintar::store;
+  auto db = sqlite::Connection::open(path, {});
+  if (!db.ok()) return fmt::print(stderr, "{}\n", db.status()), 1;
+  const auto fail = [](const pintar::Status& status) { return fmt::print(stderr, "{}\n", status), 1; };
+  for (const char* sql : {"BEGIN IMMEDIATE", "DROP TRIGGER IF EXISTS transactions_append_only_update"}) {
+    if (auto status = db->exec(sql); !status.ok()) return fail(status);
+  }
+  auto scan = db->prepare(
+      "SELECT txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah, energy_deci_kwh, token, state, "
+      "reference, reason, created_ms, recorded_ms, seq, row_hash FROM transactions ORDER BY seq");
+  auto update = db->prepare("UPDATE transactions SET row_hash = ? WHERE seq = ?");
+  auto head = db->prepare("UPDATE chain_heads SET seq = ?, row_hash = ? WHERE chain = 'transactions'");
+  if (!scan.ok() || !update.ok() || !head.ok()) return fmt::print(stderr, "prepare failed\n"), 1;
+  std::vector<std::pair<int64_t, pintar::crypto::Sha256Digest>> hashes;
+  pintar::crypto::Sha256Digest previous = kGenesisHash;
+  {
+    sqlite::Cursor row(scan->bind());
+    for (;;) {
+      auto more = row.next();
+      if (!more.ok()) return fail(more.status());
+      if (!*more) break;
+      const int64_t seq = row->integer(13);
+      if (seq < from) {
+        const std::vector<uint8_t> stored = row->blob(14);
+        std::copy(stored.begin(), stored.end(), previous.begin());
+        continue;
+      }
+      previous = chain_hash(previous, canonical_row(seq, read_transaction(row.statement())));
+      hashes.emplace_back(seq, previous);
+    }
+  }
+  for (const auto& [seq, hash] : hashes) {
+    if (auto status = update->bind(std::span<const uint8_t>(hash), seq).run(); !status.ok()) return fail(status);
+  }
+  const int64_t last = hashes.empty() ? from - 1 : hashes.back().first;
+  if (auto status = head->bind(last, std::span<const uint8_t>(previous)).run(); !status.ok()) return fail(status);
+  if (auto status = db->exec("COMMIT"); !status.ok()) return fail(status);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,5 +117,6 @@ int main(int argc, char** argv) {
   }
   if (command == "transactions") return append_transactions(argv[2], number);
   if (command == "at-revision") return create_at_revision(argv[2], number);
+  if (command == "rechain") return rechain_transactions(argv[2], number);
   return usage();
 }

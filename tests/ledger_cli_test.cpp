@@ -212,6 +212,35 @@ TEST_CASE("a row rewritten with its plain chain recomputed passes the plain chec
   CHECK_THAT(checked.out, !Catch::Contains("ledger intact"));
 }
 
+TEST_CASE("a keyed row rewritten with its plain chain recomputed fails its row MAC", "[cli][ledger][chain]") {
+  Scratch s;
+  const std::string keyed = keyed_config(s);
+  REQUIRE(run({ledger_tool(), "transactions", s.db, "2"}).exit_status == 0);
+  REQUIRE(run({pintar_binary(), "--config", keyed, "ledger", "migrate"}).exit_status == 0);
+  // Rows 5..10 are written with the key, so each carries its own MAC.
+  REQUIRE(setenv("LEDGER_TOOL_CHAIN_KEY", "hex:A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF", 1) == 0);
+  auto appended = run({ledger_tool(), "transactions", s.db, "3"});
+  REQUIRE(unsetenv("LEDGER_TOOL_CHAIN_KEY") == 0);
+  INFO(appended.err);
+  REQUIRE(appended.exit_status == 0);
+  // Without the key nothing more can be appended to the keyed chains.
+  CHECK(run({ledger_tool(), "transactions", s.db, "1"}).exit_status != 0);
+  auto intact = run({pintar_binary(), "--config", keyed, "ledger", "verify"});
+  INFO(intact.err);
+  CHECK(intact.exit_status == 0);
+  CHECK_THAT(intact.out, Catch::Contains("10 transaction rows"));
+
+  REQUIRE(run({"sqlite3", s.db,
+               "DROP TRIGGER transactions_append_only_update; "
+               "UPDATE transactions SET amount_rupiah = 2000000 WHERE seq = 8"})
+              .exit_status == 0);
+  REQUIRE(run({ledger_tool(), "rechain", s.db, "8"}).exit_status == 0);
+  CHECK(s.pintar({"ledger", "verify"}).exit_status == 0);
+  auto checked = run({pintar_binary(), "--config", keyed, "ledger", "verify"});
+  CHECK(checked.exit_status == 1);
+  CHECK_THAT(checked.err, Catch::Contains("row 8 of transactions: MAC mismatch"));
+}
+
 TEST_CASE("a revision 4 ledger migrates with its purchases chained; a changed purchase row is named",
           "[cli][ledger][chain][schema]") {
   Scratch s;

@@ -1,17 +1,25 @@
 // A helper for tests/ledger_cli_test.cpp: puts a ledger file into states the CLI alone
 // cannot (transactions come from the vending engine; old revisions from old pintars).
-//   ledger_tool transactions FILE N   append N transactions (two versions each)
+//   ledger_tool transactions FILE N   append N transactions (two versions each; with the chain
+//                                     key of $LEDGER_TOOL_CHAIN_KEY, a secret spec, when set)
 //   ledger_tool at-revision FILE REV  create FILE at schema revision REV
 //   ledger_tool rechain FILE SEQ      recompute the plain transactions chain from row SEQ on
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
+
+#include "common/secret.h"
+#include "store/chain_key.h"
 
 #include "store/chain.h"
 #include "store/ledger.h"
@@ -30,11 +38,22 @@ int usage() {
 
 int append_transactions(const std::string& path, int count) {
   using namespace pintar::store;
-  auto ledger = open_ledger(LedgerOptions{.path = path});
+  LedgerOptions options{.path = path};
+  // A keyed ledger takes appends only from a process holding its key (a secret spec).
+  if (const char* spec = std::getenv("LEDGER_TOOL_CHAIN_KEY")) {
+    auto secret = pintar::Secret::load(spec);
+    if (!secret.ok()) return fmt::print(stderr, "{}\n", secret.status()), 1;
+    auto key = ChainKey::create(std::move(secret).value());
+    if (!key.ok()) return fmt::print(stderr, "{}\n", key.status()), 1;
+    options.chain_key = std::make_shared<const ChainKey>(std::move(key).value());
+  }
+  auto ledger = open_ledger(options);
   if (!ledger.ok()) return fmt::print(stderr, "{}\n", ledger.status()), 1;
+  // Ids unique across runs, so a second run appends to the same file.
+  const int64_t first = static_cast<int64_t>(getpid()) * 1000;
   for (int n = 1; n <= count; ++n) {
-    TransactionRecord record{.txn_id = fmt::format("txn-{}", n), .version = 1,
-                             .idempotency_key = fmt::format("sms-{}", n), .meter_no = "01428800700",
+    TransactionRecord record{.txn_id = fmt::format("txn-{}", first + n), .version = 1,
+                             .idempotency_key = fmt::format("sms-{}", first + n), .meter_no = "01428800700",
                              .msisdn = "6281234567890", .amount_rupiah = 20000, .energy_deci_kwh = 0,
                              .token = std::nullopt, .state = "received", .reference = std::nullopt,
                              .reason = std::nullopt, .created_ms = 1'700'000'000'000 + n,

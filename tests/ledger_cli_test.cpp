@@ -210,6 +210,17 @@ TEST_CASE("a row rewritten with its plain chain recomputed passes the plain chec
   CHECK_THAT(checked.out, Catch::Contains("checked: keyed chains"));
   CHECK_THAT(checked.err, Catch::Contains("transactions") && Catch::Contains("MAC does not match"));
   CHECK_THAT(checked.out, !Catch::Contains("ledger intact"));
+
+  // Another key is refused, not taken for a tamper or for an intact ledger.
+  const std::string other = s.file(
+      "other.toml", "state_dir = \"" + s.dir + "\"\n[ledger]\n" +
+                        "pin_key_secret = \"hex:000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n" +
+                        "chain_key_secret = \"hex:B0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF\"\n");
+  auto wrong = run({pintar_binary(), "--config", other, "ledger", "verify"});
+  INFO(wrong.err);
+  CHECK(wrong.exit_status != 0);
+  CHECK_THAT(wrong.out, !Catch::Contains("ledger intact"));
+  CHECK_THAT(wrong.err, Catch::Contains("key"));
 }
 
 TEST_CASE("a keyed row rewritten with its plain chain recomputed fails its row MAC", "[cli][ledger][chain]") {

@@ -22,7 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log.h"
-#include "smpp/backoff.h"
+#include "common/backoff.h"
 #include "smpp/connection.h"
 #include "smpp/pdu.h"
 #include "smpp/rate_limiter.h"

@@ -11,29 +11,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <random>
+#include <future>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "vending/p2apst/framing.h"
-
 namespace pintar::p2apst {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-// Network management codes, bit 40 of 2800.
-constexpr std::string_view kSignOnCode = "001";
-constexpr std::string_view kSignOffCode = "002";
-constexpr std::string_view kEchoCode = "301";
 constexpr std::string_view kApproved = "0000";
 // Response code of a host that lost our sign-on (a restart on its side): sign on again.
 constexpr std::string_view kSignOnFirst = "0011";
-// How long stop() waits for the answer to the sign-off before closing anyway.
-constexpr Millis kSignOffGrace{2000};
-
-int64_t steady_ns() { return SteadyClock::now().time_since_epoch().count(); }
 
 std::string errno_text(std::string_view what) { return fmt::format("{}: {}", what, std::strerror(errno)); }
 
@@ -83,7 +72,7 @@ int connect_to(const LinkOptions& options, std::string& problem) {
 }  // namespace
 
 Link::Link(LinkOptions options, Partner partner, StanSequence& stans, Clock& clock)
-    : options_(std::move(options)), partner_(std::move(partner)), stans_(stans), clock_(clock) {}
+    : options_(std::move(options)), partner_(std::move(partner)), stans_(stans), clock_(clock), session_(options_) {}
 
 Link::~Link() { stop(); }
 
@@ -102,12 +91,25 @@ void Link::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  wake();
+  fail_all(true);             // waiting exchanges learn at once, as before the sign-off
+  fire_waiters(false, false);
+  post({LinkEvent::kStop, 0});
   if (thread_.joinable()) thread_.join();
+  // The I/O thread is gone: its state timer is the last thing that could call back.
+  if (state_timer_ != 0) clock_.cancel(state_timer_);
+  state_timer_ = 0;
   for (int& fd : wake_pipe_) {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
+}
+
+void Link::post(Queued q) {
+  {
+    std::lock_guard lock(mutex_);
+    events_.push_back(q);
+  }
+  wake();
 }
 
 void Link::wake() {
@@ -122,15 +124,15 @@ bool Link::signed_on() const {
   return signed_on_;
 }
 
+LinkState Link::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
 bool Link::wait_signed_on(Millis timeout) {
   std::unique_lock lock(mutex_);
   cv_.wait_for(lock, timeout, [this] { return signed_on_ || stopping_; });
   return signed_on_;
-}
-
-bool Link::sleep_unless_stopped(Millis duration) {
-  std::unique_lock lock(mutex_);
-  return !cv_.wait_for(lock, duration, [this] { return stopping_; });
 }
 
 std::string Link::last_problem() const {
@@ -138,38 +140,189 @@ std::string Link::last_problem() const {
   return last_problem_;
 }
 
-void Link::run() {
-  int attempt = 0;
-  for (;;) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
+void Link::when_signed_on(Millis timeout, std::function<void(bool)> done) {
+  std::unique_lock lock(mutex_);
+  if (signed_on_ || stopping_) {
+    const bool up = signed_on_;
+    lock.unlock();
+    return done(up);
+  }
+  const uint64_t id = ++last_waiter_;
+  Waiter& w = waiters_[id];
+  w.done = std::move(done);
+  w.on_sign_on = true;
+  w.timer = clock_.schedule_after(timeout, [this, id] {
+    std::unique_lock l(mutex_);
+    auto node = waiters_.extract(id);
+    l.unlock();
+    if (!node.empty()) node.mapped().done(false);
+  });
+}
+
+void Link::call_at(Clock::SteadyTime at, std::function<void(bool)> done) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    return done(false);
+  }
+  const uint64_t id = ++last_waiter_;
+  Waiter& w = waiters_[id];
+  w.done = std::move(done);
+  w.timer = clock_.schedule_at(at, [this, id] {
+    std::unique_lock l(mutex_);
+    auto node = waiters_.extract(id);
+    l.unlock();
+    if (!node.empty()) node.mapped().done(true);
+  });
+}
+
+void Link::fire_waiters(bool on_sign_on_only, bool value) {
+  std::vector<Waiter> fired;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (on_sign_on_only && !it->second.on_sign_on) {
+        ++it;
+        continue;
+      }
+      fired.push_back(std::move(it->second));
+      it = waiters_.erase(it);
     }
-    std::string problem;
-    const int fd = connect_to(options_, problem);
-    if (fd < 0) {
-      counters_.add(kConnectFailures);
-      spdlog::warn("p2apst: {}", problem);
-      end_session(problem);
-    } else {
-      counters_.add(kConnects);
-      if (session(fd)) attempt = 0;
-    }
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-    }
-    backoff(attempt++);
+  }
+  for (Waiter& w : fired) {
+    clock_.cancel(w.timer);  // outside mutex_: the timer's task takes it
+    w.done(value);
   }
 }
 
-void Link::backoff(int attempt) {
-  const auto base = std::min<int64_t>(options_.reconnect_max.count(),
-                                      options_.reconnect_min.count() << std::min(attempt, 20));
-  static thread_local std::minstd_rand jitter{std::random_device{}()};
-  const Millis delay(base / 2 + static_cast<int64_t>(jitter() % static_cast<uint64_t>(base / 2 + 1)));
-  std::unique_lock lock(mutex_);
-  cv_.wait_for(lock, delay, [this] { return stopping_; });
+// The I/O thread: events from timers and stop(), the connect, and the socket.
+void Link::run() {
+  feed(LinkEvent::kStart);
+  std::vector<Queued> events;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      events.assign(events_.begin(), events_.end());
+      events_.clear();
+    }
+    for (const Queued& q : events) {
+      if (q.event == LinkEvent::kTimerExpired && q.timer_serial != timer_serial_) continue;  // re-armed since
+      if (q.event == LinkEvent::kTimerExpired) state_timer_ = 0;
+      feed(q.event);
+    }
+    if (session_.state() == LinkState::kStopped) break;
+    if (session_.state() == LinkState::kConnecting) {
+      connect();
+      continue;
+    }
+    pollfd fds[2] = {{wake_pipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
+    const int n = ::poll(fds, fd_ >= 0 ? 2 : 1, -1);  // every timer is on the clock and wakes us
+    if (n < 0 && errno != EINTR) {
+      spdlog::error("p2apst: {}", errno_text("poll"));
+      if (fd_ >= 0) feed(LinkEvent::kLinkLost, errno_text("poll"));
+      continue;
+    }
+    if (fds[0].revents & POLLIN) {
+      char drain[64];
+      while (::read(wake_pipe_[0], drain, sizeof drain) > 0) {
+      }
+    }
+    if (fd_ >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) read_available();
+  }
+  close_connection();
+  fail_all(true);
+}
+
+// One event into the session machine, and its actions: close, re-arm, send.
+void Link::feed(LinkEvent event, std::string_view problem) {
+  session_.traffic(Clock::SteadyTime(Clock::SteadyTime::duration(last_traffic_.load())));
+  const LinkActions a = session_.handle(event, clock_.steady_now(), problem);
+  if (a.sign_on_refused) counters_.add(kSignOnRefusals);
+  if (a.echo_sent) counters_.add(kEchoes);
+  if (a.link_lost) counters_.add(kLinkLosses);
+  bool stopping;
+  {
+    std::lock_guard lock(mutex_);
+    state_ = session_.state();
+    last_problem_ = session_.last_problem();
+    if (a.signed_on) {
+      signed_on_ = true;
+      generation_ = connections_;
+    }
+    if (a.signed_off || a.close) {
+      signed_on_ = false;
+      generation_ = 0;
+    }
+    stopping = stopping_;
+  }
+  if (a.close) {
+    if (session_.state() != LinkState::kStopped) spdlog::warn("p2apst: link closed: {}", session_.last_problem());
+    close_connection();
+    fail_all(stopping);
+  }
+  if (a.signed_on) {
+    spdlog::info("p2apst: signed on to {}:{}", options_.host, options_.port);
+    cv_.notify_all();
+    fire_waiters(true, true);
+  }
+  if (a.rearm) {
+    if (state_timer_ != 0) clock_.cancel(state_timer_);  // no lock held: its task takes mutex_
+    state_timer_ = 0;
+    const uint64_t serial = ++timer_serial_;
+    if (a.timer) state_timer_ = clock_.schedule_at(*a.timer, [this, serial] { post({LinkEvent::kTimerExpired, serial}); });
+  }
+  if (a.send_network) {
+    if (Status s = send_network(*a.send_network); !s.ok()) feed(LinkEvent::kLinkLost, s.message());
+  }
+}
+
+void Link::connect() {
+  std::string problem;
+  const int fd = connect_to(options_, problem);
+  if (fd < 0) {
+    counters_.add(kConnectFailures);
+    spdlog::warn("p2apst: {}", problem);
+    return feed(LinkEvent::kConnectFailed, problem);
+  }
+  counters_.add(kConnects);
+  fd_ = fd;
+  ++connections_;
+  reader_ = std::make_unique<FrameReader>(options_.framing);  // a new connection, a new stream
+  {
+    std::lock_guard lock(write_mutex_);
+    write_fd_ = fd;
+    write_generation_ = connections_;
+  }
+  last_traffic_ = clock_.steady_now().time_since_epoch().count();
+  feed(LinkEvent::kConnected);
+}
+
+void Link::close_connection() {
+  if (fd_ < 0) return;
+  {
+    std::lock_guard lock(write_mutex_);
+    ::close(fd_);
+    write_fd_ = -1;
+    write_generation_ = 0;
+  }
+  fd_ = -1;
+  network_pending_.clear();
+}
+
+void Link::read_available() {
+  char buffer[8192];
+  const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+  if (got < 0 && errno == EINTR) return;
+  if (got <= 0) return feed(LinkEvent::kLinkLost, got == 0 ? "host closed the connection" : errno_text("recv"));
+  last_traffic_ = clock_.steady_now().time_since_epoch().count();
+  reader_->append(std::string_view(buffer, static_cast<size_t>(got)));
+  const uint64_t connection = connections_;
+  while (fd_ >= 0 && connection == connections_) {
+    auto body = reader_->next();
+    if (!body.ok()) return feed(LinkEvent::kLinkLost, body.status().message());
+    if (!body->has_value()) return;
+    handle_frame(**body);
+  }
 }
 
 Status Link::write_frame(uint64_t generation, const Message& message) {
@@ -185,17 +338,17 @@ Status Link::write_frame(uint64_t generation, const Message& message) {
     const ssize_t n = ::send(fd, bytes->data() + sent, bytes->size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      // A partial frame leaves the stream unusable: make the link thread start over.
+      // A partial frame leaves the stream unusable: make the I/O thread start over.
       if (sent > 0) ::shutdown(fd, SHUT_RDWR);
       return sent > 0 ? Status::timeout(errno_text("send (partial frame)")) : Status::unavailable(errno_text("send"));
     }
     sent += static_cast<size_t>(n);
   }
-  last_traffic_ = steady_ns();
+  last_traffic_ = clock_.steady_now().time_since_epoch().count();
   return Status();
 }
 
-Status Link::send_network(Purpose purpose, std::string_view code) {
+Status Link::send_network(std::string_view code) {
   auto stan = stans_.next();
   if (!stan.ok()) return stan.status();
   Message m{std::string(mti::kNetworkRequest),
@@ -205,255 +358,133 @@ Status Link::send_network(Purpose purpose, std::string_view code) {
              {bit::kNetworkCode, std::string(code)},
              {bit::kTerminalId, fmt::format("{:<16}", partner_.terminal_id)},
              {bit::kPrivateData, fmt::format("{:<7}", partner_.switcher_id)}}};
-  uint64_t generation;
-  {
-    std::lock_guard lock(mutex_);
-    generation = generation_;
-    pending_[*stan] = std::make_shared<Pending>(Pending{purpose, std::string(mti::kNetworkResponse), {}, {}, false});
-  }
-  return write_frame(generation, m);
+  network_pending_[*stan] = code;
+  return write_frame(connections_, m);
 }
 
-bool Link::session(int fd) {
-  const uint64_t generation = ++sessions_;
-  {
-    std::lock_guard lock(write_mutex_);
-    write_fd_ = fd;
-    write_generation_ = generation;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    generation_ = generation;
-  }
-  last_traffic_ = steady_ns();
-  FrameReader reader(options_.framing);
+// Fails every exchange still waiting: their requests may have reached the host, so their
+// outcome is unknown (Timeout), unless we are stopping (Cancelled).
+void Link::fail_all(bool stopping) {
+  std::map<std::string, Pending> failed;
   std::string problem;
-  auto deadline_of = [&](Millis d) { return SteadyClock::now() + d; };
-  std::optional<SteadyClock::time_point> sign_on_deadline = deadline_of(options_.request_timeout);
-  std::optional<SteadyClock::time_point> echo_deadline;
-  std::optional<SteadyClock::time_point> close_deadline;
-  bool was_signed_on = false;
-  sign_on_again_ = false;  // this session's own sign-on follows
-
-  if (Status s = send_network(Purpose::kSignOn, kSignOnCode); !s.ok()) problem = s.message();
-  while (problem.empty()) {
-    if (sign_on_again_ && !close_deadline) {  // not once the sign-off is on its way
-      sign_on_again_ = false;
-      spdlog::warn("p2apst: the host answered 0011 (sign on first); signing on again");
-      if (Status s = send_network(Purpose::kSignOn, kSignOnCode); !s.ok()) {
-        problem = s.message();
-        break;
-      }
-      sign_on_deadline = deadline_of(options_.request_timeout);
-    }
-    bool stopping;
-    bool up;
-    bool echo_pending = false;
-    bool sign_off_pending = false;
-    {
-      std::lock_guard lock(mutex_);
-      stopping = stopping_;
-      up = signed_on_;
-      for (const auto& [stan, p] : pending_) {
-        echo_pending |= p->purpose == Purpose::kEcho;
-        sign_off_pending |= p->purpose == Purpose::kSignOff;
-      }
-    }
-    was_signed_on |= up;
-    if (up) sign_on_deadline.reset();
-    if (!echo_pending) echo_deadline.reset();
-    const auto now = SteadyClock::now();
-    if (stopping && !close_deadline) {
-      close_deadline = now + std::min(kSignOffGrace, options_.request_timeout);
-      if (!up || !send_network(Purpose::kSignOff, kSignOffCode).ok()) break;
-      sign_off_pending = true;
-    }
-    if (close_deadline && (!sign_off_pending || now >= *close_deadline)) break;
-    if (sign_on_deadline && now >= *sign_on_deadline) {
-      problem = "sign-on not answered in time";
-      counters_.add(kSignOnRefusals);
-      break;
-    }
-    if (echo_deadline && now >= *echo_deadline) {
-      problem = "echo test not answered in time";
-      break;
-    }
-    const auto idle_until = SteadyClock::time_point(SteadyClock::duration(last_traffic_.load())) + options_.echo_interval;
-    if (up && !stopping && !echo_deadline && now >= idle_until) {
-      counters_.add(kEchoes);
-      if (Status s = send_network(Purpose::kEcho, kEchoCode); !s.ok()) {
-        problem = s.message();
-        break;
-      }
-      echo_deadline = deadline_of(options_.request_timeout);
-      continue;
-    }
-    auto wake_at = up ? idle_until : now + options_.request_timeout;
-    for (const auto& d : {sign_on_deadline, echo_deadline, close_deadline}) {
-      if (d) wake_at = std::min(wake_at, *d);
-    }
-    const auto wait_ms = std::chrono::ceil<Millis>(std::max(wake_at - now, SteadyClock::duration::zero())).count();
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
-    const int n = ::poll(fds, 2, static_cast<int>(std::min<int64_t>(wait_ms, 60'000)));
-    if (n < 0 && errno != EINTR) {
-      problem = errno_text("poll");
-      break;
-    }
-    if (fds[1].revents & POLLIN) {
-      char drain[64];
-      while (::read(wake_pipe_[0], drain, sizeof drain) > 0) {
-      }
-    }
-    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-    char buffer[8192];
-    const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      problem = got == 0 ? "host closed the connection" : errno_text("recv");
-      break;
-    }
-    last_traffic_ = steady_ns();
-    reader.append(std::string_view(buffer, static_cast<size_t>(got)));
-    for (;;) {
-      auto body = reader.next();
-      if (!body.ok()) {
-        problem = body.status().message();
-        break;
-      }
-      if (!body->has_value()) break;
-      if (!handle_frame(**body)) {
-        problem = last_problem();
-        break;
-      }
-    }
-  }
-  {
-    std::lock_guard lock(write_mutex_);
-    ::close(fd);
-    write_fd_ = -1;
-    write_generation_ = 0;
-  }
-  if (was_signed_on) counters_.add(kLinkLosses);
-  if (!problem.empty()) spdlog::warn("p2apst: link closed: {}", problem);
-  end_session(problem.empty() ? "stopped" : problem);
-  return was_signed_on;
-}
-
-// Marks the link down and fails every exchange still waiting: their requests may have
-// reached the host, so their outcome is unknown (Timeout), unless we are stopping.
-void Link::end_session(std::string problem) {
   {
     std::lock_guard lock(mutex_);
-    generation_ = 0;
-    signed_on_ = false;
-    last_problem_ = std::move(problem);
-    for (auto& [stan, p] : pending_) {
-      if (p->done) continue;
-      p->done = true;
-      p->failure = stopping_ ? Status::cancelled("link stopped before the answer")
-                             : Status::timeout(fmt::format("link lost before the answer ({})", last_problem_));
-    }
-    pending_.clear();
+    failed.swap(pending_);
+    problem = last_problem_;
   }
-  cv_.notify_all();
+  for (auto& [stan, p] : failed) {
+    clock_.cancel(p.timer);
+    counters_.add(kTimeouts);
+    p.done(stopping ? Status::cancelled("link stopped before the answer")
+                    : Status::timeout(fmt::format("link lost before the answer ({})", problem)));
+  }
 }
 
-bool Link::handle_frame(const std::string& body) {
+void Link::handle_frame(const std::string& body) {
   auto message = decode(body);
   if (!message.ok()) {
     counters_.add(kUndecodable);
     spdlog::warn("p2apst: dropped an undecodable message: {}", message.status().message());
-    return true;
+    return;
   }
   // The host may test the link too: answer its echo.
   if (message->mti == mti::kNetworkRequest) {
     Message answer = *message;
     answer.mti = std::string(mti::kNetworkResponse);
     answer.fields[bit::kResponseCode] = std::string(kApproved);
-    uint64_t generation;
-    {
-      std::lock_guard lock(mutex_);
-      generation = generation_;
-    }
-    return write_frame(generation, answer).ok();
+    if (Status s = write_frame(connections_, answer); !s.ok()) feed(LinkEvent::kLinkLost, s.message());
+    return;
   }
   const std::string stan(message->get(bit::kStan));
+  const std::string_view rc = message->get(bit::kResponseCode);
+  if (message->mti == mti::kNetworkResponse) {
+    if (auto it = network_pending_.find(stan); it != network_pending_.end()) {
+      const std::string_view code = it->second;
+      network_pending_.erase(it);
+      if (code == LinkSession::kSignOnCode && rc == kApproved) {
+        counters_.add(kSignOns);
+        feed(LinkEvent::kSignOnApproved);
+      } else if (code == LinkSession::kSignOnCode) {
+        feed(LinkEvent::kSignOnRefused, fmt::format("sign-on refused with {}", rc));
+      } else {
+        feed(code == LinkSession::kEchoCode ? LinkEvent::kEchoAnswered : LinkEvent::kSignOffAnswered);
+      }
+      return;
+    }
+  }
   std::unique_lock lock(mutex_);
   auto it = pending_.find(stan);
-  if (it == pending_.end() || it->second->response_mti != message->mti) {
+  if (it == pending_.end() || it->second.response_mti != message->mti) {
+    lock.unlock();
     counters_.add(kLateAnswers);
     spdlog::warn("p2apst: {} with STAN {} matches no waiting request", message->mti, stan);
-    return true;
+    return;
   }
-  std::shared_ptr<Pending> pending = it->second;
+  Pending pending = std::move(it->second);
   pending_.erase(it);
-  const std::string_view rc = message->get(bit::kResponseCode);
-  switch (pending->purpose) {
-    case Purpose::kSignOn:
-      if (rc != kApproved) {
-        counters_.add(kSignOnRefusals);
-        last_problem_ = fmt::format("sign-on refused with {}", rc);
-        return false;
-      }
-      counters_.add(kSignOns);
-      signed_on_ = true;
-      last_problem_.clear();
-      spdlog::info("p2apst: signed on to {}:{}", options_.host, options_.port);
-      lock.unlock();
-      cv_.notify_all();
-      return true;
-    case Purpose::kEcho:
-    case Purpose::kSignOff:
-      return true;
-    case Purpose::kCaller:
-      if (rc == kSignOnFirst) {  // the answer still goes to its caller: declined, no sale
-        signed_on_ = false;
-        last_problem_ = "the host answered 0011 (sign on first)";
-        sign_on_again_ = true;
-      }
-      pending->answer = std::move(*message);
-      pending->done = true;
-      lock.unlock();
-      cv_.notify_all();
-      return true;
+  lock.unlock();
+  clock_.cancel(pending.timer);
+  if (rc == kSignOnFirst) {  // the answer still goes to its caller: declined, no sale
+    spdlog::warn("p2apst: the host answered 0011 (sign on first); signing on again");
+    feed(LinkEvent::kSignOnFirst);
   }
-  return true;
+  pending.done(std::move(*message));
 }
 
-Result<Message> Link::exchange(const Message& request, std::optional<Millis> timeout) {
+void Link::exchange_async(const Message& request, std::optional<Millis> timeout, Done done) {
   const Millis wait = timeout.value_or(options_.request_timeout);
   const std::string stan(request.get(bit::kStan));
   auto response_mti = Message::response_mti(request.mti);
-  if (stan.empty() || !response_mti) return Status::invalid_argument("exchange: request needs bit 11 and a request MTI");
-  auto pending = std::make_shared<Pending>(Pending{Purpose::kCaller, *response_mti, {}, {}, false});
-  uint64_t generation;
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return Status::cancelled("P2APST link is stopping");
-    if (!signed_on_) return Status::failed_precondition(fmt::format("not signed on to P2APST ({})", last_problem_));
-    if (pending_.contains(stan)) return Status::invalid_argument(fmt::format("STAN {} is already in flight", stan));
-    pending_[stan] = pending;
-    generation = generation_;
-  }
-  const auto forget = [&] {
-    std::lock_guard lock(mutex_);
-    if (auto it = pending_.find(stan); it != pending_.end() && it->second == pending) pending_.erase(it);
-  };
-  counters_.add(kRequests);
-  if (Status s = write_frame(generation, request); !s.ok()) {
-    forget();
-    return s;
+  if (stan.empty() || !response_mti) {
+    return done(Status::invalid_argument("exchange: request needs bit 11 and a request MTI"));
   }
   std::unique_lock lock(mutex_);
-  cv_.wait_for(lock, wait, [&] { return pending->done || stopping_; });
-  const bool stopping = stopping_;
+  if (stopping_) {
+    lock.unlock();
+    return done(Status::cancelled("P2APST link is stopping"));
+  }
+  if (!signed_on_) {
+    Status refused = Status::failed_precondition(fmt::format("not signed on to P2APST ({})", last_problem_));
+    lock.unlock();
+    return done(std::move(refused));
+  }
+  if (pending_.contains(stan)) {
+    lock.unlock();
+    return done(Status::invalid_argument(fmt::format("STAN {} is already in flight", stan)));
+  }
+  const uint64_t generation = generation_;
+  Pending& p = pending_[stan];
+  p.response_mti = *response_mti;
+  p.done = std::move(done);
+  // A task scheduled under mutex_ is fine: only cancel() must not be called under it.
+  p.timer = clock_.schedule_after(wait, [this, stan, mti = request.mti, wait] {
+    std::unique_lock l(mutex_);
+    auto node = pending_.extract(stan);
+    l.unlock();
+    if (node.empty()) return;
+    counters_.add(kTimeouts);
+    node.mapped().done(Status::timeout(fmt::format("no answer to {} STAN {} within {} ms", mti, stan, wait.count())));
+  });
+  const Clock::TimerId timer = p.timer;
   lock.unlock();
-  forget();
-  if (pending->answer) return std::move(*pending->answer);
-  counters_.add(kTimeouts);
-  if (!pending->failure.ok()) return pending->failure;
-  if (stopping) return Status::cancelled("P2APST link stopped before the answer");
-  return Status::timeout(fmt::format("no answer to {} STAN {} within {} ms", request.mti, stan, wait.count()));
+  counters_.add(kRequests);
+  if (Status s = write_frame(generation, request); !s.ok()) {
+    lock.lock();
+    auto it = pending_.find(stan);
+    if (it == pending_.end() || it->second.timer != timer) return;  // already failed by the I/O thread
+    Pending mine = std::move(it->second);
+    pending_.erase(it);
+    lock.unlock();
+    clock_.cancel(timer);
+    mine.done(std::move(s));
+  }
+}
+
+Result<Message> Link::exchange(const Message& request, std::optional<Millis> timeout) {
+  std::promise<Result<Message>> result;
+  auto future = result.get_future();
+  exchange_async(request, timeout, [&result](Result<Message> r) { result.set_value(std::move(r)); });
+  return future.get();
 }
 
 }  // namespace pintar::p2apst

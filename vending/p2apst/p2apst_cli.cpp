@@ -7,6 +7,7 @@
 #include "common/exit_codes.h"
 #include "store/ledger_config.h"
 #include "store/p2apst_journal.h"
+#include "vending/p2apst/buy.h"
 #include "vending/p2apst/link.h"
 #include "vending/p2apst/prepaid.h"
 #include "vending/p2apst/purchase_journal.h"
@@ -94,20 +95,26 @@ int print_purchase(const PurchaseOutcome& out) {
   return exit_code::kFailure;
 }
 
-int resume(Session& session) {
-  auto outcomes = session.prepaid->resume_unresolved();
-  if (!outcomes.ok()) {
-    // FailedPrecondition: another process moved a purchase under us (the journal refused
-    // the stale update); running again later sees the new state.
-    cli::fail(outcomes.status().code() == StatusCode::kFailedPrecondition ? exit_code::kTempFail : exit_code::kIoError,
-              outcomes.status().message());
-  }
+// FailedPrecondition from a resume: another process moved a purchase under us (the journal
+// refused the stale update); running again later sees the new state.
+[[noreturn]] void fail_resume(const Status& status) {
+  cli::fail(status.code() == StatusCode::kFailedPrecondition ? exit_code::kTempFail : exit_code::kIoError,
+            status.message());
+}
+
+int print_resumed(const std::vector<PurchaseOutcome>& outcomes) {
   int worst = exit_code::kOk;
-  for (const PurchaseOutcome& out : *outcomes) {
+  for (const PurchaseOutcome& out : outcomes) {
     const int code = print_purchase(out);
     if (code == exit_code::kTempFail) worst = code;
   }
   return worst;
+}
+
+int resume(Session& session) {
+  auto outcomes = session.prepaid->resume_unresolved();
+  if (!outcomes.ok()) fail_resume(outcomes.status());
+  return print_resumed(*outcomes);
 }
 
 struct Lookup {
@@ -122,14 +129,39 @@ void add_lookup_options(CLI::App* command, const std::shared_ptr<Lookup>& lookup
   group->require_option(1);
 }
 
+[[noreturn]] void fail_inquiry(const Status& status) {
+  cli::fail(status.code() == StatusCode::kInvalidArgument ? exit_code::kUsage : exit_code::kTempFail, status.message());
+}
+
 InquiryOutcome run_inquiry(Session& session, const Lookup& lookup) {
   auto out = lookup.meter.empty() ? session.prepaid->inquiry(lookup.idpel, LookupBy::kIdpel)
                                   : session.prepaid->inquiry(lookup.meter, LookupBy::kMeter);
-  if (!out.ok()) {
-    cli::fail(out.status().code() == StatusCode::kInvalidArgument ? exit_code::kUsage : exit_code::kTempFail,
-              out.status().message());
-  }
+  if (!out.ok()) fail_inquiry(out.status());
   return std::move(*out);
+}
+
+// Prints what the buying procedure (buy.h) did and exits as the steps say.
+void report_buy(const BuyOutcome& out, int64_t amount) {
+  if (out.ended_at == BuyStage::kResume && !out.error.ok()) fail_resume(out.error);
+  if (print_resumed(out.resumed) != exit_code::kOk) cli::fail(exit_code::kTempFail, "an earlier purchase is still unresolved");
+  if (out.ended_at == BuyStage::kInquiry) {
+    if (!out.error.ok()) fail_inquiry(out.error);
+    print_inquiry(*out.inquiry);
+    cli::fail(exit_code::kFailure, "");
+  }
+  if (out.option == BuyingOption::kUnsoldToken) {
+    fmt::print("unsold_token: taking the unsold token of Rp {} already paid for\n", amount);
+  }
+  if (out.ended_at == BuyStage::kChoice) {
+    print_inquiry(*out.inquiry);
+    cli::fail(exit_code::kFailure,
+              fmt::format("this meter has unsold tokens already paid for (Rp {}); buy that amount to receive one, "
+                          "or pass --new-token",
+                          fmt::join(out.unsold_waiting, ", Rp ")));
+  }
+  if (!out.error.ok()) cli::fail(exit_code::kUnavailable, out.error.message());
+  const int code = print_purchase(*out.purchase);
+  if (code != exit_code::kOk) cli::fail(code, "");
 }
 
 }  // namespace
@@ -163,26 +195,12 @@ void add_p2apst_commands(CLI::App& app, const cli::Context& context) {
   purchase->add_flag("--new-token", *new_token, "Buy a new token even though unsold tokens are waiting");
   purchase->callback([&context, purchase_lookup, amount, new_token] {
     auto session = open_session(context);
-    if (resume(*session) != exit_code::kOk) cli::fail(exit_code::kTempFail, "an earlier purchase is still unresolved");
-    const InquiryOutcome inquiry = run_inquiry(*session, *purchase_lookup);
-    if (!inquiry.inquiry) {
-      print_inquiry(inquiry);
-      cli::fail(exit_code::kFailure, "");
-    }
-    const BuyingOption option = choose_buying_option(inquiry.data3, *amount);
-    if (option == BuyingOption::kUnsoldToken) {
-      fmt::print("unsold_token: taking the unsold token of Rp {} already paid for\n", *amount);
-    } else if (inquiry.data3 && !inquiry.data3->unsold_amounts.empty() && !*new_token) {
-      print_inquiry(inquiry);
-      cli::fail(exit_code::kFailure,
-                fmt::format("this meter has unsold tokens already paid for (Rp {}); buy that amount to receive one, "
-                            "or pass --new-token",
-                            fmt::join(inquiry.data3->unsold_amounts, ", Rp ")));
-    }
-    auto out = session->prepaid->purchase(*inquiry.inquiry, *amount, option);
-    if (!out.ok()) cli::fail(exit_code::kUnavailable, out.status().message());
-    const int code = print_purchase(*out);
-    if (code != exit_code::kOk) cli::fail(code, "");
+    const bool by_meter = !purchase_lookup->meter.empty();
+    const BuyRequest request{.number = by_meter ? purchase_lookup->meter : purchase_lookup->idpel,
+                             .by = by_meter ? LookupBy::kMeter : LookupBy::kIdpel,
+                             .amount = *amount,
+                             .new_token = *new_token};
+    report_buy(buy(*session->prepaid, request), *amount);
   });
 
   p2apst->add_subcommand("advice", "Settle purchases a previous run left unresolved (2220/2221)")->callback([&context] {

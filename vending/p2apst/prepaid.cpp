@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <memory>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -16,71 +18,132 @@ using enum PurchaseState;
 constexpr std::string_view kApprovedCode = "0000";
 constexpr std::string_view kCutOffCode = "0090";
 
-// What an answer (or its absence) says about a purchase.
-enum class Event {
-  kApproved,        // 0000 with a well-formed 241-character bit 48 (token inside)
-  kRefused,         // any other code: PLN did not make the sale
-  kNoSuchPurchase,  // 0063 / 0096: PLN has no such purchase
-  kUnknown,         // no answer, a lost link, or an answer that does not settle it
-};
-
-// Codes that answer without settling: PLN itself did not finish (0068 timeout at PLN,
-// 0099 still in process), so only an advice can tell.
-constexpr std::string_view kUnsettledCodes[] = {"0068", "0099"};
-constexpr std::string_view kNoSuchPurchaseCodes[] = {"0063", "0096"};
-
-struct Transition {
-  PurchaseState from;
-  Event event;
-  PurchaseState to;  // kAdviceSent: send the next advice, or needs_manual when none is left
-};
-
-// The purchase state machine (docs/p2apst.md, "Purchase safety"). There is no transition
-// back to kSent: a 2200 is never repeated.
-constexpr Transition kTransitions[] = {
-    {kSent, Event::kApproved, kCompleted},
-    {kSent, Event::kRefused, kDeclined},
-    {kSent, Event::kNoSuchPurchase, kDeclined},
-    {kSent, Event::kUnknown, kAdviceSent},
-    {kAdviceSent, Event::kApproved, kCompleted},
-    {kAdviceSent, Event::kNoSuchPurchase, kNoSale},
-    {kAdviceSent, Event::kRefused, kAdviceSent},
-    {kAdviceSent, Event::kUnknown, kAdviceSent},
-};
-
-PurchaseState next_state(PurchaseState from, Event event) {
-  const auto* t = std::find_if(std::begin(kTransitions), std::end(kTransitions),
-                               [&](const Transition& x) { return x.from == from && x.event == event; });
-  return t == std::end(kTransitions) ? kNeedsManual : t->to;
-}
-
-template <size_t N>
-bool one_of(std::string_view code, const std::string_view (&codes)[N]) {
-  return std::find(std::begin(codes), std::end(codes), code) != std::end(codes);
-}
-
-Event classify(const Result<Message>& answer) {
-  if (!answer.ok()) return Event::kUnknown;
-  const std::string_view rc = answer->get(bit::kResponseCode);
-  if (rc == kApprovedCode) {
-    return parse_purchase_response(answer->get(bit::kPrivateData)).ok() ? Event::kApproved : Event::kUnknown;
-  }
-  if (one_of(rc, kNoSuchPurchaseCodes)) return Event::kNoSuchPurchase;
-  if (one_of(rc, kUnsettledCodes) || rc.empty()) return Event::kUnknown;
-  return Event::kRefused;
-}
-
-bool nothing_sent(const Status& status) {
-  return status.code() == StatusCode::kFailedPrecondition || status.code() == StatusCode::kUnavailable ||
-         status.code() == StatusCode::kInvalidArgument;
-}
-
 PurchaseOutcome unresolved(const PurchaseRecord& record) {
   return {.journal_id = record.id, .state = record.state, .response_code = {}, .answered_locally = false,
           .receipt = {}, .data3 = {}};
 }
 
+std::string describe(const Result<Message>& answer) {
+  return answer.ok() ? fmt::format("bit 39 {}", answer->get(bit::kResponseCode)) : answer.status().message();
+}
+
+Result<InquiryOutcome> inquiry_outcome(Result<Message> answer) {
+  if (!answer.ok()) return answer.status();
+  InquiryOutcome out;
+  out.response_code = answer->get(bit::kResponseCode);
+  if (out.response_code != kApprovedCode) return out;
+  auto inquiry = parse_inquiry_response(answer->get(bit::kPrivateData));
+  if (!inquiry.ok()) return inquiry.status().with_context("2110");
+  out.inquiry = std::move(*inquiry);
+  if (answer->has(bit::kPrivateData3)) {
+    auto data3 = parse_prepaid_data3(answer->get(bit::kPrivateData3));
+    if (!data3.ok()) return data3.status().with_context("2110");
+    out.data3 = std::move(*data3);
+  }
+  return out;
+}
+
+// Waits for an async call; never from a Link callback.
+template <typename T, typename Start>
+Result<T> wait_for(Start start) {
+  std::promise<Result<T>> result;
+  auto future = result.get_future();
+  start([&result](Result<T> r) { result.set_value(std::move(r)); });
+  return future.get();
+}
+
 }  // namespace
+
+// One purchase from its 2200 (or its resume) to an outcome: each answer, failure or timer
+// becomes an event for purchase_step(), whose action this carries out. Kept alive by the
+// callbacks it has handed to the Link.
+class Prepaid::Run : public std::enable_shared_from_this<Prepaid::Run> {
+ public:
+  Run(Prepaid& prepaid, PurchaseRecord record, Done<PurchaseOutcome> done)
+      : prepaid_(prepaid), link_(prepaid.link_), record_(std::move(record)), done_(std::move(done)) {}
+
+  // The answer (or failure) to the 2200.
+  void purchase_answered(Result<Message> answer) {
+    if (!answer.ok() && nothing_sent(answer.status())) {
+      if (Status s = prepaid_.journal_.record_outcome(record_.id, kSent, kNotSent, "", ""); !s.ok()) return done_(s);
+      return done_(answer.status());
+    }
+    const PurchaseEvent event = classify(answer);
+    if (event == PurchaseEvent::kUnknown) {
+      spdlog::warn("p2apst: purchase {} unanswered ({}); resolving by advice", record_.id, describe(answer));
+    }
+    apply(event, answer);
+  }
+
+  void apply(PurchaseEvent event, const Result<Message>& answer) {
+    const PurchaseStep step =
+        purchase_step(record_, event, prepaid_.options_.advice, link_.clock().steady_now(), last_advice_at_);
+    switch (step.action) {
+      case PurchaseAction::kLeaveUnresolved:
+        return done_(unresolved(record_));
+      case PurchaseAction::kRecordOutcome:
+        if (step.next == kNeedsManual) {
+          spdlog::error("p2apst: purchase {} unresolved after {} advices: needs manual resolution", record_.id,
+                        record_.advice_count);
+        }
+        return done_(prepaid_.settle(record_, step.next, answer.ok() && step.next != kNeedsManual ? &*answer : nullptr));
+      case PurchaseAction::kSendAdvice:
+        break;
+    }
+    auto self = shared_from_this();
+    auto when_up = [self, step] {
+      // No link: nothing can be learnt now. The purchase stays unresolved in the journal
+      // and the next resume continues it; a link outage must not use up the advices.
+      self->link_.when_signed_on(self->link_.request_timeout(), [self, step](bool up) {
+        if (!up) return self->apply(PurchaseEvent::kNoLink, Status::unavailable("not signed on"));
+        self->send_advice(step);
+      });
+    };
+    if (step.send_at <= link_.clock().steady_now()) return when_up();
+    link_.call_at(step.send_at, [self, when_up](bool in_time) {
+      if (!in_time) return self->apply(PurchaseEvent::kCancelled, Status::cancelled("link stopped"));
+      when_up();
+    });
+  }
+
+ private:
+  void send_advice(const PurchaseStep& step) {
+    auto amount_text = format_amount(record_.amount);
+    if (!amount_text.ok()) return done_(amount_text.status());
+    auto stan = link_.next_stan();
+    if (!stan.ok()) return done_(stan.status());
+    const int n = step.advice_number;
+    if (Status s = prepaid_.journal_.mark_sent(record_.id, record_.state, kAdviceSent, *stan, n); !s.ok()) {
+      return done_(s);
+    }
+    record_.state = kAdviceSent;
+    record_.advice_count = n;
+    record_.stan = *stan;
+    Message advice = prepaid_.financial(step.mti, record_.stan, record_.local_time, record_.bit48);
+    advice.fields[bit::kAmount] = *amount_text;
+    // Each advice waits for its answer at most the interval (never longer than the request
+    // timeout): advices go out repeat_interval apart, send to send.
+    const Millis interval = prepaid_.options_.advice.repeat_interval;
+    const std::optional<Millis> wait =
+        interval.count() > 0 ? std::optional(std::min(interval, link_.request_timeout())) : std::nullopt;
+    last_advice_at_ = link_.clock().steady_now();
+    auto self = shared_from_this();
+    link_.exchange_async(advice, wait, [self, n](Result<Message> answer) {
+      // An advice that provably never left says nothing about the purchase.
+      PurchaseEvent event = !answer.ok() && nothing_sent(answer.status()) ? PurchaseEvent::kNoLink : classify(answer);
+      if (event == PurchaseEvent::kUnknown || event == PurchaseEvent::kRefused) {
+        spdlog::warn("p2apst: advice {} for purchase {} did not settle it ({})", n, self->record_.id, describe(answer));
+      }
+      self->apply(event, answer);
+    });
+  }
+
+  Prepaid& prepaid_;
+  Link& link_;
+  PurchaseRecord record_;
+  Done<PurchaseOutcome> done_;
+  std::optional<Clock::SteadyTime> last_advice_at_;
+};
 
 BuyingOption choose_buying_option(const std::optional<PrepaidData3>& data3, int64_t amount) {
   if (data3 && std::find(data3->unsold_amounts.begin(), data3->unsold_amounts.end(), amount) != data3->unsold_amounts.end()) {
@@ -105,128 +168,72 @@ Message Prepaid::financial(std::string_view mti, std::string stan, std::string l
            {bit::kPrivateData, std::move(bit48)}}};
 }
 
-Result<InquiryOutcome> Prepaid::inquiry(std::string_view number, LookupBy by) {
+void Prepaid::inquiry_async(std::string_view number, LookupBy by, Done<InquiryOutcome> done) {
   const size_t width = by == LookupBy::kMeter ? 11 : 12;
   if (number.size() != width || !in_charset(number, Charset::kN)) {
-    return Status::invalid_argument(
-        fmt::format("{} must be {} digits", by == LookupBy::kMeter ? "meter number" : "IDPEL", width));
+    return done(Status::invalid_argument(
+        fmt::format("{} must be {} digits", by == LookupBy::kMeter ? "meter number" : "IDPEL", width)));
   }
-  InquiryOutcome out;
   if (in_cut_off(options_.cut_off, link_.clock().wall_now())) {
+    InquiryOutcome out;
     out.response_code = kCutOffCode;
     out.answered_locally = true;
-    return out;
+    return done(std::move(out));
   }
   SubscriberKey key{options_.partner.switcher_id, std::string(11, '0'), std::string(12, '0'), by};
   (by == LookupBy::kMeter ? key.meter : key.idpel) = number;
   auto bit48 = format_inquiry_request(key);
-  if (!bit48.ok()) return bit48.status();
+  if (!bit48.ok()) return done(bit48.status());
   auto stan = link_.next_stan();
-  if (!stan.ok()) return stan.status();
-  auto answer = link_.exchange(financial(mti::kInquiryRequest, *stan,
-                                         local_date_time(link_.clock().wall_now(), options_.cut_off.utc_offset_minutes),
-                                         *bit48));
-  if (!answer.ok()) return answer.status();
-  out.response_code = answer->get(bit::kResponseCode);
-  if (out.response_code != kApprovedCode) return out;
-  auto inquiry = parse_inquiry_response(answer->get(bit::kPrivateData));
-  if (!inquiry.ok()) return inquiry.status().with_context("2110");
-  out.inquiry = std::move(*inquiry);
-  if (answer->has(bit::kPrivateData3)) {
-    auto data3 = parse_prepaid_data3(answer->get(bit::kPrivateData3));
-    if (!data3.ok()) return data3.status().with_context("2110");
-    out.data3 = std::move(*data3);
-  }
-  return out;
+  if (!stan.ok()) return done(stan.status());
+  link_.exchange_async(financial(mti::kInquiryRequest, *stan,
+                                 local_date_time(link_.clock().wall_now(), options_.cut_off.utc_offset_minutes), *bit48),
+                       std::nullopt,
+                       [done = std::move(done)](Result<Message> answer) { done(inquiry_outcome(std::move(answer))); });
 }
 
-Result<PurchaseOutcome> Prepaid::purchase(const InquiryResponse& inquiry, int64_t amount, BuyingOption option) {
-  auto amount_text = format_amount(amount);
-  if (!amount_text.ok() || amount <= 0) return Status::invalid_argument(fmt::format("amount {} rupiah", amount));
-  auto bit48 = format_purchase_request({inquiry, option});
-  if (!bit48.ok()) return bit48.status();
-  if (in_cut_off(options_.cut_off, link_.clock().wall_now())) {
-    return PurchaseOutcome{.journal_id = 0, .state = kNotSent, .response_code = std::string(kCutOffCode),
-                           .answered_locally = true, .receipt = {}, .data3 = {}};
-  }
-  if (!link_.signed_on()) return Status::failed_precondition(fmt::format("not signed on to P2APST ({})", link_.last_problem()));
+Result<InquiryOutcome> Prepaid::inquiry(std::string_view number, LookupBy by) {
+  return wait_for<InquiryOutcome>([&](Done<InquiryOutcome> done) { inquiry_async(number, by, std::move(done)); });
+}
 
+void Prepaid::purchase_async(const InquiryResponse& inquiry, int64_t amount, BuyingOption option,
+                             Done<PurchaseOutcome> done) {
+  auto amount_text = format_amount(amount);
+  if (!amount_text.ok() || amount <= 0) return done(Status::invalid_argument(fmt::format("amount {} rupiah", amount)));
+  auto bit48 = format_purchase_request({inquiry, option});
+  if (!bit48.ok()) return done(bit48.status());
+  if (in_cut_off(options_.cut_off, link_.clock().wall_now())) {
+    return done(PurchaseOutcome{.journal_id = 0, .state = kNotSent, .response_code = std::string(kCutOffCode),
+                                .answered_locally = true, .receipt = {}, .data3 = {}});
+  }
+  if (!link_.signed_on()) {
+    return done(Status::failed_precondition(fmt::format("not signed on to P2APST ({})", link_.last_problem())));
+  }
   PurchaseRecord record;
   record.meter = inquiry.subscriber.meter;
   record.amount = amount;
   record.bit48 = std::move(*bit48);
   record.local_time = local_date_time(link_.clock().wall_now(), options_.cut_off.utc_offset_minutes);
   auto id = journal_.record_intent(record);
-  if (!id.ok()) return id.status();
+  if (!id.ok()) return done(id.status());
   record.id = *id;
   auto stan = link_.next_stan();
-  if (!stan.ok()) return stan.status();
+  if (!stan.ok()) return done(stan.status());
   // Durable before the 2200 can leave: from here on a crash resumes with advice.
-  PINTAR_RETURN_IF_ERROR(journal_.mark_sent(record.id, kIntent, kSent, *stan, 0));
+  if (Status s = journal_.mark_sent(record.id, kIntent, kSent, *stan, 0); !s.ok()) return done(s);
   record.state = kSent;
   record.stan = *stan;
   spdlog::info("p2apst: purchase {} sent: meter {} Rp {} STAN {}", record.id, record.meter, amount, record.stan);
 
   Message request = financial(mti::kPurchaseRequest, record.stan, record.local_time, record.bit48);
   request.fields[bit::kAmount] = *amount_text;
-  auto answer = link_.exchange(request);
-  if (!answer.ok() && nothing_sent(answer.status())) {
-    PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, kSent, kNotSent, "", ""));
-    return answer.status();
-  }
-  if (!answer.ok() && answer.status().code() == StatusCode::kCancelled) return unresolved(record);
-  const PurchaseState to = next_state(kSent, classify(answer));
-  if (to == kAdviceSent) {
-    spdlog::warn("p2apst: purchase {} unanswered ({}); resolving by advice", record.id,
-                 answer.ok() ? fmt::format("bit 39 {}", answer->get(bit::kResponseCode)) : answer.status().message());
-    return advise(std::move(record));
-  }
-  return settle(record, to, &*answer);
+  auto run = std::make_shared<Run>(*this, std::move(record), std::move(done));
+  link_.exchange_async(request, std::nullopt, [run](Result<Message> answer) { run->purchase_answered(std::move(answer)); });
 }
 
-Result<PurchaseOutcome> Prepaid::advise(PurchaseRecord record) {
-  auto amount_text = format_amount(record.amount);
-  if (!amount_text.ok()) return amount_text.status();
-  const int max_advices = 1 + options_.advice.repeat_count;
-  // Advices go out `repeat_interval` apart, send to send: each waits for its answer at most
-  // that long (never longer than the request timeout), and one answered early without
-  // settling the purchase (0068, say) is followed by a pause for the rest of the interval.
-  const Millis interval = options_.advice.repeat_interval;
-  const std::optional<Millis> advice_wait =
-      interval.count() > 0 ? std::optional(std::min(interval, link_.request_timeout())) : std::nullopt;
-  std::chrono::steady_clock::time_point last_sent{};
-  for (bool first = true;; first = false) {
-    if (record.advice_count >= max_advices) {
-      spdlog::error("p2apst: purchase {} unresolved after {} advices: needs manual resolution", record.id,
-                    record.advice_count);
-      return settle(record, kNeedsManual, nullptr);
-    }
-    if (!first) {
-      const auto since = std::chrono::steady_clock::now() - last_sent;
-      const Millis rest = std::chrono::ceil<Millis>(std::max(interval - since, std::chrono::steady_clock::duration{}));
-      if (rest.count() > 0 && !link_.sleep_unless_stopped(rest)) return unresolved(record);
-    }
-    // No link: nothing can be learnt now. The purchase stays unresolved in the journal
-    // and the next resume continues it; a link outage must not use up the advices.
-    if (!link_.wait_signed_on(link_.request_timeout())) return unresolved(record);
-    auto stan = link_.next_stan();
-    if (!stan.ok()) return stan.status();
-    const int n = record.advice_count + 1;
-    PINTAR_RETURN_IF_ERROR(journal_.mark_sent(record.id, record.state, kAdviceSent, *stan, n));
-    record.state = kAdviceSent;
-    record.advice_count = n;
-    record.stan = *stan;
-    Message advice = financial(n == 1 ? mti::kAdviceRequest : mti::kAdviceRepeatRequest, record.stan, record.local_time,
-                               record.bit48);
-    advice.fields[bit::kAmount] = *amount_text;
-    last_sent = std::chrono::steady_clock::now();
-    auto answer = link_.exchange(advice, advice_wait);
-    if (!answer.ok() && answer.status().code() == StatusCode::kCancelled) return unresolved(record);
-    const PurchaseState to = next_state(kAdviceSent, classify(answer));
-    if (to != kAdviceSent) return settle(record, to, &*answer);
-    spdlog::warn("p2apst: advice {} for purchase {} did not settle it ({})", n, record.id,
-                 answer.ok() ? fmt::format("bit 39 {}", answer->get(bit::kResponseCode)) : answer.status().message());
-  }
+Result<PurchaseOutcome> Prepaid::purchase(const InquiryResponse& inquiry, int64_t amount, BuyingOption option) {
+  return wait_for<PurchaseOutcome>(
+      [&](Done<PurchaseOutcome> done) { purchase_async(inquiry, amount, option, std::move(done)); });
 }
 
 Result<PurchaseOutcome> Prepaid::settle(const PurchaseRecord& record, PurchaseState state, const Message* answer) {
@@ -254,24 +261,46 @@ Result<PurchaseOutcome> Prepaid::settle(const PurchaseRecord& record, PurchaseSt
   return out;
 }
 
-Result<std::vector<PurchaseOutcome>> Prepaid::resume_unresolved() {
+void Prepaid::resume_unresolved_async(Done<std::vector<PurchaseOutcome>> done) {
   auto records = journal_.list_unresolved();
-  if (!records.ok()) return records.status();
-  std::vector<PurchaseOutcome> outcomes;
-  for (PurchaseRecord& record : *records) {
-    if (record.state == kIntent) {  // mark_sent never happened, so nothing left
-      PINTAR_RETURN_IF_ERROR(journal_.record_outcome(record.id, kIntent, kNotSent, "", ""));
-      outcomes.push_back({.journal_id = record.id, .state = kNotSent, .response_code = {}, .answered_locally = false,
-                          .receipt = {}, .data3 = {}});
-      continue;
+  if (!records.ok()) return done(records.status());
+  if (records->empty()) return done(std::vector<PurchaseOutcome>{});
+  // Every purchase settles on its own; the last one to finish reports them all.
+  struct Gather {
+    std::mutex mutex;
+    std::vector<Result<PurchaseOutcome>> results;
+    size_t left;
+    Done<std::vector<PurchaseOutcome>> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->results.assign(records->size(), Status::internal("not settled"));
+  gather->left = records->size();
+  gather->done = std::move(done);
+  for (size_t i = 0; i < records->size(); ++i) {
+    PurchaseRecord& record = (*records)[i];
+    if (record.state != kIntent) {
+      spdlog::info("p2apst: resuming purchase {} ({}, {} advices sent)", record.id, state_name(record.state),
+                   record.advice_count);
     }
-    spdlog::info("p2apst: resuming purchase {} ({}, {} advices sent)", record.id, state_name(record.state),
-                 record.advice_count);
-    auto outcome = advise(std::move(record));
-    if (!outcome.ok()) return outcome.status();
-    outcomes.push_back(std::move(*outcome));
+    auto run = std::make_shared<Run>(*this, std::move(record), [gather, i](Result<PurchaseOutcome> outcome) {
+      std::unique_lock lock(gather->mutex);
+      gather->results[i] = std::move(outcome);
+      if (--gather->left > 0) return;
+      lock.unlock();
+      std::vector<PurchaseOutcome> outcomes;
+      for (auto& r : gather->results) {
+        if (!r.ok()) return gather->done(r.status());
+        outcomes.push_back(std::move(*r));
+      }
+      gather->done(std::move(outcomes));
+    });
+    run->apply(PurchaseEvent::kResumed, Status::cancelled("resumed"));
   }
-  return outcomes;
+}
+
+Result<std::vector<PurchaseOutcome>> Prepaid::resume_unresolved() {
+  return wait_for<std::vector<PurchaseOutcome>>(
+      [&](Done<std::vector<PurchaseOutcome>> done) { resume_unresolved_async(std::move(done)); });
 }
 
 }  // namespace pintar::p2apst

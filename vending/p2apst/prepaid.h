@@ -9,17 +9,23 @@
 // PLN never made it. While the link is down no advice is used up: the purchase is
 // returned unresolved and the next resume_unresolved() carries on. The journal records every step before the message leaves, so
 // resume_unresolved() after a crash continues with advice, never with a new 2200.
-// The transitions are the table kTransitions in prepaid.cpp (docs/p2apst.md draws it).
+// The transitions are the pure step of purchase_step.h (docs/p2apst.md draws its table);
+// this class drives it over the Link: journal write, message, answer, next step.
 //
 // Cut-off (PLN's daily closing window) is answered locally with response code 0090
 // before anything is sent, and the same way when PLN answers 0090: a normal outcome
 // with the customer text from response_codes.h, not an error.
 //
-// Methods block the calling thread (a purchase whose answer is lost takes up to
-// timeout + (1 + repeat_count) x (timeout + repeat_interval)); they may run concurrently.
+// The *_async methods return at once and call `done` exactly once, on the threads the Link
+// names (link.h: keep callbacks short); any number may run at once, so one thread serves
+// many customers while a purchase whose answer is lost waits out its timeout and advices
+// (up to timeout + (1 + repeat_count) x repeat_interval) on the clock. The plain methods
+// wait for the async ones (never call them from a callback). This object and the journal
+// must outlive every operation; Link::stop() ends them all at once (as unresolved).
 #ifndef PINTAR_VENDING_P2APST_PREPAID_H_
 #define PINTAR_VENDING_P2APST_PREPAID_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +35,7 @@
 #include "vending/p2apst/p2apst_config.h"
 #include "vending/p2apst/prepaid_records.h"
 #include "vending/p2apst/purchase_journal.h"
+#include "vending/p2apst/purchase_step.h"
 #include "vending/p2apst/response_codes.h"
 
 namespace pintar::p2apst {
@@ -62,18 +69,27 @@ class Prepaid {
   // `link` and `journal` must outlive this object.
   Prepaid(Link& link, PurchaseJournal& journal, Options options);
 
+  template <typename T>
+  using Done = std::function<void(Result<T>)>;
+
   // Looks a subscriber up by meter number (11 digits) or IDPEL (12 digits).
+  void inquiry_async(std::string_view number, LookupBy by, Done<InquiryOutcome> done);
   Result<InquiryOutcome> inquiry(std::string_view number, LookupBy by);
   // Buys `amount` rupiah (bit 4) with the PLN references of `inquiry`. Errors only when
   // nothing was sent (FailedPrecondition: not signed on) or the journal failed; every
   // other result, including "still unresolved" after Cancelled, is an outcome.
+  void purchase_async(const InquiryResponse& inquiry, int64_t amount, BuyingOption option, Done<PurchaseOutcome> done);
   Result<PurchaseOutcome> purchase(const InquiryResponse& inquiry, int64_t amount, BuyingOption option);
-  // Continues every purchase a previous run left unresolved (oldest first).
+  // Continues every purchase a previous run left unresolved, all at once; the outcomes are
+  // in journal order (oldest first). The first error, if any, is the result (the others
+  // still ran to their end and are in the journal).
+  void resume_unresolved_async(Done<std::vector<PurchaseOutcome>> done);
   Result<std::vector<PurchaseOutcome>> resume_unresolved();
 
  private:
+  class Run;  // one purchase driven through purchase_step()
+
   Message financial(std::string_view mti, std::string stan, std::string local_time, std::string bit48) const;
-  Result<PurchaseOutcome> advise(PurchaseRecord record);
   Result<PurchaseOutcome> settle(const PurchaseRecord& record, PurchaseState state, const Message* answer);
 
   Link& link_;

@@ -1,8 +1,8 @@
-#include "smpp/backoff.h"
+#include "common/backoff.h"
 
 #include <catch2/catch.hpp>
 
-namespace pintar::smpp {
+namespace pintar {
 namespace {
 
 using namespace std::chrono_literals;
@@ -48,4 +48,4 @@ TEST_CASE("a bind that is dropped at once keeps backing off; one that stayed up 
 }
 
 }  // namespace
-}  // namespace pintar::smpp
+}  // namespace pintar

@@ -1,8 +1,8 @@
-#include "smpp/backoff.h"
+#include "common/backoff.h"
 
 #include <algorithm>
 
-namespace pintar::smpp {
+namespace pintar {
 
 std::chrono::milliseconds backoff_delay(int failures, std::chrono::milliseconds min, std::chrono::milliseconds max,
                                         std::minstd_rand& random) {
@@ -18,4 +18,4 @@ std::chrono::milliseconds ReconnectBackoff::next_delay(Clock::SteadyTime now, st
   return backoff_delay(failures_++, min_, max_, random);
 }
 
-}  // namespace pintar::smpp
+}  // namespace pintar

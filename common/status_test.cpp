@@ -1,5 +1,7 @@
 #include "common/status.h"
 
+#include "common/exit_codes.h"
+
 #include <catch2/catch.hpp>
 
 namespace pintar {
@@ -45,6 +47,22 @@ TEST_CASE("Result holds a value or a failure", "[status]") {
 TEST_CASE("PINTAR_RETURN_IF_ERROR returns the first failure", "[status]") {
   CHECK(twice(3).ok());
   CHECK(twice(0).code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("every StatusCode has one exit code, the same for every command", "[status][cli]") {
+  // sysexits(3): 65 bad data, 74 I/O, 75 try again later, 70 a bug.
+  CHECK(exit_code::for_status(Status()) == 0);
+  CHECK(exit_code::for_status(Status::invalid_argument("x")) == 65);
+  CHECK(exit_code::for_status(Status::already_exists("x")) == 65);
+  CHECK(exit_code::for_status(Status::corruption("x")) == 65);
+  CHECK(exit_code::for_status(Status::not_found("x")) == 74);
+  CHECK(exit_code::for_status(Status::io_error("x")) == 74);
+  CHECK(exit_code::for_status(Status::failed_precondition("x")) == 65);
+  CHECK(exit_code::for_status(Status::unavailable("x")) == 75);
+  CHECK(exit_code::for_status(Status::timeout("x")) == 75);
+  CHECK(exit_code::for_status(Status::resource_exhausted("x")) == 75);
+  CHECK(exit_code::for_status(StatusCode::kCancelled) == 75);
+  CHECK(exit_code::for_status(StatusCode::kInternal) == 70);
 }
 
 }  // namespace

@@ -34,12 +34,9 @@ void add_gateway_commands(CLI::App& app, const cli::Context& context) {
     auto options = options_from(config);
     if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());
     auto gateway = Gateway::open(std::move(options).value());
-    if (!gateway.ok()) {
-      const bool endpoint = gateway.status().code() == StatusCode::kUnavailable;
-      cli::fail(endpoint ? exit_code::kUnavailable : exit_code::kIoError, gateway.status().to_string());
-    }
+    if (!gateway.ok()) cli::fail(exit_code::for_status(gateway.status()), gateway.status().to_string());
     if (Status status = (*gateway)->run(*shutdown); !status.ok()) {
-      cli::fail(exit_code::kSoftware, status.to_string());
+      cli::fail(exit_code::for_status(status), status.to_string());
     }
   });
 }

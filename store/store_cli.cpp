@@ -17,25 +17,7 @@
 namespace pintar::store {
 namespace {
 
-int exit_code_for(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kCorruption:
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kInvalidArgument:
-      return exit_code::kDataError;
-    case StatusCode::kUnavailable:
-    case StatusCode::kTimeout:
-      return exit_code::kTempFail;
-    case StatusCode::kNotFound:
-    case StatusCode::kIoError:
-    case StatusCode::kResourceExhausted:
-      return exit_code::kIoError;
-    default:
-      return exit_code::kSoftware;
-  }
-}
-
-[[noreturn]] void fail_with(const Status& status) { cli::fail(exit_code_for(status), status.message()); }
+[[noreturn]] void fail_with(const Status& status) { cli::fail(exit_code::for_status(status), status.message()); }
 
 LedgerOptions options_or_fail(const config::Config& config, bool create) {
   LedgerOptions options = ledger_options(config);

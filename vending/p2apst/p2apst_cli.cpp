@@ -34,8 +34,7 @@ std::unique_ptr<Session> open_session(const cli::Context& context) {
   // run from resuming this run's in-flight purchases (docs/p2apst.md, "One process at a time").
   auto stans = FileStanSequence::open(options->stan_file);
   if (!stans.ok()) {
-    cli::fail(stans.status().code() == StatusCode::kUnavailable ? exit_code::kTempFail : exit_code::kIoError,
-              stans.status().message());
+    cli::fail(exit_code::for_status(stans.status()), stans.status().message());
   }
   session->stans = std::move(*stans);
   // The ledger holds the purchase journal: a killed run is resumed by the next one.
@@ -44,7 +43,7 @@ std::unique_ptr<Session> open_session(const cli::Context& context) {
   if (!chain_key.ok()) cli::fail(exit_code::kConfig, chain_key.status().message());
   ledger.chain_key = std::move(*chain_key);
   auto journal = store::SqlitePurchaseJournal::open(ledger);
-  if (!journal.ok()) cli::fail(exit_code::kIoError, journal.status().message());
+  if (!journal.ok()) cli::fail(exit_code::for_status(journal.status()), journal.status().message());
   session->journal = std::move(*journal);
   session->link = std::make_unique<Link>(options->link, options->partner, *session->stans, Clock::real());
   session->link->start();
@@ -98,7 +97,9 @@ int print_purchase(const PurchaseOutcome& out) {
 // FailedPrecondition from a resume: another process moved a purchase under us (the journal
 // refused the stale update); running again later sees the new state.
 [[noreturn]] void fail_resume(const Status& status) {
-  cli::fail(status.code() == StatusCode::kFailedPrecondition ? exit_code::kTempFail : exit_code::kIoError,
+  // The one place FailedPrecondition is worth a retry: the journal refused a stale update
+  // because another process is moving that purchase.
+  cli::fail(status.code() == StatusCode::kFailedPrecondition ? exit_code::kTempFail : exit_code::for_status(status),
             status.message());
 }
 

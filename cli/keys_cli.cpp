@@ -12,7 +12,6 @@
 #include <tuple>
 
 #include <fmt/format.h>
-#include <zmq.h>
 
 #include "common/exit_codes.h"
 #include "gateway/engine_auth.h"
@@ -42,13 +41,12 @@ int make_zmq_keys(const std::string& dir, const std::string& name) {
     fmt::print(stderr, "pintar: keys zmq: {}\n", pair.status());
     return exit_code::kSoftware;
   }
-  // The secret as Z85 text (what curve_secret_key() reads back); the 32 octets never reach
-  // stdout or a log.
-  std::string secret_z85(40, '\0');
-  if (zmq_z85_encode(secret_z85.data(), pair->secret_key.bytes().data(), 32) == nullptr) {
-    fmt::print(stderr, "pintar: keys zmq: Z85 encoding failed\n");
-    return exit_code::kSoftware;
-  }
+  // The secret as Z85 text (what curve_secret_key() reads back); it never reaches stdout
+  // or a log.
+  gateway::CurveKey secret{};
+  std::copy(pair->secret_key.bytes().begin(), pair->secret_key.bytes().end(), secret.begin());
+  std::string secret_z85 = gateway::z85(secret);
+  secret.fill(0);
   const std::string public_z85 = gateway::z85(pair->public_key);
   const std::string secret_path = fmt::format("{}/{}.key", dir, name);
   const std::string public_path = fmt::format("{}/{}.pub", dir, name);

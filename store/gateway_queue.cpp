@@ -1,12 +1,8 @@
 #include "store/gateway_queue.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -18,6 +14,7 @@
 
 #include "common/crypto.h"
 #include "common/hex.h"
+#include "common/private_file.h"
 
 namespace pintar::store {
 namespace {
@@ -289,18 +286,6 @@ Result<std::vector<T>> collect(Use& select, RowFn to_value) {
   }
 }
 
-
-// MOs hold PINs in flight ("TOKEN <meter> <amount> <PIN>"), so a new queue file is made
-// 0600 here rather than by SQLite, whose 0644 the process umask (no UMask= outside systemd)
-// may leave as it is. SQLite gives -wal and -shm the database file's mode. An existing file
-// keeps the mode an operator chose.
-Status create_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::io_error(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
-  ::close(fd);
-  return Status();
-}
-
 }  // namespace
 
 class GatewayQueue::Impl {
@@ -325,6 +310,7 @@ class GatewayQueue::Impl {
   }
 
   Status open() {
+    // MOs hold PINs in flight ("TOKEN <meter> <amount> <PIN>").
     PINTAR_RETURN_IF_ERROR(create_private_file(options_.path));
     const int rc = sqlite3_open_v2(options_.path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -1,14 +1,12 @@
 #include "store/sqlite_db.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "common/private_file.h"
 
 namespace pintar::store::sqlite {
 
@@ -127,26 +125,11 @@ std::string_view synchronous_name(Synchronous value) {
   return "FULL";
 }
 
-namespace {
-
-// Creates a missing database file 0600 whatever the umask: the ledger holds PIN hashes and
-// tokens, and outside systemd (no UMask=) the process umask could make it 0644. SQLite
-// creates -wal and -shm with the database file's mode, so they follow. An existing file
-// keeps its mode (an operator may have chosen 0640).
-Status create_private(const std::string& path) {
-  if (path.empty() || path == ":memory:") return Status::ok_status();
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::io_error(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
-  ::close(fd);
-  return Status::ok_status();
-}
-
-}  // namespace
-
 Result<Connection> Connection::open(const std::string& path, const ConnectionOptions& options) {
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
   if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
-  if ((flags & SQLITE_OPEN_CREATE) != 0) PINTAR_RETURN_IF_ERROR(create_private(path));
+  // The ledger holds PIN hashes and tokens.
+  if ((flags & SQLITE_OPEN_CREATE) != 0) PINTAR_RETURN_IF_ERROR(create_private_file(path));
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   Connection connection(db);  // closes the handle on every return path, even a failed open

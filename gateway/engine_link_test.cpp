@@ -18,6 +18,13 @@ namespace pintar::gateway {
 namespace {
 
 using namespace std::chrono_literals;
+using bridge::decode;
+using bridge::encode;
+using bridge::Heartbeat;
+using bridge::Message;
+using bridge::Mo;
+using bridge::MoAck;
+using bridge::Mt;
 
 // What a CURVE client needs: the gateway's public key and its own keypair.
 struct ClientKeys {

@@ -40,7 +40,7 @@ Result<std::unique_ptr<EngineLink>> EngineLink::open(zmq::context_t& context, co
   if (options.curve_secret_key) {
     policy.curve = true;
     for (const auto& text : options.engine_keys) {
-      auto key = parse_z85_key(text);
+      auto key = bridge::parse_z85_key(text);
       if (!key.ok()) return key.status().with_context("engine key");
       policy.engine_keys.push_back(*key);
     }

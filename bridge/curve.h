@@ -48,9 +48,9 @@ Result<CurveKeypair> generate_curve_keypair();
 
 // What the engine's DEALER needs to be a CURVE client (bridge/client.h).
 struct CurveClientKeys {  // all z85 (40 characters)
-  std::string public_key;
-  Secret secret_key;               // Z85 text or the 32 octets (curve_secret_key accepts both)
-  std::string server_public_key;   // the gateway's
+  std::string public_key{};
+  Secret secret_key{};             // Z85 text or the 32 octets (curve_secret_key accepts both)
+  std::string server_public_key{}; // the gateway's
 };
 // Every key parses, and public_key belongs to secret_key (a pair mixed up from two files
 // would otherwise fail only in the handshake, with nothing said). InvalidArgument naming the

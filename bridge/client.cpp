@@ -139,10 +139,14 @@ Status Client::send_mt(Mt mt) {
   PINTAR_RETURN_IF_ERROR(validate(mt));
   {
     std::lock_guard lock(mutex_);
-    const std::string id = mt.id;
-    auto& entry = mts_[id];
-    const bool ever_sent = entry.ever_sent;
-    entry = UnackedMt{.mt = std::move(mt), .sent_at = std::nullopt, .ever_sent = ever_sent};
+    bool ever_sent = false;
+    if (auto old = mt_order_.find(mt.id); old != mt_order_.end()) {
+      ever_sent = mts_.at(old->second).ever_sent;
+      mts_.erase(old->second);
+    }
+    const uint64_t seq = next_mt_seq_++;
+    mt_order_[mt.id] = seq;
+    mts_.emplace(seq, UnackedMt{.mt = std::move(mt), .sent_at = std::nullopt, .ever_sent = ever_sent});
   }
   wake();
   return Status();
@@ -182,7 +186,7 @@ void Client::send_due() {
   {
     std::lock_guard lock(mutex_);
     acks.swap(acks_to_send_);
-    for (auto& [id, entry] : mts_) {
+    for (auto& [seq, entry] : mts_) {  // in send_mt() order, repeats too
       if (entry.sent_at && now - *entry.sent_at < options_.repeat) continue;
       mts.emplace_back(entry.mt, entry.ever_sent);
       // A send that fails (no connection: ZMQ_IMMEDIATE) waits for `repeat` or the next
@@ -214,7 +218,7 @@ void Client::send_due() {
   if (!first_sent.empty()) {
     std::lock_guard lock(mutex_);
     for (const auto& id : first_sent) {
-      if (auto it = mts_.find(id); it != mts_.end()) it->second.ever_sent = true;
+      if (auto it = mt_order_.find(id); it != mt_order_.end()) mts_.at(it->second).ever_sent = true;
     }
   }
   if (now >= next_heartbeat_) {
@@ -276,7 +280,11 @@ void Client::handle(Message message) {
     bool known = false;
     {
       std::lock_guard lock(mutex_);
-      known = mts_.erase(ack->id) > 0;
+      if (auto it = mt_order_.find(ack->id); it != mt_order_.end()) {
+        mts_.erase(it->second);
+        mt_order_.erase(it);
+        known = true;
+      }
     }
     if (!known) {
       counters_.add(kClientMtAcksIgnored);
@@ -324,7 +332,7 @@ void Client::handle_monitor() {
       counters_.add(kClientConnects);
       spdlog::info("bridge: connected to the gateway at {}", options_.endpoint);
       std::lock_guard lock(mutex_);
-      for (auto& [mt_id, entry] : mts_) entry.sent_at.reset();  // every unacked MT again, at once
+      for (auto& [seq, entry] : mts_) entry.sent_at.reset();  // every unacked MT again, at once
       next_heartbeat_ = {};                                       // and say we are here
     } else {
       counters_.add(kClientHandshakesFailed);
@@ -358,7 +366,7 @@ void Client::run() {
     {
       std::lock_guard lock(mutex_);
       if (!acks_to_send_.empty()) wait = std::chrono::milliseconds(0);
-      for (const auto& [id, entry] : mts_) {
+      for (const auto& [seq, entry] : mts_) {
         if (!entry.sent_at) {
           wait = std::chrono::milliseconds(0);
           break;

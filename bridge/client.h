@@ -17,7 +17,8 @@
 // counted), and answers a repeat of an id already acked with the ack again (without calling
 // the handler). The last `remembered_acks` acked ids of each kind are remembered; an older
 // one repeated is new again (the engine's own store must de-duplicate across restarts
-// anyway). MTs are repeated every `repeat` until their mt_ack; after a reconnect (every
+// anyway). MTs go out in send_mt() order (the gateway stores them in the order they
+// arrive), and are repeated every `repeat` until their mt_ack; after a reconnect (every
 // completed handshake) every unacked MT is sent again at once. The mt_ack handler is called
 // once per send_mt(): for the first mt_ack of an MT still unacked; later ones (the gateway
 // answers every repeat) are counted and dropped.
@@ -33,6 +34,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "bridge/curve.h"
@@ -187,7 +190,9 @@ class Client {
 
   mutable std::mutex mutex_;  // guards the members up to thread_
   bool stop_ = false;
-  std::map<std::string, UnackedMt> mts_;
+  std::map<uint64_t, UnackedMt> mts_;  // by send_mt() order: the gateway stores MTs in arrival order
+  std::unordered_map<std::string, uint64_t> mt_order_;  // MT id -> its key in mts_
+  uint64_t next_mt_seq_ = 0;
   std::vector<std::pair<Kind, std::string>> acks_to_send_;
 
   // The thread's own (the socket moves to it once it runs).

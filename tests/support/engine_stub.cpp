@@ -1,101 +1,93 @@
 #include "tests/support/engine_stub.h"
 
-#include <zmq.hpp>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace pintar::testing {
 
 using namespace std::chrono_literals;
-using bridge::Message;
 
-EngineStub::EngineStub(std::string endpoint, Options options)
-    : endpoint_(std::move(endpoint)), options_(options), thread_([this] { run(); }) {}
+EngineStub::EngineStub(std::string endpoint, Options options) : options_(options) {
+  // Held while the client starts, so that a handler (which takes the lock) never sees
+  // client_ unset.
+  std::lock_guard lock(mutex_);
+  auto started = bridge::Client::start({.endpoint = std::move(endpoint), .heartbeat = 200ms, .repeat = options.mt_retry},
+                                       handlers());
+  if (!started.ok()) throw std::runtime_error(fmt::format("EngineStub: {}", started.status().message()));
+  client_ = std::move(started).value();
+}
 
 EngineStub::~EngineStub() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  thread_.join();
+  // Not under the lock: the client's thread may be waiting for it in a handler.
+  client_.reset();
+}
+
+bridge::Client::Handlers EngineStub::handlers() {
+  return {
+      .mo =
+          [this](bridge::Mo mo) {
+            {
+              std::lock_guard lock(mutex_);
+              if (options_.ack_mo) client_->ack_mo(mo.id);
+              else unacked_mos_.push_back(mo.id);
+              if (mo_ids_.insert(mo.id).second) mos_.push_back(std::move(mo));
+            }
+            changed_.notify_all();
+          },
+      .mt_result =
+          [this](bridge::MtResult result) {
+            {
+              std::lock_guard lock(mutex_);
+              if (options_.ack_results) client_->ack_mt_result(result.id);
+              results_[result.mt_id] = std::move(result);
+            }
+            changed_.notify_all();
+          },
+      .receipt =
+          [this](bridge::Receipt receipt) {
+            {
+              std::lock_guard lock(mutex_);
+              if (options_.ack_receipts) client_->ack_receipt(receipt.id);
+              receipts_.push_back(std::move(receipt));
+            }
+            changed_.notify_all();
+          },
+      .mt_ack =
+          [this](bridge::MtAck ack) {
+            {
+              std::lock_guard lock(mutex_);
+              if (ack.stored) mt_acked_.insert(ack.id);
+              else mt_refused_[ack.id] = ack.error;
+            }
+            changed_.notify_all();
+          },
+      .gateway_state = [this](bool) { changed_.notify_all(); },
+  };
 }
 
 void EngineStub::send_mt(bridge::Mt mt) {
-  std::lock_guard lock(mutex_);
-  to_send_.push_back(std::move(mt));
+  const std::string id = mt.id;
+  if (Status status = client_->send_mt(std::move(mt)); !status.ok()) {
+    // What the gateway would answer: refused for good, with the reason.
+    {
+      std::lock_guard lock(mutex_);
+      mt_refused_[id] = status.message();
+    }
+    changed_.notify_all();
+  }
 }
 
 void EngineStub::set_ack_mo(bool ack) {
   std::lock_guard lock(mutex_);
   options_.ack_mo = ack;
+  if (!ack) return;
+  for (auto& id : unacked_mos_) client_->ack_mo(std::move(id));
+  unacked_mos_.clear();
 }
 
-void EngineStub::handle(const Message& message, std::vector<Message>& replies) {
-  if (const auto* mo = std::get_if<bridge::Mo>(&message)) {
-    ++mo_arrivals_;
-    if (mo_ids_.insert(mo->id).second) mos_.push_back(*mo);
-    if (options_.ack_mo) replies.push_back(bridge::MoAck{.id = mo->id});
-  } else if (const auto* result = std::get_if<bridge::MtResult>(&message)) {
-    ++result_arrivals_;
-    results_[result->mt_id] = *result;
-    if (options_.ack_results) replies.push_back(bridge::MtResultAck{.id = result->id});
-  } else if (const auto* receipt = std::get_if<bridge::Receipt>(&message)) {
-    if (receipt_ids_.insert(receipt->id).second) receipts_.push_back(*receipt);
-    if (options_.ack_receipts) replies.push_back(bridge::ReceiptAck{.id = receipt->id});
-  } else if (std::holds_alternative<bridge::Heartbeat>(message)) {
-    ++heartbeats_;
-  } else if (const auto* ack = std::get_if<bridge::MtAck>(&message)) {
-    unacked_mts_.erase(ack->id);
-    if (ack->stored) mt_acked_.insert(ack->id);
-    else mt_refused_[ack->id] = ack->error;
-  }
-}
-
-void EngineStub::run() {
-  zmq::context_t context(1);
-  zmq::socket_t socket(context, zmq::socket_type::dealer);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.set(zmq::sockopt::sndhwm, 1000000);
-  socket.set(zmq::sockopt::rcvhwm, 1000000);
-  socket.connect(endpoint_);
-  const auto send = [&](const Message& m) { (void)socket.send(zmq::buffer(bridge::encode(m)), zmq::send_flags::dontwait); };
-  auto next_heartbeat = std::chrono::steady_clock::now();
-  for (;;) {
-    std::vector<Message> outgoing;
-    const auto now = std::chrono::steady_clock::now();
-    {
-      std::lock_guard lock(mutex_);
-      if (stop_) return;
-      while (!to_send_.empty()) {
-        auto mt = std::move(to_send_.front());
-        to_send_.pop_front();
-        outgoing.push_back(mt);
-        unacked_mts_.insert_or_assign(mt.id, std::pair{std::move(mt), now});
-      }
-      for (auto& [id, entry] : unacked_mts_) {
-        if (now - entry.second < options_.mt_retry) continue;
-        outgoing.push_back(entry.first);
-        entry.second = now;
-      }
-    }
-    if (now >= next_heartbeat) {
-      outgoing.push_back(bridge::Heartbeat{});
-      next_heartbeat = now + 200ms;
-    }
-    for (const auto& m : outgoing) send(m);
-
-    zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, 2ms);
-    std::vector<Message> replies;
-    {
-      std::lock_guard lock(mutex_);
-      zmq::message_t frame;
-      while (socket.recv(frame, zmq::recv_flags::dontwait)) {
-        auto message = bridge::decode(frame.to_string_view());
-        if (message.ok()) handle(*message, replies);
-      }
-    }
-    changed_.notify_all();
-    for (const auto& m : replies) send(m);
-  }
+size_t EngineStub::repeats(bridge::BridgeClientCounter unacked, bridge::BridgeClientCounter acked) const {
+  return client_->counters().value(unacked) + client_->counters().value(acked);
 }
 
 std::vector<bridge::Mo> EngineStub::mos() const {
@@ -103,16 +95,16 @@ std::vector<bridge::Mo> EngineStub::mos() const {
   return mos_;
 }
 size_t EngineStub::mo_arrivals() const {
-  std::lock_guard lock(mutex_);
-  return mo_arrivals_;
+  return client_->counters().value(bridge::kClientMoReceived) +
+         repeats(bridge::kClientMoRepeatsUnacked, bridge::kClientMoRepeatsAcked);
 }
 std::map<std::string, bridge::MtResult> EngineStub::results() const {
   std::lock_guard lock(mutex_);
   return results_;
 }
 size_t EngineStub::result_arrivals() const {
-  std::lock_guard lock(mutex_);
-  return result_arrivals_;
+  return client_->counters().value(bridge::kClientResultReceived) +
+         repeats(bridge::kClientResultRepeatsUnacked, bridge::kClientResultRepeatsAcked);
 }
 std::vector<bridge::Receipt> EngineStub::receipts() const {
   std::lock_guard lock(mutex_);
@@ -159,11 +151,8 @@ bool EngineStub::wait_for_receipts(size_t n, std::chrono::milliseconds timeout) 
 }
 
 bool EngineStub::wait_for_gateway(std::chrono::milliseconds timeout) const {
-  const auto heartbeats = [this] {
-    std::lock_guard lock(mutex_);
-    return heartbeats_;
-  };
-  const size_t seen = heartbeats();
+  const auto heartbeats = [this] { return client_->counters().value(bridge::kClientHeartbeatsReceived); };
+  const uint64_t seen = heartbeats();
   return wait_until([&] { return heartbeats() > seen; }, timeout);
 }
 

@@ -1,23 +1,24 @@
-// EngineStub: a stand-in for the vending engine on the gateway's ZeroMQ link (protocol in
-// docs/gateway.md), for integration tests and bench/smpp. It connects a DEALER socket,
-// sends heartbeats, acknowledges what the gateway sends (unless told not to), records it,
-// and sends MTs, repeating each until its mt_ack.
+// EngineStub: a stand-in for the vending engine on the gateway's ZeroMQ link, for
+// integration tests and bench/smpp. It is a bridge::Client (bridge/client.h: heartbeats,
+// de-duplication of the gateway's repeats, MTs repeated until their mt_ack, resent after a
+// reconnect) that acknowledges what the gateway sends (unless told not to) and records it.
 //
-// Threads: one internal thread owns the socket; every public method is thread-safe.
+// Threads: the client's thread runs the handlers; every public method is thread-safe.
+// Construction throws std::runtime_error when the client cannot start (a test bug).
 #ifndef PINTAR_TESTS_SUPPORT_ENGINE_STUB_H_
 #define PINTAR_TESTS_SUPPORT_ENGINE_STUB_H_
 
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bridge/client.h"
 #include "bridge/protocol.h"
 
 namespace pintar::testing {
@@ -36,13 +37,15 @@ class EngineStub {
   EngineStub(const EngineStub&) = delete;
   EngineStub& operator=(const EngineStub&) = delete;
 
-  void send_mt(bridge::Mt mt);
+  void send_mt(bridge::Mt mt);  // an MT that fails validate() is recorded as refused at once
+  // true: acknowledges the MOs held unacked so far, and every later one.
   void set_ack_mo(bool ack);
 
-  // Distinct messages by id, in order of first arrival, and how many arrived in all.
+  // Distinct messages by id, in order of first arrival, and how many arrived in all
+  // (repeats included: the client's counters of the repeats it dropped or re-acked).
   std::vector<bridge::Mo> mos() const;
   size_t mo_arrivals() const;
-  std::map<std::string, bridge::MtResult> results() const;  // by mt_id (the last one)
+  std::map<std::string, bridge::MtResult> results() const;  // by mt_id (the last new id for it)
   size_t result_arrivals() const;
   std::vector<bridge::Receipt> receipts() const;
   size_t receipt_count() const;   // receipts().size(), without the copy
@@ -61,27 +64,21 @@ class EngineStub {
   bool wait_for_gateway(std::chrono::milliseconds timeout) const;
 
  private:
-  void run();
-  void handle(const bridge::Message& message, std::vector<bridge::Message>& replies);
+  bridge::Client::Handlers handlers();
+  // The repeats the client dropped or answered itself, for the *_arrivals() counts.
+  size_t repeats(bridge::BridgeClientCounter unacked, bridge::BridgeClientCounter acked) const;
 
-  const std::string endpoint_;
-  Options options_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
-  bool stop_ = false;
-  std::deque<bridge::Mt> to_send_;
-  std::map<std::string, std::pair<bridge::Mt, std::chrono::steady_clock::time_point>> unacked_mts_;
+  Options options_;
+  std::vector<std::string> unacked_mos_;  // handed over while ack_mo was false
   std::vector<bridge::Mo> mos_;
   std::set<std::string> mo_ids_;
-  size_t mo_arrivals_ = 0;
   std::map<std::string, bridge::MtResult> results_;
-  size_t result_arrivals_ = 0;
   std::vector<bridge::Receipt> receipts_;
-  std::set<std::string> receipt_ids_;
   std::set<std::string> mt_acked_;
-  size_t heartbeats_ = 0;
   std::map<std::string, std::string> mt_refused_;
-  std::thread thread_;
+  std::unique_ptr<bridge::Client> client_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace pintar::testing

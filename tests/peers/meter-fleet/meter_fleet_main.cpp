@@ -110,7 +110,8 @@ void add_routes(httplib::Server& http, Fleet& fleet, PeerEsme& esme, Outbox& out
   });
   http.Get("/counters", [&fleet, &esme](const httplib::Request&, httplib::Response& res) {
     nlohmann::json counters = fleet.counters();
-    for (const auto& [name, value] : esme.counters().items()) counters["smpp." + name] = value;
+    const nlohmann::json smpp_counters = esme.counters();  // items() does not keep a temporary alive
+    for (const auto& [name, value] : smpp_counters.items()) counters["smpp." + name] = value;
     reply_json(res, 200, counters);
   });
 }

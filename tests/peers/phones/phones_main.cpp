@@ -80,7 +80,8 @@ void add_routes(httplib::Server& http, PeerEsme& esme, Inboxes& inboxes) {
   });
   http.Get("/counters", [&esme](const httplib::Request&, httplib::Response& res) {
     nlohmann::json counters;
-    for (const auto& [name, value] : esme.counters().items()) counters["smpp." + name] = value;
+    const nlohmann::json smpp_counters = esme.counters();  // items() does not keep a temporary alive
+    for (const auto& [name, value] : smpp_counters.items()) counters["smpp." + name] = value;
     reply_json(res, 200, counters);
   });
 }

@@ -2,15 +2,18 @@
 // pintar's smpp/), and this test playing the vending engine through a PeerEsme bound as the
 // short code's account. Real STS tokens are made here with vending/sts for the fleet's meters.
 #include <chrono>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "meters/modem_auth.h"
 #include "tests/peers/esme/peer_esme.h"
 #include "tests/support/peers.h"
 #include "tests/support/smsc_sim.h"
+#include "vending/sts/amount.h"
 #include "vending/sts/decoder_key.h"
 #include "vending/sts/sta.h"
 #include "vending/sts/token.h"
@@ -214,6 +217,33 @@ TEST_CASE("meter_fleet answers signed token deliveries as a meter, through the S
   CHECK(state["tokens_accepted_count"] == 6);  // 4000, 4004, 4005 (silent), 4007 (forged answer), 4008, 4009
   CHECK(fleet.counter("fleet.commands") == 9);
   CHECK(engine.count() == next);  // nothing unexpected arrived
+}
+
+// The tokens a P2APST simulator's tokens_file holds are made with `pintar sts token`; the
+// simulated meter takes them. (That the simulator hands a file's tokens out in order is its
+// own self-test, tests/peers/p2apst-sim/test/options.test.js.)
+TEST_CASE("tokens made by pintar sts for a tokens_file are accepted by the simulated meter", "[peers]") {
+  const std::string field = fmt::format("{:04X}", sts::encode_amount(100).value());  // 10.0 kWh
+  nlohmann::json tokens_file = {{"14000000002", nlohmann::json::array()}};
+  for (const char* tid : {"6000", "6001"}) {
+    const auto made = run({pintar_binary(), "sts", "token", "--ea", "07", "--dk", "0ABC12DEF3456789", "--class", "0",
+                           "--sub", "0", "--rnd", "1", "--tid", tid, "--field", field});
+    INFO(made.err);
+    REQUIRE(made.exit_status == 0);
+    tokens_file["14000000002"].push_back(made.out.substr(0, made.out.find('\n')));
+  }
+  const std::string path = make_temp_dir("tokens-file") + "/tokens.json";
+  std::ofstream(path) << tokens_file.dump();
+
+  SmscSim smsc(world_config());
+  MeterFleet fleet(fleet_file(), smsc.smpp_port());
+  Engine engine(smsc.smpp_port());
+  std::vector<std::string> tokens = tokens_file["14000000002"];
+  engine.send_tok("6281100002", "M2", 1, tokens);
+  const auto body = engine.next_answer(0);
+  REQUIRE(std::holds_alternative<meters::Accepted>(body));
+  CHECK(std::get<meters::Accepted>(body).credit == 200u);
+  CHECK(fleet.state("14000000002")["tid_memory"] == nlohmann::json::array({0, 6000, 6001}));
 }
 
 TEST_CASE("phones send to the short code and keep what they receive", "[peers]") {

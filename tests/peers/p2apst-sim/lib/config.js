@@ -94,6 +94,21 @@ function readJson(file) {
   }
 }
 
+// `tokens_file`: {"<meter>": ["<20 digits>", ...]}, the tokens to hand out to those meters,
+// in order, before the HMAC tokens. A relative path is taken from the config file's folder.
+function loadTokens(tokensFile, configFile) {
+  if (tokensFile === undefined || tokensFile === null) return {};
+  require_(typeof tokensFile === 'string' && tokensFile.length > 0, 'tokens_file must be a file name');
+  const where = path.resolve(configFile ? path.dirname(configFile) : process.cwd(), tokensFile);
+  const tokens = readJson(where);
+  require_(tokens !== null && typeof tokens === 'object' && !Array.isArray(tokens), `${where}: must be an object {meter: [tokens]}`);
+  for (const [meter, list] of Object.entries(tokens)) {
+    require_(digits(meter, 11), `${where}: meter ${JSON.stringify(meter)} must be 11 digits`);
+    require_(Array.isArray(list) && list.every((t) => digits(t, 20)), `${where}: meter ${meter}: tokens must be 20-digit strings`);
+  }
+  return tokens;
+}
+
 function load(file) {
   const base = readJson(DEFAULTS_PATH);
   const over = file ? readJson(file) : {};
@@ -104,7 +119,9 @@ function load(file) {
     charges: { ...base.charges, ...over.charges },
     cutoff: over.cutoff === null ? null : { ...base.cutoff, ...over.cutoff },
   };
-  return validate(merged);
+  const tokens = loadTokens(merged.tokens_file, file);
+  delete merged.tokens_file;
+  return { ...validate(merged), tokens };
 }
 
 module.exports = { ConfigError, load, normalizeAccount, findTariff };

@@ -103,6 +103,7 @@ class Engine {
     this.config.accounts.forEach((a) => this.accounts.set(a.meter, a));
     this.deposit = this.config.partner.deposit;
     this.seq = { ref: 0, sale: 0 };
+    this.tokensUsed = {}; // meter -> how many of its config.tokens were handed out
     this.inquiries = new Map(); // PLN ref -> inquiry it was issued by
     this.receipts = new Map(); // PLN ref -> completed purchase (bit 48 as sent)
     this.sales = [];
@@ -481,8 +482,16 @@ class Engine {
     return crypto.createHmac('sha256', this.config.token_secret).update(text).digest();
   }
 
-  // 20-digit token: HMAC-SHA256(token_secret, meter || PLN ref) mod 10^20.
+  // The meter's next token from tokens_file while any are left (real STS tokens a test
+  // made, so a simulated meter accepts them); then 20 digits of
+  // HMAC-SHA256(token_secret, meter || PLN ref) mod 10^20.
   token(meter, plnRef) {
+    const list = this.config.tokens?.[meter] ?? [];
+    const used = this.tokensUsed[meter] ?? 0;
+    if (used < list.length) {
+      this.tokensUsed[meter] = used + 1;
+      return list[used];
+    }
     return (BigInt(`0x${this.hmac(meter + plnRef).toString('hex')}`) % 10n ** 20n).toString().padStart(20, '0');
   }
 
@@ -502,6 +511,7 @@ class Engine {
       inquiries: [...this.inquiries.values()],
       receipts: [...this.receipts.values()],
       sales: this.sales,
+      tokens_used: this.tokensUsed,
     };
     const tmp = `${this.statePath}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(state));
@@ -515,6 +525,7 @@ class Engine {
     this.inquiries = new Map(s.inquiries.map((i) => [i.pln_ref, i]));
     this.receipts = new Map(s.receipts.map((r) => [r.pln_ref, r]));
     this.sales = s.sales;
+    this.tokensUsed = s.tokens_used ?? {};
   }
 }
 

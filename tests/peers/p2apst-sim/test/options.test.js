@@ -120,6 +120,41 @@ describe('--state keeps sales across a restart', () => {
   });
 });
 
+describe('tokens_file hands out the given tokens first', () => {
+  it('a meter gets its listed tokens in order, then HMAC tokens; other meters are unaffected', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2apst-sim-'));
+    const listed = ['12345678901234567890', '00000000000000000042'];
+    fs.writeFileSync(path.join(dir, 'tokens.json'), JSON.stringify({ 11000000004: listed }));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ tokens_file: 'tokens.json' }));
+    let sim;
+    let c;
+    try {
+      sim = await startSim(['--config', path.join(dir, 'config.json')]);
+      c = await session(sim.iso, {}, 'SIM0001');
+      const bought = [];
+      for (let i = 0; i < 3; i++) {
+        const inq = await inquire(c, 'SIM0001', '11000000004');
+        const r = await buy(c, inq, 52500);
+        assert.strictEqual(r.fields[39], '0000');
+        bought.push(r.fields[48].slice(221));
+      }
+      assert.deepStrictEqual(bought.slice(0, 2), listed);
+      assert.match(bought[2], /^[0-9]{20}$/);
+      assert.ok(!listed.includes(bought[2]), 'the list is used up: an HMAC token follows');
+      const other = await buy(c, await inquire(c, 'SIM0001', '11000000001'), 52500);
+      assert.ok(!listed.includes(other.fields[48].slice(221)));
+      fs.writeFileSync(path.join(dir, 'tokens.json'), JSON.stringify({ 11000000004: ['123'] }));
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'p2apst-sim.js'), '--config', path.join(dir, 'config.json')], { encoding: 'utf8', timeout: 5000 });
+      assert.strictEqual(r.status, 78);
+      assert.match(r.stderr, /tokens must be 20-digit strings/);
+    } finally {
+      c?.close();
+      await sim?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad invocations', () => {
   const run = (...args) => spawnSync(process.execPath, [path.join(ROOT, 'p2apst-sim.js'), ...args], { encoding: 'utf8', timeout: 5000 });
   it('usage errors exit 64, config errors 78, with a message on stderr', () => {

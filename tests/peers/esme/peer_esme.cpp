@@ -8,6 +8,8 @@
 
 #include <httplib.h>
 
+#include "common/log.h"
+
 namespace pintar::peers {
 
 PeerEsme::PeerEsme(EsmeOptions options, MoHandler handler) : handler_(std::move(handler)) {
@@ -132,7 +134,8 @@ sigset_t termination_signals() {
 }
 }  // namespace
 
-void block_termination_signals() {
+void init_peer_process() {
+  (void)log::init({});  // the default options are valid
   const sigset_t set = termination_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }

@@ -97,9 +97,11 @@ int run_peer(const char* name, PeerEsme& esme, httplib::Server& http, uint16_t h
 // A JSON answer with its status.
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body);
 
-// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts after: call
-// first in main(). wait_for_termination() then returns when one arrives.
-void block_termination_signals();
+// Call first in main(): sends the logs (smpp/'s included) to stderr, since stdout carries
+// only the READY line and nobody reads it after that (a full pipe would block the peer),
+// and blocks SIGTERM and SIGINT in this thread and every thread started after, so that
+// wait_for_termination() returns when one arrives.
+void init_peer_process();
 void wait_for_termination();
 
 }  // namespace pintar::peers

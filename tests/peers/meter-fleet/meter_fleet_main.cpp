@@ -158,7 +158,7 @@ int run(const Options& o) {
 }  // namespace pintar::peers
 
 int main(int argc, char** argv) {
-  pintar::peers::block_termination_signals();
+  pintar::peers::init_peer_process();
   pintar::peers::Options o;
   CLI::App app{"meter_fleet: simulated two-way prepaid meters behind an SMSC (tests/peers/meter-fleet/README.md)"};
   app.add_option("--fleet", o.fleet_file, "the fleet file (JSON)")->required();

@@ -105,7 +105,7 @@ int run(const Options& o) {
 }  // namespace pintar::peers
 
 int main(int argc, char** argv) {
-  pintar::peers::block_termination_signals();
+  pintar::peers::init_peer_process();
   pintar::peers::Options o;
   CLI::App app{"phones: customers' handsets behind an SMSC (tests/peers/phones/README.md)"};
   app.add_option("--smsc-host", o.smsc_host, "SMSC host");

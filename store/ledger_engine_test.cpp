@@ -176,6 +176,18 @@ TEST_CASE("TIDs strictly increase per meter", "[store][ledger6]") {
   CHECK(ledger->write(tid(meter, 16777216, "t6")).code() == StatusCode::kInvalidArgument);  // 24 bits
 }
 
+TEST_CASE("the schema keeps TIDs increasing and append-only for any writer", "[store][ledger6]") {
+  const std::string dir = make_temp_dir();
+  REQUIRE(open_or_die(options_in(dir))->write(tid("14012345678", 10, "t1")).ok());
+  auto db = sqlite::Connection::open(dir + "/ledger.db", {});
+  REQUIRE(db.ok());
+  CHECK_FALSE(db->exec("INSERT INTO tid_issues VALUES ('14012345678', 10, 't2', 1)").ok());
+  CHECK_FALSE(db->exec("INSERT INTO tid_issues VALUES ('14012345678', 9, 't2', 1)").ok());
+  CHECK_FALSE(db->exec("DELETE FROM tid_issues").ok());
+  CHECK_FALSE(db->exec("UPDATE tid_issues SET tid = 11").ok());
+  CHECK(db->exec("INSERT INTO tid_issues VALUES ('14012345678', 11, 't2', 1)").ok());
+}
+
 TEST_CASE("racing write sets issuing one TID: exactly one wins, across two Ledgers on one file", "[store][ledger6]") {
   const std::string dir = make_temp_dir();
   auto first = open_or_die(options_in(dir));

@@ -245,6 +245,9 @@ constexpr std::string_view kRevision6[] = {
       BEGIN SELECT RAISE(ABORT, 'a TID must be above every TID issued for the meter'); END)sql",
     R"sql(CREATE TRIGGER tid_issues_append_only_update BEFORE UPDATE ON tid_issues
       BEGIN SELECT RAISE(ABORT, 'issued TIDs are append-only'); END)sql",
+    // A deleted TID could be issued again, which the meter would refuse.
+    R"sql(CREATE TRIGGER tid_issues_append_only_delete BEFORE DELETE ON tid_issues
+      BEGIN SELECT RAISE(ABORT, 'issued TIDs are append-only'); END)sql",
     // The modem's answer is kept as text; 20 digits in a row would be a token, which must
     // not be stored here.
     R"sql(CREATE TABLE modem_commands (

@@ -127,7 +127,7 @@ TEST_CASE("a vending key wrapped at rest unwraps in memory under its KEK", "[eng
   const std::string kek_path = write_file(dir + "/kek.hex", std::string(kKekHex) + "\n", 0600);
   REQUIRE(::setenv("PINTAR_TEST_KEK", std::string(kKekHex).c_str(), 1) == 0);
 
-  for (const std::string& kek_source : {"env:PINTAR_TEST_KEK", "hexfile:" + kek_path}) {
+  for (const std::string& kek_source : {std::string("env:PINTAR_TEST_KEK"), "hexfile:" + kek_path}) {
     auto vk = load_vending_key("file:" + wrapped_path, kek_source);
     REQUIRE(vk.ok());
     CHECK(vk->derivation() == sts::KeyDerivation::kDkga02);

@@ -192,6 +192,8 @@ class Ledger {
   // Messages of a direction ("in"/"out") in a delivery state, oldest first, at most `limit`.
   virtual Result<std::vector<MessageRecord>> find_messages(std::string_view direction,
                                                            std::string_view delivery_state, size_t limit) = 0;
+  // Every version of a transaction, oldest first (empty for an unknown id): its timeline.
+  virtual Result<std::vector<TransactionRecord>> transaction_versions(std::string_view txn_id) = 0;
   // The messages of a transaction, oldest first.
   virtual Result<std::vector<MessageRecord>> messages_of(std::string_view txn_id) = 0;
   // A meter's events, newest first, at most `limit`.

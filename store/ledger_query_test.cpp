@@ -84,6 +84,21 @@ TEST_CASE("find_transactions returns newest versions, newest first, filtered", "
   CHECK((*full)[0] == *ledger->find_transaction("txn-3").value());
 }
 
+TEST_CASE("transaction_versions gives a transaction's every version, oldest first", "[store][ledger6]") {
+  auto ledger = open_or_die(options_in(make_temp_dir()));
+  const TransactionRecord a = txn(1, "14000000001", "6281200000001", 100);
+  const TransactionRecord a2 = next_version(a, "purchasing");
+  const TransactionRecord b = txn(2, "14000000001", "6281200000001", 150);
+  WriteSet writes;
+  writes.append_transaction(a).append_transaction(b).append_transaction(a2).append_transaction(
+      next_version(a2, "token_issued"));
+  REQUIRE(ledger->write(std::move(writes)).ok());
+  CHECK(ids(ledger->transaction_versions(a.txn_id)) ==
+        std::vector<std::string>{a.txn_id + "@1", a.txn_id + "@2", a.txn_id + "@3"});
+  CHECK(ids(ledger->transaction_versions(b.txn_id)) == std::vector<std::string>{b.txn_id + "@1"});
+  CHECK(ids(ledger->transaction_versions("no-such-txn")).empty());
+}
+
 TEST_CASE("find_transactions walks an index, never every version", "[store][ledger6]") {
   const std::string dir = make_temp_dir();
   open_or_die(options_in(dir));

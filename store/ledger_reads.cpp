@@ -195,6 +195,10 @@ Result<std::vector<MessageRecord>> messages_of(Statements& sql, std::string_view
   return collect<MessageRecord>(sql[Sql::kMessagesOfTxn].bind(txn_id), read_message_row);
 }
 
+Result<std::vector<TransactionRecord>> transaction_versions(Statements& sql, std::string_view txn_id) {
+  return collect<TransactionRecord>(sql[Sql::kTransactionVersions].bind(txn_id), read_transaction_row);
+}
+
 Result<std::vector<MeterEvent>> recent_meter_events(Statements& sql, std::string_view meter_no, size_t limit) {
   return collect<MeterEvent>(sql[Sql::kMeterEventsRecent].bind(meter_no, sql_limit(limit)), read_meter_event);
 }

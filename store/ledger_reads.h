@@ -34,6 +34,7 @@ Result<std::vector<ModemCommand>> modem_commands_in_state(Statements& sql, std::
 Result<std::vector<MessageRecord>> find_messages(Statements& sql, std::string_view direction,
                                                  std::string_view delivery_state, size_t limit);
 Result<std::vector<MessageRecord>> messages_of(Statements& sql, std::string_view txn_id);
+Result<std::vector<TransactionRecord>> transaction_versions(Statements& sql, std::string_view txn_id);
 Result<std::vector<MeterEvent>> recent_meter_events(Statements& sql, std::string_view meter_no, size_t limit);
 // The stored window of (key_id, direction), CounterWindow{} when none (used inside the
 // counter window's write transaction, on the writer's connection).

@@ -230,12 +230,14 @@ constexpr std::string_view kRevision6[] = {
       power_va INTEGER NOT NULL CHECK (typeof(power_va) = 'integer' AND power_va >= 0),
       p2apst_reference TEXT NOT NULL CHECK (length(p2apst_reference) <= 64)
     ) WITHOUT ROWID)sql",
-    // STS TIDs (IEC 62055-41: 24 bits, minutes since the base date) issued per meter. The
+    // STS TIDs issued per meter (IEC 62055-41: 24 bits in the token, minutes since the base
+    // date). Stored on the meter's own scale, which for a base-1993 meter keeps counting past
+    // 2^24 - 1 across the rollover's key change (vending/engine/token_maker.h), hence 31 bits. The
     // writer refuses a TID not above the meter's highest with FailedPrecondition; this
     // trigger is the backstop for any other writer.
     R"sql(CREATE TABLE tid_issues (
       meter_no TEXT NOT NULL CHECK (length(meter_no) = 11 AND meter_no NOT GLOB '*[^0-9]*'),
-      tid INTEGER NOT NULL CHECK (typeof(tid) = 'integer' AND tid BETWEEN 0 AND 16777215),
+      tid INTEGER NOT NULL CHECK (typeof(tid) = 'integer' AND tid BETWEEN 0 AND 2147483647),
       txn_id TEXT NOT NULL CHECK (length(txn_id) BETWEEN 1 AND 64),
       at_ms INTEGER NOT NULL CHECK (typeof(at_ms) = 'integer' AND at_ms >= 0),
       PRIMARY KEY (meter_no, tid)

@@ -129,6 +129,9 @@ class SqliteLedger final : public Ledger {
                                                    size_t limit) override {
     return with_reader([&](Reader& r) { return reads::find_messages(r.sql, direction, delivery_state, limit); });
   }
+  Result<std::vector<TransactionRecord>> transaction_versions(std::string_view txn_id) override {
+    return with_reader([&](Reader& r) { return reads::transaction_versions(r.sql, txn_id); });
+  }
   Result<std::vector<MessageRecord>> messages_of(std::string_view txn_id) override {
     return with_reader([&](Reader& r) { return reads::messages_of(r.sql, txn_id); });
   }

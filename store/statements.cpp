@@ -48,6 +48,8 @@ constexpr SqlEntry kSql[] = {
      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
     {Sql::kTransactionLatest,
      "SELECT " PINTAR_TRANSACTION_COLUMNS " FROM transactions WHERE txn_id = ? ORDER BY version DESC LIMIT 1"},
+    {Sql::kTransactionVersions,
+     "SELECT " PINTAR_TRANSACTION_COLUMNS " FROM transactions WHERE txn_id = ? ORDER BY version"},
     {Sql::kTransactionIdByIdempotencyKey, "SELECT txn_id FROM transactions WHERE idempotency_key = ? AND version = 1"},
     {Sql::kTransactionScan, "SELECT " PINTAR_TRANSACTION_COLUMNS ", seq, row_hash, row_mac FROM transactions ORDER BY seq"},
     {Sql::kAuditInsert,

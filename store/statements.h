@@ -24,6 +24,7 @@ enum class Sql : uint8_t {
   kChainHeadPut,
   kTransactionInsert,
   kTransactionLatest,
+  kTransactionVersions,
   kTransactionIdByIdempotencyKey,
   kTransactionScan,
   kAuditInsert,

@@ -13,8 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "common/crypto.h"
 #include "common/exit_codes.h"
+#include "common/hex.h"
 #include "gateway/engine_auth.h"
+#include "vending/engine/engine_keys.h"
 
 namespace pintar::cli {
 namespace {
@@ -67,6 +70,84 @@ int make_zmq_keys(const std::string& dir, const std::string& name) {
   return exit_code::kOk;
 }
 
+// Appends a fresh random modem key to the keyring file (vending/engine/engine_keys.h),
+// creating it 0600. An existing file must load (mode, syntax) and not have the key id yet.
+int make_modem_key(const std::string& keyring, const std::string& key_id, const std::string& meter) {
+  std::vector<uint8_t> key(32);
+  if (Status s = crypto::random_bytes(key); !s.ok()) {
+    fmt::print(stderr, "pintar: keys modem: {}\n", s);
+    return exit_code::kSoftware;
+  }
+  std::string line = fmt::format("{} {} {}\n", key_id, meter, hex_encode(key));
+  crypto::cleanse(key);
+  auto wipe = [&line] { crypto::cleanse({reinterpret_cast<uint8_t*>(line.data()), line.size()}); };
+  // The line must be one the keyring takes (key id and meter syntax), checked on a scratch ring.
+  meters::MemoryKeyring probe;
+  if (Status s = probe.add(key_id, meter, Secret(std::vector<uint8_t>(32, 1))); !s.ok() || meter.size() != 11 ||
+      meter.find_first_not_of("0123456789") != std::string::npos) {
+    wipe();
+    fmt::print(stderr, "pintar: keys modem: {}\n", s.ok() ? std::string("--meter takes the 11-digit meter number") : s.message());
+    return exit_code::kUsage;
+  }
+  Status written;
+  if (::access(keyring.c_str(), F_OK) != 0) {
+    written = write_new_file(keyring, line, 0600);
+  } else {
+    auto existing = engine::load_modem_keyring(keyring);
+    if (!existing.ok()) {
+      wipe();
+      fmt::print(stderr, "pintar: keys modem: {}\n", existing.status().message());
+      return exit_code::kDataError;
+    }
+    if ((*existing)->find(key_id).ok()) {
+      wipe();
+      fmt::print(stderr, "pintar: keys modem: {} already has key id {} (a key id names one key for ever)\n", keyring,
+                 key_id);
+      return exit_code::kDataError;
+    }
+    const int fd = ::open(keyring.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    written = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0
+                  ? Status()
+                  : Status::io_error(fmt::format("{}: {}", keyring, std::strerror(errno)));
+    if (fd >= 0) ::close(fd);
+  }
+  wipe();
+  if (!written.ok()) {
+    fmt::print(stderr, "pintar: keys modem: {}\n", written.message());
+    return exit_code::kIoError;
+  }
+  fmt::print(stderr, "modem key {} for meter {}: appended to {} (provision the modem from that line)\n", key_id, meter,
+             keyring);
+  return exit_code::kOk;
+}
+
+// Wraps a vending key (given through a secret spec, never on the command line) under the KEK
+// into a new 0600 file that load_vending_key() reads, and checks that it does.
+int wrap_vending_key_file(const std::string& vk_spec, const std::string& kek_spec, const std::string& out) {
+  auto vk = Secret::load(vk_spec);
+  auto kek = Secret::load(kek_spec);
+  if (!vk.ok() || !kek.ok()) {
+    fmt::print(stderr, "pintar: keys vending: {}\n", (!vk.ok() ? vk.status() : kek.status()).message());
+    return exit_code::kDataError;
+  }
+  auto wrapped = engine::wrap_vending_key(*kek, vk->bytes());
+  if (!wrapped.ok()) {
+    fmt::print(stderr, "pintar: keys vending: {}\n", wrapped.status().message());
+    return exit_code::kDataError;
+  }
+  if (Status s = write_new_file(out, std::string(wrapped->begin(), wrapped->end()), 0600); !s.ok()) {
+    fmt::print(stderr, "pintar: keys vending: {}\n", s.message());
+    return exit_code::kIoError;
+  }
+  auto back = engine::load_vending_key("file:" + out, kek_spec);
+  if (!back.ok()) {
+    fmt::print(stderr, "pintar: keys vending: {}\n", back.status().message());
+    return exit_code::kSoftware;
+  }
+  fmt::print("{} DKGA{}\n", out, back->derivation() == sts::KeyDerivation::kDkga02 ? "02" : "04");
+  return exit_code::kOk;
+}
+
 }  // namespace
 
 void add_keys_commands(CLI::App& app) {
@@ -84,6 +165,34 @@ void add_keys_commands(CLI::App& app) {
       throw CLI::ValidationError("--name", "a file name stem without '/'");
     }
     const int code = make_zmq_keys(*dir, *name);
+    if (code != exit_code::kOk) throw CLI::RuntimeError("", code);
+  });
+
+  CLI::App* modem = keys->add_subcommand(
+      "modem", "Make a random 32-byte modem key and append it to the engine's modem keyring file (created 0600)");
+  auto keyring = std::make_shared<std::string>();
+  auto key_id = std::make_shared<std::string>();
+  auto meter = std::make_shared<std::string>();
+  modem->add_option("--keyring", *keyring, "The keyring file (lines: key id, meter number, key hex)")->required();
+  modem->add_option("--key-id", *key_id, "The key id K: 1..16 of A-Z 0-9, never used before")->required();
+  modem->add_option("--meter", *meter, "The 11-digit meter number the key belongs to")->required();
+  modem->callback([keyring, key_id, meter] {
+    const int code = make_modem_key(*keyring, *key_id, *meter);
+    if (code != exit_code::kOk) throw CLI::RuntimeError("", code);
+  });
+
+  CLI::App* vending = keys->add_subcommand(
+      "vending", "Wrap an STS vending key under the key-encryption key into a new 0600 file; prints the file and DKGA");
+  auto vk = std::make_shared<std::string>();
+  auto kek = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  vending->add_option("--vk", *vk, "The vending key: hexfile:PATH, file:PATH or credential:NAME (8 or 20 bytes)")
+      ->required();
+  vending->add_option("--kek", *kek, "The key-encryption key: credential:NAME, env:NAME, hexfile:PATH (32 bytes)")
+      ->required();
+  vending->add_option("--out", *out, "The wrapped key file to create")->required();
+  vending->callback([vk, kek, out] {
+    const int code = wrap_vending_key_file(*vk, *kek, *out);
     if (code != exit_code::kOk) throw CLI::RuntimeError("", code);
   });
 }

@@ -119,5 +119,47 @@ TEST_CASE("keys zmq writes a CURVE pair: the secret 0600, never printed; an exis
   CHECK(kept_secret == secret);
 }
 
+TEST_CASE("keys modem appends a fresh key to a 0600 keyring; keys vending wraps a vending key", "[cli][keys]") {
+  const std::string dir = make_temp_dir("cli-keys");
+  const std::string ring = dir + "/modem.keys";
+  const mode_t old_umask = ::umask(022);
+  auto first = run({pintar_binary(), "keys", "modem", "--keyring", ring, "--key-id", "M1400001", "--meter", "14000000001"});
+  ::umask(old_umask);
+  REQUIRE(first.exit_status == 0);
+  auto second = run({pintar_binary(), "keys", "modem", "--keyring", ring, "--key-id", "M1400002", "--meter", "14000000002"});
+  REQUIRE(second.exit_status == 0);
+  struct stat ring_stat {};
+  REQUIRE(::stat(ring.c_str(), &ring_stat) == 0);
+  CHECK((ring_stat.st_mode & 0777) == 0600);
+  std::ifstream in(ring);
+  std::string line1, line2;
+  std::getline(in, line1);
+  std::getline(in, line2);
+  CHECK(line1.size() == 8 + 1 + 11 + 1 + 64);
+  CHECK(line1.starts_with("M1400001 14000000001 "));
+  CHECK(line2.starts_with("M1400002 14000000002 "));
+  CHECK(line1.substr(21) != line2.substr(21));  // random keys
+  CHECK_THAT(first.out + first.err + second.out + second.err, !Catch::Contains(line1.substr(21)) && !Catch::Contains(line2.substr(21)));
+  // A key id names one key for ever.
+  CHECK(run({pintar_binary(), "keys", "modem", "--keyring", ring, "--key-id", "M1400001", "--meter", "14000000003"})
+            .exit_status == 65);
+
+  const std::string vk = dir + "/vk.hex";
+  {
+    std::ofstream out(vk);
+    out << "ABABABABABABABAB\n";
+  }
+  const std::string kek = "env:PINTAR_CLI_TEST_KEK";
+  ::setenv("PINTAR_CLI_TEST_KEK", "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF", 1);
+  auto wrapped = run({pintar_binary(), "keys", "vending", "--vk", "hexfile:" + vk, "--kek", kek, "--out", dir + "/vk.wrapped"});
+  REQUIRE(wrapped.exit_status == 0);
+  CHECK(wrapped.out == dir + "/vk.wrapped DKGA02\n");
+  CHECK_THAT(wrapped.out + wrapped.err, !Catch::Contains("ABABABABABABABAB"));
+  struct stat wrapped_stat {};
+  REQUIRE(::stat((dir + "/vk.wrapped").c_str(), &wrapped_stat) == 0);
+  CHECK((wrapped_stat.st_mode & 0777) == 0600);
+  CHECK(wrapped_stat.st_size == 1 + 12 + 8 + 16);
+}
+
 }  // namespace
 }  // namespace pintar::testing

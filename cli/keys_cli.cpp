@@ -15,8 +15,8 @@
 
 #include "common/crypto.h"
 #include "common/exit_codes.h"
+#include "bridge/curve.h"
 #include "common/hex.h"
-#include "gateway/engine_auth.h"
 #include "vending/engine/engine_keys.h"
 
 namespace pintar::cli {
@@ -39,18 +39,16 @@ Status write_new_file(const std::string& path, const std::string& text, mode_t m
 }
 
 int make_zmq_keys(const std::string& dir, const std::string& name) {
-  auto pair = gateway::generate_curve_keypair();
+  auto pair = bridge::generate_curve_keypair();
   if (!pair.ok()) {
     fmt::print(stderr, "pintar: keys zmq: {}\n", pair.status());
     return exit_code::kSoftware;
   }
   // The secret as Z85 text (what curve_secret_key() reads back); it never reaches stdout
   // or a log.
-  gateway::CurveKey secret{};
-  std::copy(pair->secret_key.bytes().begin(), pair->secret_key.bytes().end(), secret.begin());
-  std::string secret_z85 = gateway::z85(secret);
-  secret.fill(0);
-  const std::string public_z85 = gateway::z85(pair->public_key);
+  const Secret secret = bridge::z85_secret(pair->secret_key);
+  std::string secret_z85(secret.bytes().begin(), secret.bytes().end());
+  const std::string public_z85 = bridge::z85(pair->public_key);
   const std::string secret_path = fmt::format("{}/{}.key", dir, name);
   const std::string public_path = fmt::format("{}/{}.pub", dir, name);
   for (const auto& [path, text, mode] : {std::tuple{secret_path, secret_z85 + "\n", mode_t{0600}},

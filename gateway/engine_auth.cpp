@@ -12,12 +12,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/crypto.h"
 
 namespace pintar::gateway {
 namespace {
 
-constexpr size_t kZ85KeyLength = 40;
 // How often the handler's thread looks at its stop flag while idle.
 constexpr std::chrono::milliseconds kStopPoll{100};
 
@@ -43,68 +41,6 @@ std::optional<uint32_t> peer_uid(std::string_view address) {
 
 }  // namespace
 
-Result<CurveKey> parse_z85_key(std::string_view text) {
-  if (text.size() != kZ85KeyLength) {
-    return Status::invalid_argument(fmt::format("a CURVE key is 40 Z85 characters, not {}", text.size()));
-  }
-  const std::string copy(text);  // zmq_z85_decode wants a NUL-terminated string
-  CurveKey key{};
-  if (zmq_z85_decode(key.data(), copy.c_str()) == nullptr) {
-    return Status::invalid_argument(fmt::format("\"{}\" is not Z85 text", text));
-  }
-  return key;
-}
-
-std::string z85(const CurveKey& key) {
-  char text[kZ85KeyLength + 1];
-  zmq_z85_encode(text, key.data(), key.size());
-  return text;
-}
-
-Result<Secret> curve_secret_key(const Secret& loaded) {
-  const auto bytes = loaded.bytes();
-  if (bytes.size() == 32) return loaded;
-  size_t size = bytes.size();
-  while (size > 0 && (bytes[size - 1] == '\n' || bytes[size - 1] == '\r')) --size;
-  if (size != kZ85KeyLength) {
-    return Status::invalid_argument(
-        fmt::format("a CURVE secret key is 32 octets or 40 Z85 characters, not {} octets", bytes.size()));
-  }
-  char text[kZ85KeyLength + 1];
-  std::copy_n(bytes.begin(), kZ85KeyLength, text);
-  text[kZ85KeyLength] = '\0';
-  std::vector<uint8_t> key(32);
-  const bool decoded = zmq_z85_decode(key.data(), text) != nullptr;
-  crypto::cleanse({reinterpret_cast<uint8_t*>(text), sizeof text});
-  if (!decoded) return Status::invalid_argument("a CURVE secret key of 40 characters must be Z85 text");
-  return Secret(std::move(key));
-}
-
-Result<CurveKey> curve_public_key(const Secret& secret_key) {
-  if (secret_key.size() != 32) return Status::invalid_argument("a CURVE secret key is 32 octets");
-  char secret_text[kZ85KeyLength + 1];
-  char public_text[kZ85KeyLength + 1];
-  zmq_z85_encode(secret_text, secret_key.bytes().data(), 32);
-  const int rc = zmq_curve_public(public_text, secret_text);
-  crypto::cleanse({reinterpret_cast<uint8_t*>(secret_text), sizeof secret_text});
-  if (rc != 0) return Status::failed_precondition("this libzmq has no CURVE (zmq_has(\"curve\") is false)");
-  return parse_z85_key(public_text);
-}
-
-Result<CurveKeypair> generate_curve_keypair() {
-  char public_text[kZ85KeyLength + 1];
-  char secret_text[kZ85KeyLength + 1];
-  if (zmq_curve_keypair(public_text, secret_text) != 0) {
-    return Status::failed_precondition("this libzmq has no CURVE (zmq_has(\"curve\") is false)");
-  }
-  std::vector<uint8_t> secret(32);
-  (void)zmq_z85_decode(secret.data(), secret_text);
-  crypto::cleanse({reinterpret_cast<uint8_t*>(secret_text), sizeof secret_text});
-  auto public_key = parse_z85_key(public_text);
-  if (!public_key.ok()) return public_key.status();
-  return CurveKeypair{.public_key = *public_key, .secret_key = Secret(std::move(secret))};
-}
-
 ZapVerdict decide(const ZapPolicy& policy, std::span<const std::string> frames) {
   if (frames.size() <= kMechanism || frames[kVersion] != "1.0") return refuse("not a ZAP 1.0 request");
   const std::string& mechanism = frames[kMechanism];
@@ -119,12 +55,12 @@ ZapVerdict decide(const ZapPolicy& policy, std::span<const std::string> frames) 
     if (mechanism != "CURVE" || frames.size() <= kCredentials || frames[kCredentials].size() != 32) {
       return refuse(fmt::format("mechanism {} where CURVE is required", mechanism));
     }
-    CurveKey key{};
+    bridge::CurveKey key{};
     std::copy_n(frames[kCredentials].begin(), 32, key.begin());
     if (std::find(policy.engine_keys.begin(), policy.engine_keys.end(), key) == policy.engine_keys.end()) {
-      return refuse(fmt::format("CURVE key {} is not in gateway.zmq_engine_keys", z85(key)));
+      return refuse(fmt::format("CURVE key {} is not in gateway.zmq_engine_keys", bridge::z85(key)));
     }
-    user_id = "curve:" + z85(key);
+    user_id = "curve:" + bridge::z85(key);
   } else if (mechanism != "NULL") {
     return refuse(fmt::format("mechanism {} where NULL is configured", mechanism));
   }

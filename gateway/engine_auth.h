@@ -9,16 +9,13 @@
 // A CURVE handshake with a wrong server key, or a NULL client on a CURVE server, fails
 // before ZAP is asked; inproc:// has no handshake at all (tests only; config refuses it).
 //
-// Keys: CurveKey holds the 32 octets; its text form is Z85 (RFC 32, 40 characters). A secret
-// key comes from the credential store (Secret::load) as its 32 raw octets, or as its 40 Z85
-// characters with an optional trailing newline.
+// Keys (CurveKey, Z85, secret key forms) are bridge/curve.h's, shared with the engine's client.
 //
-// Threads: decide() and the key functions are pure and thread-safe. ZapHandler answers on
+// Threads: decide() is pure and thread-safe. ZapHandler answers on
 // its own thread; it counts through the Counters it is given (lock-free) and logs refusals.
 #ifndef PINTAR_GATEWAY_ENGINE_AUTH_H_
 #define PINTAR_GATEWAY_ENGINE_AUTH_H_
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -31,35 +28,17 @@
 
 #include <zmq.hpp>
 
+#include "bridge/curve.h"
 #include "common/counters.h"
 #include "common/secret.h"
 #include "common/status.h"
 
 namespace pintar::gateway {
 
-using CurveKey = std::array<uint8_t, 32>;
-
-// 40 Z85 characters -> 32 octets; InvalidArgument otherwise (the text is a public key,
-// so it may appear in the message).
-Result<CurveKey> parse_z85_key(std::string_view text);
-std::string z85(const CurveKey& key);
-
-// A CURVE secret key loaded by Secret::load: 32 octets, or 40 Z85 characters (+ CR/LF).
-Result<Secret> curve_secret_key(const Secret& loaded);
-// The public key that belongs to a 32-octet secret key (zmq_curve_public).
-Result<CurveKey> curve_public_key(const Secret& secret_key);
-
-struct CurveKeypair {
-  CurveKey public_key{};
-  Secret secret_key{};  // 32 octets
-};
-// A fresh keypair from libzmq's libsodium (zmq_curve_keypair).
-Result<CurveKeypair> generate_curve_keypair();
-
 struct ZapPolicy {
-  bool curve = false;                  // CURVE server: the client key must be pinned
-  std::vector<CurveKey> engine_keys{};  // the pinned keys (curve = true)
-  std::optional<uint32_t> ipc_uid{};   // ipc://: the peer's uid must be this one
+  bool curve = false;                           // CURVE server: the client key must be pinned
+  std::vector<bridge::CurveKey> engine_keys{};  // the pinned keys (curve = true)
+  std::optional<uint32_t> ipc_uid{};            // ipc://: the peer's uid must be this one
 };
 
 struct ZapVerdict {

@@ -17,42 +17,11 @@ std::vector<std::string> request(std::string address, std::string mechanism, std
   return frames;
 }
 
-std::string raw(const CurveKey& key) { return std::string(key.begin(), key.end()); }
-
-TEST_CASE("Z85 keys: parsed, printed, derived, and a secret key in either form", "[engine_auth]") {
-  auto pair = generate_curve_keypair();
-  REQUIRE(pair.ok());
-  CHECK(pair->secret_key.size() == 32);
-  const std::string text = z85(pair->public_key);
-  CHECK(text.size() == 40);
-  auto parsed = parse_z85_key(text);
-  REQUIRE(parsed.ok());
-  CHECK(*parsed == pair->public_key);
-  auto derived = curve_public_key(pair->secret_key);
-  REQUIRE(derived.ok());
-  CHECK(*derived == pair->public_key);
-
-  CHECK_THAT(parse_z85_key("short").status().message(), Catch::Contains("40 Z85 characters, not 5"));
-  CHECK_THAT(parse_z85_key(std::string(40, '"')).status().message(), Catch::Contains("not Z85"));
-
-  // As the credential store hands it over: raw octets, or Z85 text with a newline.
-  auto from_raw = curve_secret_key(pair->secret_key);
-  REQUIRE(from_raw.ok());
-  CHECK(*from_raw == pair->secret_key);
-  char secret_text[41];
-  zmq_z85_encode(secret_text, pair->secret_key.bytes().data(), 32);
-  const std::string line = std::string(secret_text) + "\n";
-  auto from_text = curve_secret_key(Secret(std::vector<uint8_t>(line.begin(), line.end())));
-  REQUIRE(from_text.ok());
-  CHECK(*from_text == pair->secret_key);
-  auto too_short = curve_secret_key(Secret(std::vector<uint8_t>(31, 1)));
-  REQUIRE_FALSE(too_short.ok());
-  CHECK_THAT(too_short.status().message(), Catch::Contains("not 31 octets"));
-}
+std::string raw(const bridge::CurveKey& key) { return std::string(key.begin(), key.end()); }
 
 TEST_CASE("the ZAP handler admits pinned CURVE keys and the gateway's own uid only", "[engine_auth][security]") {
-  auto pinned = generate_curve_keypair();
-  auto stranger = generate_curve_keypair();
+  auto pinned = bridge::generate_curve_keypair();
+  auto stranger = bridge::generate_curve_keypair();
   REQUIRE(pinned.ok());
   REQUIRE(stranger.ok());
   const ZapPolicy curve{.curve = true, .engine_keys = {pinned->public_key}};
@@ -60,7 +29,7 @@ TEST_CASE("the ZAP handler admits pinned CURVE keys and the gateway's own uid on
   auto ok = decide(curve, request("127.0.0.1", "CURVE", raw(pinned->public_key)));
   CHECK(ok.admitted);
   CHECK(ok.status_code == "200");
-  CHECK(ok.user_id == "curve:" + z85(pinned->public_key));
+  CHECK(ok.user_id == "curve:" + bridge::z85(pinned->public_key));
 
   auto wrong = decide(curve, request("127.0.0.1", "CURVE", raw(stranger->public_key)));
   CHECK_FALSE(wrong.admitted);

@@ -40,7 +40,7 @@ Result<std::unique_ptr<EngineLink>> EngineLink::open(zmq::context_t& context, co
   if (options.curve_secret_key) {
     policy.curve = true;
     for (const auto& text : options.engine_keys) {
-      auto key = parse_z85_key(text);
+      auto key = bridge::parse_z85_key(text);
       if (!key.ok()) return key.status().with_context("engine key");
       policy.engine_keys.push_back(*key);
     }
@@ -96,7 +96,7 @@ std::vector<EngineLink::Incoming> EngineLink::receive() {
     while (socket_.get(zmq::sockopt::rcvmore)) {
       (void)socket_.recv(payload, zmq::recv_flags::none);
     }
-    auto message = decode(payload.to_string_view());
+    auto message = bridge::decode(payload.to_string_view());
     if (!message.ok()) {
       counters_.add(kLinkBadFrames);
       spdlog::warn("engine link: dropped a frame: {}", message.status().message());
@@ -105,8 +105,8 @@ std::vector<EngineLink::Incoming> EngineLink::receive() {
     const std::string engine_id = engine.to_string();
     heard_from(engine_id, payload);  // only now: a sender of garbage gets no MOs
     counters_.add(kLinkReceived);
-    if (std::holds_alternative<Heartbeat>(*message)) {
-      reply(engine_id, Heartbeat{});
+    if (std::holds_alternative<bridge::Heartbeat>(*message)) {
+      reply(engine_id, bridge::Heartbeat{});
       continue;
     }
     out.push_back({engine_id, std::move(message).value()});
@@ -125,8 +125,8 @@ void EngineLink::heard_from(const std::string& engine, const zmq::message_t& fra
   }
 }
 
-bool EngineLink::send_to(const std::string& engine, const Message& message) {
-  const std::string frame = encode(message);
+bool EngineLink::send_to(const std::string& engine, const bridge::Message& message) {
+  const std::string frame = bridge::encode(message);
   try {
     if (socket_.send(zmq::buffer(engine), zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
         socket_.send(zmq::buffer(frame), zmq::send_flags::dontwait)) {
@@ -142,7 +142,7 @@ bool EngineLink::send_to(const std::string& engine, const Message& message) {
   return false;
 }
 
-void EngineLink::reply(const std::string& engine, const Message& message) { (void)send_to(engine, message); }
+void EngineLink::reply(const std::string& engine, const bridge::Message& message) { (void)send_to(engine, message); }
 
 bool EngineLink::dispatch(Pending& pending) {
   // Each live engine gets one try (a failed send removes a gone engine; a full one stays).
@@ -168,7 +168,7 @@ bool EngineLink::has_room(ReliableKind kind) const {
 
 size_t EngineLink::outstanding(ReliableKind kind) const { return pending_[static_cast<size_t>(kind)].size(); }
 
-void EngineLink::send_reliable(ReliableKind kind, int64_t key, Message message) {
+void EngineLink::send_reliable(ReliableKind kind, int64_t key, bridge::Message message) {
   auto [it, inserted] = pending_[static_cast<size_t>(kind)].try_emplace(key, Pending{std::move(message), {}, {}});
   if (inserted) (void)dispatch(it->second);
 }
@@ -195,7 +195,7 @@ void EngineLink::tick() {
     return true;
   });
   if (now >= next_heartbeat_) {
-    for (const auto& [engine, last_heard] : engines_) reply(engine, Heartbeat{});
+    for (const auto& [engine, last_heard] : engines_) reply(engine, bridge::Heartbeat{});
     next_heartbeat_ = now + options_.heartbeat;
   }
   if (engines_.empty() || now < next_scan_) return;

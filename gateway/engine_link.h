@@ -30,7 +30,7 @@
 #include "common/counters.h"
 #include "common/status.h"
 #include "gateway/engine_auth.h"
-#include "gateway/engine_protocol.h"
+#include "bridge/protocol.h"
 #include "gateway/gateway_config.h"
 
 namespace pintar::gateway {
@@ -55,7 +55,7 @@ class EngineLink {
  public:
   struct Incoming {
     std::string engine;   // routing id, to reply()
-    Message message;
+    bridge::Message message;
   };
 
   static Result<std::unique_ptr<EngineLink>> open(zmq::context_t& context, const EngineLinkOptions& options,
@@ -69,12 +69,12 @@ class EngineLink {
   // returned; malformed frames are logged, counted and dropped, and do not make an engine.
   std::vector<Incoming> receive();
   // Sends one message to one engine now (best effort: acks, mt_ack).
-  void reply(const std::string& engine, const Message& message);
+  void reply(const std::string& engine, const bridge::Message& message);
 
   // Room for another reliable message of this kind.
   bool has_room(ReliableKind kind) const;
   // Takes a reliable message; it goes out at once if an engine is alive, else when one is.
-  void send_reliable(ReliableKind kind, int64_t key, Message message);
+  void send_reliable(ReliableKind kind, int64_t key, bridge::Message message);
   // `engine` acknowledged it. False, counted (engine.acks_ignored) and nothing changed when
   // it is not outstanding to that engine: a repeated or late ack, or one for a message the
   // link never sent there.
@@ -90,12 +90,12 @@ class EngineLink {
 
  private:
   struct Pending {
-    Message message;
+    bridge::Message message;
     std::optional<Clock::SteadyTime> sent_at;  // none: never sent
     std::vector<std::string> sent_to;           // engines it went to (each may ack it)
   };
   EngineLink(zmq::context_t& context, const EngineLinkOptions& options, Clock& clock);
-  bool send_to(const std::string& engine, const Message& message);
+  bool send_to(const std::string& engine, const bridge::Message& message);
   // Sends `pending` to the next live engine; false when none took it.
   bool dispatch(Pending& pending);
   void heard_from(const std::string& engine, const zmq::message_t& frame);

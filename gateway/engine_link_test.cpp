@@ -18,6 +18,17 @@ namespace pintar::gateway {
 namespace {
 
 using namespace std::chrono_literals;
+using bridge::CurveKey;
+using bridge::CurveKeypair;
+using bridge::decode;
+using bridge::encode;
+using bridge::Heartbeat;
+using bridge::Message;
+using bridge::Mo;
+using bridge::MoAck;
+using bridge::Mt;
+using bridge::generate_curve_keypair;
+using bridge::z85;
 
 // What a CURVE client needs: the gateway's public key and its own keypair.
 struct ClientKeys {

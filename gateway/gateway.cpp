@@ -28,7 +28,7 @@ constexpr CounterSpec kGatewayCounters[] = {
     {"gateway.receipts_refused", "delivery receipts the queue could not commit (answered 0x64)"},
     {"gateway.mt_stored", "MTs from the engine committed and acknowledged"},
     {"gateway.mt_repeated", "MTs the engine sent again after they were stored (acknowledged again, not resent)"},
-    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, a field outside its limits: engine_protocol.h validate)"},
+    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, a field outside its limits: bridge/protocol.h validate)"},
     {"gateway.mt_resubmitted_at_start", "MTs without a submit_sm_resp found at start and submitted again"},
     {"gateway.mt_submitted", "MTs accepted by an SMSC"},
     {"gateway.mt_failed", "MTs that failed for good"},
@@ -336,7 +336,7 @@ class Gateway::Impl {
 
   Status resubmit_unsettled();
   void handle(const EngineLink::Incoming& incoming);
-  void handle_mt(const std::string& engine, const Mt& mt);
+  void handle_mt(const std::string& engine, const bridge::Mt& mt);
   void handle_ack(const std::string& engine, ReliableKind kind, const std::string& id);
   void pump();
   void housekeeping();
@@ -401,29 +401,29 @@ void Gateway::Impl::handle(const EngineLink::Incoming& incoming) {
   std::visit(
       [&](const auto& message) {
         using T = std::decay_t<decltype(message)>;
-        if constexpr (std::is_same_v<T, Mt>) {
+        if constexpr (std::is_same_v<T, bridge::Mt>) {
           handle_mt(incoming.engine, message);
-        } else if constexpr (std::is_same_v<T, MoAck>) {
+        } else if constexpr (std::is_same_v<T, bridge::MoAck>) {
           handle_ack(incoming.engine, ReliableKind::kMo, message.id);
-        } else if constexpr (std::is_same_v<T, MtResultAck>) {
+        } else if constexpr (std::is_same_v<T, bridge::MtResultAck>) {
           handle_ack(incoming.engine, ReliableKind::kResult, message.id);
-        } else if constexpr (std::is_same_v<T, ReceiptAck>) {
+        } else if constexpr (std::is_same_v<T, bridge::ReceiptAck>) {
           handle_ack(incoming.engine, ReliableKind::kReceipt, message.id);
         } else {
-          spdlog::warn("engine link: a {} from an engine makes no sense; dropped", type_name(message));
+          spdlog::warn("engine link: a {} from an engine makes no sense; dropped", bridge::type_name(message));
         }
       },
       incoming.message);
 }
 
-void Gateway::Impl::handle_mt(const std::string& engine, const Mt& mt) {
+void Gateway::Impl::handle_mt(const std::string& engine, const bridge::Mt& mt) {
   Smsc* smsc = route(mt.smsc);
   std::string refusal;
-  if (Status valid = validate(mt); !valid.ok()) refusal = valid.message();
+  if (Status valid = bridge::validate(mt); !valid.ok()) refusal = valid.message();
   else if (smsc == nullptr) refusal = fmt::format("unknown smsc \"{}\"", mt.smsc);
   if (!refusal.empty()) {
     counters_.add(kMtRejected);
-    link_->reply(engine, MtAck{.id = mt.id, .stored = false, .error = refusal});
+    link_->reply(engine, bridge::MtAck{.id = mt.id, .stored = false, .error = refusal});
     return;
   }
   store::MtRecord record{.engine_id = mt.id, .smsc = smsc->name(), .source = mt.from, .destination = mt.to,
@@ -434,7 +434,7 @@ void Gateway::Impl::handle_mt(const std::string& engine, const Mt& mt) {
         spdlog::error("gateway: MT {} not stored: {}", record.engine_id, added.status());
         return;
       }
-      link_->reply(engine, MtAck{.id = record.engine_id});
+      link_->reply(engine, bridge::MtAck{.id = record.engine_id});
       if (!added->inserted) {
         counters_.add(kMtRepeated);
         return;
@@ -499,27 +499,28 @@ void Gateway::Impl::pump() {
   load(
       ReliableKind::kMo, [&](int64_t after, size_t n, auto done) { queue_->mos_after(after, n, std::move(done)); },
       [](std::string id, const store::QueuedMo& row) {
-        return Message(Mo{.id = std::move(id), .smsc = row.mo.smsc, .from = row.mo.source, .to = row.mo.destination,
-                          .text = row.mo.text, .data_coding = row.mo.data_coding,
-                          .received_at_ms = row.mo.received_at_ms, .idempotency_key = row.mo.idempotency_key,
-                          .user_data = row.mo.user_data, .parts = row.mo.parts, .incomplete = row.mo.incomplete});
+        return bridge::Message(bridge::Mo{.id = std::move(id), .smsc = row.mo.smsc, .from = row.mo.source,
+                                          .to = row.mo.destination, .text = row.mo.text,
+                                          .data_coding = row.mo.data_coding, .received_at_ms = row.mo.received_at_ms,
+                                          .idempotency_key = row.mo.idempotency_key, .user_data = row.mo.user_data,
+                                          .parts = row.mo.parts, .incomplete = row.mo.incomplete});
       });
   load(
       ReliableKind::kResult,
       [&](int64_t after, size_t n, auto done) { queue_->results_after(after, n, std::move(done)); },
       [](std::string id, const store::MtResult& row) {
-        return Message(MtResult{.id = std::move(id), .mt_id = row.engine_id, .submitted = row.submitted,
-                                .message_ids = row.message_ids, .command_status = row.command_status,
-                                .reason = row.reason});
+        return bridge::Message(bridge::MtResult{.id = std::move(id), .mt_id = row.engine_id,
+                                                .submitted = row.submitted, .message_ids = row.message_ids,
+                                                .command_status = row.command_status, .reason = row.reason});
       });
   load(
       ReliableKind::kReceipt,
       [&](int64_t after, size_t n, auto done) { queue_->receipts_after(after, n, std::move(done)); },
       [](std::string id, const store::QueuedReceipt& row) {
-        return Message(Receipt{.id = std::move(id), .mt_id = row.engine_id, .part = row.part,
-                               .smsc = row.receipt.smsc, .message_id = row.receipt.message_id,
-                               .state = row.receipt.state, .error = row.receipt.error,
-                               .received_at_ms = row.receipt.received_at_ms});
+        return bridge::Message(bridge::Receipt{.id = std::move(id), .mt_id = row.engine_id, .part = row.part,
+                                               .smsc = row.receipt.smsc, .message_id = row.receipt.message_id,
+                                               .state = row.receipt.state, .error = row.receipt.error,
+                                               .received_at_ms = row.receipt.received_at_ms});
       });
 }
 

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/secret.h"
-#include "gateway/engine_auth.h"
+#include "bridge/curve.h"
 
 namespace pintar::gateway {
 namespace {
@@ -244,12 +244,12 @@ Result<GatewayOptions> options_from(const config::Config& config) {
   if (const auto spec = config.string("gateway.zmq_curve_secret"); !spec.empty()) {
     auto loaded = Secret::load(spec);
     if (!loaded.ok()) return loaded.status().with_context("gateway.zmq_curve_secret");
-    auto key = curve_secret_key(*loaded);
+    auto key = bridge::curve_secret_key(*loaded);
     if (!key.ok()) return key.status().with_context("gateway.zmq_curve_secret");
     options.engine.curve_secret_key = std::move(key).value();
   }
   for (size_t i = 0; i < options.engine.engine_keys.size(); ++i) {
-    if (auto key = parse_z85_key(options.engine.engine_keys[i]); !key.ok()) {
+    if (auto key = bridge::parse_z85_key(options.engine.engine_keys[i]); !key.ok()) {
       return key.status().with_context(fmt::format("gateway.zmq_engine_keys[{}]", i));
     }
   }

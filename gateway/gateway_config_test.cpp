@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/hex.h"
-#include "gateway/engine_auth.h"
+#include "bridge/curve.h"
 
 namespace pintar::gateway {
 namespace {
@@ -100,12 +100,12 @@ TEST_CASE("the engine link: ipc:// by default, tcp:// only with CURVE and pinned
   CHECK_FALSE(defaults->engine.curve_secret_key);
   CHECK(defaults->engine.max_message_bytes == 65536);
 
-  auto gateway_keys = generate_curve_keypair();
-  auto engine_keys = generate_curve_keypair();
+  auto gateway_keys = bridge::generate_curve_keypair();
+  auto engine_keys = bridge::generate_curve_keypair();
   REQUIRE(gateway_keys.ok());
   REQUIRE(engine_keys.ok());
   const std::string secret_hex = hex_encode(gateway_keys->secret_key.bytes());
-  const std::string engine_key = z85(engine_keys->public_key);
+  const std::string engine_key = bridge::z85(engine_keys->public_key);
 
   auto curve = parse(fmt::format(
       "[gateway]\nzmq_endpoint=\"tcp://10.0.0.5:5570\"\nzmq_curve_secret=\"hex:{}\"\nzmq_engine_keys=[\"{}\"]\n"

@@ -63,7 +63,7 @@ class GatewayProcess {
   std::unique_ptr<Process> process_;
 };
 
-gateway::Mt mt(const std::string& id, const std::string& text, const std::string& to = kHandset) {
+bridge::Mt mt(const std::string& id, const std::string& text, const std::string& to = kHandset) {
   return {.id = id, .smsc = "", .from = "1234", .to = to, .text = text, .receipt = true};
 }
 

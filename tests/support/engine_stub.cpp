@@ -5,7 +5,7 @@
 namespace pintar::testing {
 
 using namespace std::chrono_literals;
-using gateway::Message;
+using bridge::Message;
 
 EngineStub::EngineStub(std::string endpoint, Options options)
     : endpoint_(std::move(endpoint)), options_(options), thread_([this] { run(); }) {}
@@ -18,7 +18,7 @@ EngineStub::~EngineStub() {
   thread_.join();
 }
 
-void EngineStub::send_mt(gateway::Mt mt) {
+void EngineStub::send_mt(bridge::Mt mt) {
   std::lock_guard lock(mutex_);
   to_send_.push_back(std::move(mt));
 }
@@ -29,20 +29,20 @@ void EngineStub::set_ack_mo(bool ack) {
 }
 
 void EngineStub::handle(const Message& message, std::vector<Message>& replies) {
-  if (const auto* mo = std::get_if<gateway::Mo>(&message)) {
+  if (const auto* mo = std::get_if<bridge::Mo>(&message)) {
     ++mo_arrivals_;
     if (mo_ids_.insert(mo->id).second) mos_.push_back(*mo);
-    if (options_.ack_mo) replies.push_back(gateway::MoAck{.id = mo->id});
-  } else if (const auto* result = std::get_if<gateway::MtResult>(&message)) {
+    if (options_.ack_mo) replies.push_back(bridge::MoAck{.id = mo->id});
+  } else if (const auto* result = std::get_if<bridge::MtResult>(&message)) {
     ++result_arrivals_;
     results_[result->mt_id] = *result;
-    if (options_.ack_results) replies.push_back(gateway::MtResultAck{.id = result->id});
-  } else if (const auto* receipt = std::get_if<gateway::Receipt>(&message)) {
+    if (options_.ack_results) replies.push_back(bridge::MtResultAck{.id = result->id});
+  } else if (const auto* receipt = std::get_if<bridge::Receipt>(&message)) {
     if (receipt_ids_.insert(receipt->id).second) receipts_.push_back(*receipt);
-    if (options_.ack_receipts) replies.push_back(gateway::ReceiptAck{.id = receipt->id});
-  } else if (std::holds_alternative<gateway::Heartbeat>(message)) {
+    if (options_.ack_receipts) replies.push_back(bridge::ReceiptAck{.id = receipt->id});
+  } else if (std::holds_alternative<bridge::Heartbeat>(message)) {
     ++heartbeats_;
-  } else if (const auto* ack = std::get_if<gateway::MtAck>(&message)) {
+  } else if (const auto* ack = std::get_if<bridge::MtAck>(&message)) {
     unacked_mts_.erase(ack->id);
     if (ack->stored) mt_acked_.insert(ack->id);
     else mt_refused_[ack->id] = ack->error;
@@ -56,7 +56,7 @@ void EngineStub::run() {
   socket.set(zmq::sockopt::sndhwm, 1000000);
   socket.set(zmq::sockopt::rcvhwm, 1000000);
   socket.connect(endpoint_);
-  const auto send = [&](const Message& m) { (void)socket.send(zmq::buffer(gateway::encode(m)), zmq::send_flags::dontwait); };
+  const auto send = [&](const Message& m) { (void)socket.send(zmq::buffer(bridge::encode(m)), zmq::send_flags::dontwait); };
   auto next_heartbeat = std::chrono::steady_clock::now();
   for (;;) {
     std::vector<Message> outgoing;
@@ -77,7 +77,7 @@ void EngineStub::run() {
       }
     }
     if (now >= next_heartbeat) {
-      outgoing.push_back(gateway::Heartbeat{});
+      outgoing.push_back(bridge::Heartbeat{});
       next_heartbeat = now + 200ms;
     }
     for (const auto& m : outgoing) send(m);
@@ -89,7 +89,7 @@ void EngineStub::run() {
       std::lock_guard lock(mutex_);
       zmq::message_t frame;
       while (socket.recv(frame, zmq::recv_flags::dontwait)) {
-        auto message = gateway::decode(frame.to_string_view());
+        auto message = bridge::decode(frame.to_string_view());
         if (message.ok()) handle(*message, replies);
       }
     }
@@ -98,7 +98,7 @@ void EngineStub::run() {
   }
 }
 
-std::vector<gateway::Mo> EngineStub::mos() const {
+std::vector<bridge::Mo> EngineStub::mos() const {
   std::lock_guard lock(mutex_);
   return mos_;
 }
@@ -106,7 +106,7 @@ size_t EngineStub::mo_arrivals() const {
   std::lock_guard lock(mutex_);
   return mo_arrivals_;
 }
-std::map<std::string, gateway::MtResult> EngineStub::results() const {
+std::map<std::string, bridge::MtResult> EngineStub::results() const {
   std::lock_guard lock(mutex_);
   return results_;
 }
@@ -114,7 +114,7 @@ size_t EngineStub::result_arrivals() const {
   std::lock_guard lock(mutex_);
   return result_arrivals_;
 }
-std::vector<gateway::Receipt> EngineStub::receipts() const {
+std::vector<bridge::Receipt> EngineStub::receipts() const {
   std::lock_guard lock(mutex_);
   return receipts_;
 }

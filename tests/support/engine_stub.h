@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/engine_protocol.h"
+#include "bridge/protocol.h"
 
 namespace pintar::testing {
 
@@ -36,15 +36,15 @@ class EngineStub {
   EngineStub(const EngineStub&) = delete;
   EngineStub& operator=(const EngineStub&) = delete;
 
-  void send_mt(gateway::Mt mt);
+  void send_mt(bridge::Mt mt);
   void set_ack_mo(bool ack);
 
   // Distinct messages by id, in order of first arrival, and how many arrived in all.
-  std::vector<gateway::Mo> mos() const;
+  std::vector<bridge::Mo> mos() const;
   size_t mo_arrivals() const;
-  std::map<std::string, gateway::MtResult> results() const;  // by mt_id (the last one)
+  std::map<std::string, bridge::MtResult> results() const;  // by mt_id (the last one)
   size_t result_arrivals() const;
-  std::vector<gateway::Receipt> receipts() const;
+  std::vector<bridge::Receipt> receipts() const;
   size_t receipt_count() const;   // receipts().size(), without the copy
   size_t result_count() const;    // results().size(), without the copy
   std::set<std::string> mt_acked() const;
@@ -62,21 +62,21 @@ class EngineStub {
 
  private:
   void run();
-  void handle(const gateway::Message& message, std::vector<gateway::Message>& replies);
+  void handle(const bridge::Message& message, std::vector<bridge::Message>& replies);
 
   const std::string endpoint_;
   Options options_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   bool stop_ = false;
-  std::deque<gateway::Mt> to_send_;
-  std::map<std::string, std::pair<gateway::Mt, std::chrono::steady_clock::time_point>> unacked_mts_;
-  std::vector<gateway::Mo> mos_;
+  std::deque<bridge::Mt> to_send_;
+  std::map<std::string, std::pair<bridge::Mt, std::chrono::steady_clock::time_point>> unacked_mts_;
+  std::vector<bridge::Mo> mos_;
   std::set<std::string> mo_ids_;
   size_t mo_arrivals_ = 0;
-  std::map<std::string, gateway::MtResult> results_;
+  std::map<std::string, bridge::MtResult> results_;
   size_t result_arrivals_ = 0;
-  std::vector<gateway::Receipt> receipts_;
+  std::vector<bridge::Receipt> receipts_;
   std::set<std::string> receipt_ids_;
   std::set<std::string> mt_acked_;
   size_t heartbeats_ = 0;

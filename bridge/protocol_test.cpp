@@ -1,8 +1,8 @@
-#include "gateway/engine_protocol.h"
+#include "bridge/protocol.h"
 
 #include <catch2/catch.hpp>
 
-namespace pintar::gateway {
+namespace pintar::bridge {
 namespace {
 
 template <typename T>
@@ -13,7 +13,7 @@ T round_trip(const T& message) {
   return std::get<T>(*decoded);
 }
 
-TEST_CASE("every message survives encode and decode", "[engine_protocol]") {
+TEST_CASE("every message survives encode and decode", "[protocol]") {
   const Mo mo{.id = "9f2c01aa-7", .smsc = "telkomsel", .from = "6281234567890", .to = "1234",
               .text = "BELI 14012345678 20000 €", .data_coding = 8, .received_at_ms = 1764000000000};
   auto m = round_trip(mo);
@@ -55,7 +55,7 @@ TEST_CASE("every message survives encode and decode", "[engine_protocol]") {
   round_trip(Heartbeat{});
 }
 
-TEST_CASE("the wire form is the one docs/gateway.md shows", "[engine_protocol]") {
+TEST_CASE("the wire form is the one docs/gateway.md shows", "[protocol]") {
   CHECK(encode(MoAck{.id = "9f2c01aa-7"}) == R"({"id":"9f2c01aa-7","type":"mo_ack","v":1})");
   CHECK(encode(Heartbeat{}) == R"({"type":"heartbeat","v":1})");
   auto mt = decode(R"({"v":1,"type":"mt","id":"e-42","to":"6281234567890","from":"1234","text":"Token 1234",)"
@@ -65,7 +65,7 @@ TEST_CASE("the wire form is the one docs/gateway.md shows", "[engine_protocol]")
 }
 
 TEST_CASE("an mo carries its idempotency key, raw user data, parts and incomplete; v1 frames without them still decode",
-          "[engine_protocol]") {
+          "[protocol]") {
   const std::string key(64, 'a');
   auto binary = round_trip(Mo{.id = "g-1", .smsc = "modem", .from = "628", .to = "1234", .text = "", .data_coding = 4,
                               .received_at_ms = 1, .idempotency_key = key,
@@ -83,7 +83,7 @@ TEST_CASE("an mo carries its idempotency key, raw user data, parts and incomplet
   CHECK_FALSE(decode(R"({"v":1,"type":"mo","id":"g","smsc":"s","from":"6","to":"1","text":"","user_data":"xyz"})").ok());
 }
 
-TEST_CASE("bad frames are refused with a reason, never a crash", "[engine_protocol]") {
+TEST_CASE("bad frames are refused with a reason, never a crash", "[protocol]") {
   const std::pair<std::string, std::string> cases[] = {
       {"", "not JSON"},
       {"{\"v\":1,", "not JSON"},
@@ -105,14 +105,14 @@ TEST_CASE("bad frames are refused with a reason, never a crash", "[engine_protoc
   }
 }
 
-TEST_CASE("text that is not UTF-8 is replaced, not thrown over", "[engine_protocol]") {
+TEST_CASE("text that is not UTF-8 is replaced, not thrown over", "[protocol]") {
   auto frame = encode(Mo{.id = "1", .smsc = "s", .from = "1", .to = "2", .text = std::string("a\xff" "b")});
   auto decoded = decode(frame);
   REQUIRE(decoded.ok());
   CHECK(std::get<Mo>(*decoded).text == "a\xEF\xBF\xBD" "b");
 }
 
-TEST_CASE("an mt outside the field limits is refused with the member named", "[engine_protocol]") {
+TEST_CASE("an mt outside the field limits is refused with the member named", "[protocol]") {
   const Mt good{.id = "e-42", .smsc = "telkomsel", .from = "PLN Info", .to = "6281234567890",
                 .text = "Token 1234\nTerima kasih €", .receipt = true};
   REQUIRE(validate(good).ok());
@@ -150,4 +150,4 @@ TEST_CASE("an mt outside the field limits is refused with the member named", "[e
 }
 
 }  // namespace
-}  // namespace pintar::gateway
+}  // namespace pintar::bridge

@@ -8,9 +8,11 @@
 // Delivery is at least once in both directions: a sender repeats a message until the
 // matching *_ack arrives, and a receiver de-duplicates by "id".
 //
+// Both ends use it: the gateway (gateway/engine_link.h) and the engine (bridge/client.h).
+//
 // Pure functions, thread-safe. decode() never throws: bad input becomes an error Status.
-#ifndef PINTAR_GATEWAY_ENGINE_PROTOCOL_H_
-#define PINTAR_GATEWAY_ENGINE_PROTOCOL_H_
+#ifndef PINTAR_BRIDGE_PROTOCOL_H_
+#define PINTAR_BRIDGE_PROTOCOL_H_
 
 #include <cstdint>
 #include <optional>
@@ -21,7 +23,7 @@
 
 #include "common/status.h"
 
-namespace pintar::gateway {
+namespace pintar::bridge {
 
 inline constexpr int kProtocolVersion = 1;
 
@@ -112,6 +114,6 @@ inline constexpr size_t kMaxSmscNameOctets = 64;
 inline constexpr size_t kMaxMtTextOctets = 16384;
 Status validate(const Mt& mt);
 
-}  // namespace pintar::gateway
+}  // namespace pintar::bridge
 
-#endif  // PINTAR_GATEWAY_ENGINE_PROTOCOL_H_
+#endif  // PINTAR_BRIDGE_PROTOCOL_H_

@@ -1,4 +1,4 @@
-#include "gateway/engine_protocol.h"
+#include "bridge/protocol.h"
 
 #include <nlohmann/json.hpp>
 
@@ -6,7 +6,7 @@
 
 #include "common/hex.h"
 
-namespace pintar::gateway {
+namespace pintar::bridge {
 namespace {
 
 using Json = nlohmann::json;
@@ -239,9 +239,9 @@ Result<Message> decode(std::string_view frame) {
   const auto type = reader.required<std::string>("type");
   if (!reader.status().ok()) return reader.status();
   if (version != kProtocolVersion) {
-    return Status::invalid_argument(fmt::format("protocol version {} (this gateway speaks {})", version, kProtocolVersion));
+    return Status::invalid_argument(fmt::format("protocol version {} (this side speaks {})", version, kProtocolVersion));
   }
   return read_as(type, reader);
 }
 
-}  // namespace pintar::gateway
+}  // namespace pintar::bridge

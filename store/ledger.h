@@ -21,6 +21,7 @@
 #define PINTAR_STORE_LEDGER_H_
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -36,7 +37,8 @@ namespace pintar::store {
 
 class WriteSet {
  public:
-  using Op = std::variant<TransactionRecord, AuditEntry, MessageRecord, MessageDelivery, MeterEvent>;
+  using Op = std::variant<TransactionRecord, AuditEntry, MessageRecord, MessageDelivery, MeterEvent,
+                          SubscriptionUpdate, VendDetail, TidIssue, ModemCommand>;
 
   // Appends a version of a vending transaction to the hash chain. Version 1 must carry an
   // idempotency key not used before (AlreadyExists otherwise); version N > 1 must follow
@@ -48,7 +50,17 @@ class WriteSet {
   WriteSet& record_message(MessageRecord message) { return add(std::move(message)); }
   // Moves an outgoing SMS to a new delivery state (NotFound for an unknown message_id).
   WriteSet& update_delivery(MessageDelivery delivery) { return add(std::move(delivery)); }
+  // Stores what a meter reported; an event whose dedup_key is stored already is skipped
+  // (the write set still succeeds).
   WriteSet& record_meter_event(MeterEvent event) { return add(std::move(event)); }
+  // Changes the set fields of a subscription (NotFound when there is none).
+  WriteSet& update_subscription(SubscriptionUpdate update) { return add(std::move(update)); }
+  // Stores the P2APST details of a sale (AlreadyExists on a second for the same txn_id).
+  WriteSet& record_vend_detail(VendDetail detail) { return add(std::move(detail)); }
+  // Records a TID as used: FailedPrecondition unless it is above every TID of the meter.
+  WriteSet& issue_tid(TidIssue issue) { return add(std::move(issue)); }
+  // Inserts or replaces the command (meter_no, seq).
+  WriteSet& record_modem_command(ModemCommand command) { return add(std::move(command)); }
 
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
@@ -159,6 +171,42 @@ class Ledger {
   virtual Result<std::optional<TransactionRecord>> find_transaction(std::string_view txn_id) = 0;
   virtual Result<std::optional<TransactionRecord>> find_transaction_by_idempotency_key(std::string_view key) = 0;
   virtual Result<std::optional<MessageRecord>> find_message(std::string_view message_id) = 0;
+
+  // The meter whose modem has this MSISDN, as find_subscribers() shows it.
+  virtual Result<std::optional<SubscriberView>> find_subscriber_by_modem(std::string_view modem_msisdn) = 0;
+  // Every subscription of a phone, with PIN hashes and lockout, ordered by meter.
+  virtual Result<std::vector<Subscription>> subscriptions_of(std::string_view msisdn) = 0;
+  // The newest version of each matching transaction, newest first (created_ms, then txn_id
+  // descending), at most query.limit.
+  virtual Result<std::vector<TransactionRecord>> find_transactions(const TransactionQuery& query) = 0;
+  virtual Result<std::optional<VendDetail>> find_vend_detail(std::string_view txn_id) = 0;
+  // The highest TID issued for the meter; nullopt when none.
+  virtual Result<std::optional<int64_t>> last_tid(std::string_view meter_no) = 0;
+  virtual Result<std::optional<ModemCommand>> find_modem_command(std::string_view meter_no, int64_t seq) = 0;
+  // The command serving a transaction with the highest seq.
+  virtual Result<std::optional<ModemCommand>> find_modem_command_for(std::string_view txn_id) = 0;
+  // The highest seq stored for the meter; 0 when none.
+  virtual Result<int64_t> max_modem_seq(std::string_view meter_no) = 0;
+  // Every command in `state`, by (meter_no, seq).
+  virtual Result<std::vector<ModemCommand>> modem_commands_in_state(std::string_view state) = 0;
+  // Messages of a direction ("in"/"out") in a delivery state, oldest first, at most `limit`.
+  virtual Result<std::vector<MessageRecord>> find_messages(std::string_view direction,
+                                                           std::string_view delivery_state, size_t limit) = 0;
+  // The messages of a transaction, oldest first.
+  virtual Result<std::vector<MessageRecord>> messages_of(std::string_view txn_id) = 0;
+  // A meter's events, newest first, at most `limit`.
+  virtual Result<std::vector<MeterEvent>> recent_meter_events(std::string_view meter_no, size_t limit) = 0;
+
+  // Reads the window of (key_id, direction) — CounterWindow{} when none — calls decide(),
+  // and when it returns a window stores it. Read and write are one BEGIN IMMEDIATE
+  // transaction (on the writer's thread), atomic against other processes and threads: two
+  // callers can never both accept one counter. direction is "in" (modem -> engine, the
+  // replay window) or "out" (the engine's own counter: highest used). decide() runs on the
+  // writer thread while the write lock is held: keep it short, and never call the Ledger
+  // from it. Returns the storage error, if any; OK when decide() returned nullopt.
+  virtual Status update_counter_window(
+      std::string_view key_id, std::string_view direction,
+      const std::function<std::optional<CounterWindow>(const CounterWindow&)>& decide) = 0;
 
   // kLedgerCounters, for this process. write_sets_committed / commits is the mean group size.
   virtual const Counters& counters() const = 0;

@@ -191,4 +191,9 @@ Result<PurchaseRecord> SqlitePurchaseJournal::get_locked(int64_t id) {
   return read_row(cursor.statement());
 }
 
+Result<std::optional<PurchaseRecord>> SqlitePurchaseJournal::find_by_txn(std::string_view txn_id) {
+  (void)txn_id;
+  return Status::internal("find_by_txn: not implemented yet");
+}
+
 }  // namespace pintar::store

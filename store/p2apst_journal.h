@@ -42,6 +42,7 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
                         std::string_view response_code, std::string_view response_bit48) override;
   Result<std::vector<p2apst::PurchaseRecord>> list_unresolved() override;
   Result<p2apst::PurchaseRecord> get(int64_t id) override;
+  Result<std::optional<p2apst::PurchaseRecord>> find_by_txn(std::string_view txn_id) override;
 
  private:
   enum Sql : size_t {

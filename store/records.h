@@ -8,6 +8,7 @@
 #ifndef PINTAR_STORE_RECORDS_H_
 #define PINTAR_STORE_RECORDS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,7 +57,20 @@ struct Subscription {
   std::string meter_no;
   std::string language;  // "id" or "en": the language of SMS replies
   crypto::Sha256Digest pin_hash{};  // see store/pin.h; the PIN itself is never stored
+  int64_t failed_pin_attempts = 0;  // wrong PINs in a row; reset by a right one
+  int64_t locked_until_ms = 0;      // > now: the subscription is locked (5 wrong PINs)
   friend bool operator==(const Subscription&, const Subscription&) = default;
+};
+
+// A change to a subscription (PIN, language, PIN lockout): each field set is stored, the
+// others are kept. NotFound for an unknown (msisdn, meter_no).
+struct SubscriptionUpdate {
+  std::string msisdn{};
+  std::string meter_no;
+  std::optional<std::string> language{};  // "id" | "en"
+  std::optional<crypto::Sha256Digest> pin_hash{};
+  std::optional<int64_t> failed_pin_attempts{};  // >= 0
+  std::optional<int64_t> locked_until_ms{};      // >= 0
 };
 
 // One line of a subscriber import: a subscription with everything it stands on.
@@ -126,7 +140,79 @@ struct MeterEvent {
   int64_t at_ms = 0;
   std::string kind;    // lower case name: "token_accepted", "tamper", ...
   std::string detail;
+  std::optional<int64_t> credit_deci_kwh{};  // credit the meter reported
+  std::optional<int64_t> energy_deci_kwh{};  // energy register it reported
+  // e.g. "<key id>:N<event no>": a second event with the same key is ignored (its write set
+  // still succeeds), so a modem repeating a report is recorded once.
+  std::optional<std::string> dedup_key{};
   friend bool operator==(const MeterEvent&, const MeterEvent&) = default;
+};
+
+// What P2APST answered for a sale and what the engine made of it; written once per
+// transaction (AlreadyExists on a second), in the same WriteSet as the version that issues
+// the token. Charges as P2APST gave them, in whole rupiah.
+struct VendDetail {
+  std::string txn_id{};
+  int64_t admin_rupiah = 0;
+  int64_t stamp_duty_rupiah = 0;
+  int64_t ppn_rupiah = 0;
+  int64_t ppj_rupiah = 0;  // PPJ / PBJT
+  int64_t instalment_rupiah = 0;
+  int64_t power_purchase_rupiah = 0;
+  std::optional<std::string> p2apst_token{};     // the 20 digits PLN returned (both modes)
+  std::vector<std::string> key_change_tokens{};  // 20 digits each, issued before the credit token, in order
+  std::optional<int64_t> tid{};                  // STS TID of the locally made credit token
+  std::string customer_name{};                   // as P2APST returned it (receipt)
+  std::string tariff{};                          // "R1"
+  int64_t power_va = 0;
+  std::string p2apst_reference{};  // PLN reference (bit 48), may repeat TransactionRecord::reference
+  friend bool operator==(const VendDetail&, const VendDetail&) = default;
+};
+
+// A TID used for a meter's token (STS: a meter refuses a TID it has seen or one older than
+// its memory). OK only when tid > every TID stored for the meter (FailedPrecondition
+// otherwise), so an allocator racing another process can never issue a TID twice or
+// backwards.
+struct TidIssue {
+  std::string meter_no;
+  int64_t tid = 0;  // >= 0
+  std::string txn_id{};
+  int64_t at_ms = 0;
+  friend bool operator==(const TidIssue&, const TidIssue&) = default;
+};
+
+// A command to a meter's modem (docs/modem-protocol.md): a token delivery now, readings and
+// relay commands later. Keyed by (meter_no, seq); record_modem_command inserts or replaces
+// the row of that key (the newest state wins). seq is the protocol's S.
+struct ModemCommand {
+  std::string meter_no;
+  int64_t seq = 0;                    // 1.. per meter
+  std::string kind{};                   // "token", "reading", "relay", ...: lower case letters and '_'
+  std::optional<std::string> txn_id{};  // the transaction it serves
+  std::string state{};                  // "queued", "sent", "accepted", "rejected", "failed"
+  int64_t attempts = 0;               // times sent
+  std::string result{};                 // the modem's answer as text (reason word, credit), never a token
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  friend bool operator==(const ModemCommand&, const ModemCommand&) = default;
+};
+
+// The replay window / counter of one modem key in one direction (meters/replay_guard.h keeps
+// the same pair as ReplayState; the engine adapts).
+struct CounterWindow {
+  uint32_t highest = 0;
+  uint64_t seen = 0;
+  friend bool operator==(const CounterWindow&, const CounterWindow&) = default;
+};
+
+// Search for transactions, newest first (by created_ms, then txn_id). Every set member
+// filters.
+struct TransactionQuery {
+  std::optional<std::string> meter_no{};
+  std::optional<std::string> msisdn{};
+  std::vector<std::string> states{};          // newest version's state is one of these (empty: any)
+  std::optional<int64_t> created_since_ms{};  // created_ms >= this
+  size_t limit = 50;
 };
 
 }  // namespace pintar::store

@@ -117,6 +117,26 @@ class SqliteLedger final : public Ledger {
     });
   }
 
+  Result<std::optional<SubscriberView>> find_subscriber_by_modem(std::string_view) override { return todo(); }
+  Result<std::vector<Subscription>> subscriptions_of(std::string_view) override { return todo(); }
+  Result<std::vector<TransactionRecord>> find_transactions(const TransactionQuery&) override { return todo(); }
+  Result<std::optional<VendDetail>> find_vend_detail(std::string_view) override { return todo(); }
+  Result<std::optional<int64_t>> last_tid(std::string_view) override { return todo(); }
+  Result<std::optional<ModemCommand>> find_modem_command(std::string_view, int64_t) override { return todo(); }
+  Result<std::optional<ModemCommand>> find_modem_command_for(std::string_view) override { return todo(); }
+  Result<int64_t> max_modem_seq(std::string_view) override { return todo(); }
+  Result<std::vector<ModemCommand>> modem_commands_in_state(std::string_view) override { return todo(); }
+  Result<std::vector<MessageRecord>> find_messages(std::string_view, std::string_view, size_t) override {
+    return todo();
+  }
+  Result<std::vector<MessageRecord>> messages_of(std::string_view) override { return todo(); }
+  Result<std::vector<MeterEvent>> recent_meter_events(std::string_view, size_t) override { return todo(); }
+  Status update_counter_window(std::string_view, std::string_view,
+                               const std::function<std::optional<CounterWindow>(const CounterWindow&)>&) override {
+    return todo();
+  }
+  static Status todo() { return Status::internal("not implemented yet"); }
+
   const Counters& counters() const override { return writer_->counters(); }
 
   Result<ChainReport> verify_chains() override {

@@ -222,4 +222,9 @@ Status Writer::apply_op(const MeterEvent& e) {
       .with_context(fmt::format("meter event for {}", e.meter_no));
 }
 
+Status Writer::apply_op(const SubscriptionUpdate&) { return Status::internal("not implemented yet"); }
+Status Writer::apply_op(const VendDetail&) { return Status::internal("not implemented yet"); }
+Status Writer::apply_op(const TidIssue&) { return Status::internal("not implemented yet"); }
+Status Writer::apply_op(const ModemCommand&) { return Status::internal("not implemented yet"); }
+
 }  // namespace pintar::store

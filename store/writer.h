@@ -79,6 +79,10 @@ class Writer {
   Status apply_op(const MessageRecord& message);
   Status apply_op(const MessageDelivery& delivery);
   Status apply_op(const MeterEvent& event);
+  Status apply_op(const SubscriptionUpdate& update);
+  Status apply_op(const VendDetail& detail);
+  Status apply_op(const TidIssue& issue);
+  Status apply_op(const ModemCommand& command);
   Status commit();  // stores moved chain heads, then COMMIT; ROLLBACK on failure
 
   sqlite::Connection db_;

@@ -64,4 +64,13 @@ Result<PurchaseRecord> MemoryPurchaseJournal::get(int64_t id) {
   return **r;
 }
 
+Result<std::optional<PurchaseRecord>> MemoryPurchaseJournal::find_by_txn(std::string_view txn_id) {
+  std::lock_guard lock(mutex_);
+  if (txn_id.empty()) return std::optional<PurchaseRecord>();
+  const auto newest = std::find_if(records_.rbegin(), records_.rend(),
+                                   [&](const PurchaseRecord& r) { return r.txn_id == txn_id; });
+  if (newest == records_.rend()) return std::optional<PurchaseRecord>();
+  return std::optional<PurchaseRecord>(*newest);
+}
+
 }  // namespace pintar::p2apst

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,9 @@ struct PurchaseRecord {
   std::string stan;             // bit 11 of the latest message sent
   std::string response_code;    // bit 39 that settled it
   std::string response_bit48;   // the 241-character answer of a completed purchase (token inside)
+  // The vending transaction this purchase is for (empty for CLI purchases); stored with
+  // record_intent and never changed, so find_by_txn can find the purchase after a crash.
+  std::string txn_id;
 };
 
 class PurchaseJournal {
@@ -109,6 +113,10 @@ class PurchaseJournal {
   // Every purchase in intent, sent or advice_sent, oldest first.
   virtual Result<std::vector<PurchaseRecord>> list_unresolved() = 0;
   virtual Result<PurchaseRecord> get(int64_t id) = 0;
+  // The newest purchase (highest id) recorded for a non-empty txn_id; nullopt when none.
+  // This is what lets the engine, after a crash between "purchase sent" and its own next
+  // version, find the purchase of its transaction instead of buying again.
+  virtual Result<std::optional<PurchaseRecord>> find_by_txn(std::string_view txn_id) = 0;
 };
 
 class MemoryPurchaseJournal final : public PurchaseJournal {
@@ -120,6 +128,7 @@ class MemoryPurchaseJournal final : public PurchaseJournal {
                         std::string_view response_bit48) override;
   Result<std::vector<PurchaseRecord>> list_unresolved() override;
   Result<PurchaseRecord> get(int64_t id) override;
+  Result<std::optional<PurchaseRecord>> find_by_txn(std::string_view txn_id) override;
 
  private:
   Result<PurchaseRecord*> find_locked(int64_t id);

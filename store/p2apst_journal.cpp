@@ -12,18 +12,19 @@ using p2apst::PurchaseRecord;
 using p2apst::PurchaseState;
 
 #define PINTAR_JOURNAL_COLUMNS \
-  "id, meter, amount, bit48, local_time, state, advice_count, stan, response_code, response_bit48"
+  "id, meter, amount, bit48, local_time, state, advice_count, stan, response_code, response_bit48, txn_id"
 
 // The journal's statements, prepared once at open (indexed by SqlitePurchaseJournal::Sql).
 constexpr std::string_view kSql[] = {
-    "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count) "
-    "VALUES (?, ?, ?, ?, ?, ?, 'intent', 0) RETURNING id",
+    "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count, "
+    "txn_id) VALUES (?, ?, ?, ?, ?, ?, 'intent', 0, ?) RETURNING id",
     "UPDATE p2apst_purchases SET state = ?, stan = ?, advice_count = ?, updated_ms = ? "
     "WHERE id = ? AND state = ? AND advice_count = ?",
     "UPDATE p2apst_purchases SET state = ?, response_code = ?, response_bit48 = ?, updated_ms = ? "
     "WHERE id = ? AND state = ?",
     "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE state IN ('intent', 'sent', 'advice_sent') ORDER BY id",
     "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE id = ?",
+    "SELECT " PINTAR_JOURNAL_COLUMNS " FROM p2apst_purchases WHERE txn_id = ? ORDER BY id DESC LIMIT 1",
     "SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS " FROM p2apst_purchases WHERE id = ?",
     "INSERT INTO p2apst_journal_chain (seq, purchase_id, entry, row_hash, row_mac) VALUES (?, ?, ?, ?, ?)",
     kChainHeadGetSql,
@@ -48,6 +49,7 @@ Result<PurchaseRecord> read_row(const sqlite::Statement& row) {
   r.stan = row.optional_text(7).value_or("");
   r.response_code = row.optional_text(8).value_or("");
   r.response_bit48 = row.optional_text(9).value_or("");
+  r.txn_id = row.optional_text(10).value_or("");
   return r;
 }
 
@@ -82,7 +84,9 @@ Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& inten
     int64_t id = 0;
     {
       sqlite::Cursor cursor(
-          statement(kInsert).bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time));
+          statement(kInsert).bind(now, now, intent.meter, intent.amount, intent.bit48, intent.local_time,
+                                  // NULL, not '', for a purchase of no transaction (the CLI's)
+                                  intent.txn_id.empty() ? std::optional<std::string>() : intent.txn_id));
       auto row = cursor.next();
       if (!row.ok()) return row.status().with_context("p2apst_purchases");
       if (!*row) return Status::internal("INSERT ... RETURNING gave no row");
@@ -192,8 +196,15 @@ Result<PurchaseRecord> SqlitePurchaseJournal::get_locked(int64_t id) {
 }
 
 Result<std::optional<PurchaseRecord>> SqlitePurchaseJournal::find_by_txn(std::string_view txn_id) {
-  (void)txn_id;
-  return Status::internal("find_by_txn: not implemented yet");
+  std::lock_guard lock(mutex_);
+  if (txn_id.empty()) return std::optional<PurchaseRecord>();
+  sqlite::Cursor cursor(statement(kFindByTxn).bind(txn_id));
+  auto row = cursor.next();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<PurchaseRecord>();
+  auto record = read_row(cursor.statement());
+  if (!record.ok()) return record.status();
+  return std::optional<PurchaseRecord>(std::move(record).value());
 }
 
 }  // namespace pintar::store

@@ -1,7 +1,8 @@
 // SqlitePurchaseJournal: vending/p2apst's PurchaseJournal kept in the ledger file, table
-// p2apst_purchases (schema revision 4, store/schema.cpp). It is what makes a P2APST
-// purchase survive a crash: mark_sent() returns only after its transaction is committed
-// with synchronous = FULL, i.e. on disk, before the message it announces is written.
+// p2apst_purchases (schema revision 4, store/schema.cpp; txn_id since revision 6). It is
+// what makes a P2APST purchase survive a crash: mark_sent() returns only after its
+// transaction is committed with synchronous = FULL, i.e. on disk, before the message it
+// announces is written. find_by_txn() finds a vending transaction's purchase after a crash.
 //
 // It uses its own connection to the ledger file (WAL; SQLite's lock orders it with the
 // Ledger's writer and with other processes), with its statements prepared once at open.
@@ -51,6 +52,7 @@ class SqlitePurchaseJournal final : public p2apst::PurchaseJournal {
     kRecordOutcome,
     kListUnresolved,
     kGet,
+    kFindByTxn,
     kChainRow,
     kChainInsert,
     kHeadGet,

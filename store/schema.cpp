@@ -194,9 +194,117 @@ constexpr std::string_view kRevision5[] = {
     "INSERT INTO chain_heads (chain, seq, row_hash) VALUES ('p2apst_purchases', 0, zeroblob(32))",
 };
 
+// Revision 6: what the vending engine keeps besides transaction versions (store/ledger.h):
+// PIN lockout, meter readings with a dedup key, the P2APST details of a sale, the STS TIDs
+// issued per meter, modem commands, the modem counter windows, the purchase journal's
+// transaction id, and an index of each transaction's newest version.
+constexpr std::string_view kRevision6[] = {
+    "ALTER TABLE subscriptions ADD COLUMN failed_pin_attempts INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (typeof(failed_pin_attempts) = 'integer' AND failed_pin_attempts >= 0)",
+    "ALTER TABLE subscriptions ADD COLUMN locked_until_ms INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (typeof(locked_until_ms) = 'integer' AND locked_until_ms >= 0)",
+    "ALTER TABLE meter_events ADD COLUMN credit_deci_kwh INTEGER "
+    "CHECK (credit_deci_kwh IS NULL OR typeof(credit_deci_kwh) = 'integer')",
+    "ALTER TABLE meter_events ADD COLUMN energy_deci_kwh INTEGER "
+    "CHECK (energy_deci_kwh IS NULL OR (typeof(energy_deci_kwh) = 'integer' AND energy_deci_kwh >= 0))",
+    "ALTER TABLE meter_events ADD COLUMN dedup_key TEXT CHECK (dedup_key IS NULL OR length(dedup_key) BETWEEN 1 AND 64)",
+    // A modem repeating a report (it did not see our answer) must be recorded once.
+    "CREATE UNIQUE INDEX meter_events_by_dedup_key ON meter_events (dedup_key) WHERE dedup_key IS NOT NULL",
+    // Key change tokens: 20 digits each, comma separated, in the order they are entered.
+    R"sql(CREATE TABLE vend_details (
+      txn_id TEXT PRIMARY KEY CHECK (length(txn_id) BETWEEN 1 AND 64),
+      admin_rupiah INTEGER NOT NULL CHECK (typeof(admin_rupiah) = 'integer' AND admin_rupiah >= 0),
+      stamp_duty_rupiah INTEGER NOT NULL CHECK (typeof(stamp_duty_rupiah) = 'integer' AND stamp_duty_rupiah >= 0),
+      ppn_rupiah INTEGER NOT NULL CHECK (typeof(ppn_rupiah) = 'integer' AND ppn_rupiah >= 0),
+      ppj_rupiah INTEGER NOT NULL CHECK (typeof(ppj_rupiah) = 'integer' AND ppj_rupiah >= 0),
+      instalment_rupiah INTEGER NOT NULL CHECK (typeof(instalment_rupiah) = 'integer' AND instalment_rupiah >= 0),
+      power_purchase_rupiah INTEGER NOT NULL
+        CHECK (typeof(power_purchase_rupiah) = 'integer' AND power_purchase_rupiah >= 0),
+      p2apst_token TEXT CHECK (p2apst_token IS NULL OR (length(p2apst_token) = 20 AND p2apst_token NOT GLOB '*[^0-9]*')),
+      key_change_tokens TEXT NOT NULL CHECK (key_change_tokens = '' OR ((length(key_change_tokens) + 1) % 21 = 0
+        AND key_change_tokens NOT GLOB '*[^0-9,]*' AND key_change_tokens NOT GLOB '*,,*'
+        AND key_change_tokens NOT GLOB ',*' AND key_change_tokens NOT GLOB '*,')),
+      tid INTEGER CHECK (tid IS NULL OR (typeof(tid) = 'integer' AND tid BETWEEN 0 AND 16777215)),
+      customer_name TEXT NOT NULL CHECK (length(customer_name) <= 64),
+      tariff TEXT NOT NULL CHECK (length(tariff) <= 8),
+      power_va INTEGER NOT NULL CHECK (typeof(power_va) = 'integer' AND power_va >= 0),
+      p2apst_reference TEXT NOT NULL CHECK (length(p2apst_reference) <= 64)
+    ) WITHOUT ROWID)sql",
+    // STS TIDs (IEC 62055-41: 24 bits, minutes since the base date) issued per meter. The
+    // writer refuses a TID not above the meter's highest with FailedPrecondition; this
+    // trigger is the backstop for any other writer.
+    R"sql(CREATE TABLE tid_issues (
+      meter_no TEXT NOT NULL CHECK (length(meter_no) = 11 AND meter_no NOT GLOB '*[^0-9]*'),
+      tid INTEGER NOT NULL CHECK (typeof(tid) = 'integer' AND tid BETWEEN 0 AND 16777215),
+      txn_id TEXT NOT NULL CHECK (length(txn_id) BETWEEN 1 AND 64),
+      at_ms INTEGER NOT NULL CHECK (typeof(at_ms) = 'integer' AND at_ms >= 0),
+      PRIMARY KEY (meter_no, tid)
+    ) WITHOUT ROWID)sql",
+    R"sql(CREATE TRIGGER tid_issues_increase BEFORE INSERT ON tid_issues
+      WHEN EXISTS (SELECT 1 FROM tid_issues WHERE meter_no = NEW.meter_no AND tid >= NEW.tid)
+      BEGIN SELECT RAISE(ABORT, 'a TID must be above every TID issued for the meter'); END)sql",
+    R"sql(CREATE TRIGGER tid_issues_append_only_update BEFORE UPDATE ON tid_issues
+      BEGIN SELECT RAISE(ABORT, 'issued TIDs are append-only'); END)sql",
+    // A deleted TID could be issued again, which the meter would refuse.
+    R"sql(CREATE TRIGGER tid_issues_append_only_delete BEFORE DELETE ON tid_issues
+      BEGIN SELECT RAISE(ABORT, 'issued TIDs are append-only'); END)sql",
+    // The modem's answer is kept as text; 20 digits in a row would be a token, which must
+    // not be stored here.
+    R"sql(CREATE TABLE modem_commands (
+      meter_no TEXT NOT NULL CHECK (length(meter_no) = 11 AND meter_no NOT GLOB '*[^0-9]*'),
+      seq INTEGER NOT NULL CHECK (typeof(seq) = 'integer' AND seq >= 1),
+      kind TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 32 AND kind NOT GLOB '*[^a-z_]*'),
+      txn_id TEXT CHECK (txn_id IS NULL OR length(txn_id) BETWEEN 1 AND 64),
+      state TEXT NOT NULL CHECK (length(state) BETWEEN 1 AND 32 AND state NOT GLOB '*[^a-z_]*'),
+      attempts INTEGER NOT NULL CHECK (typeof(attempts) = 'integer' AND attempts >= 0),
+      result TEXT NOT NULL CHECK (length(result) <= 256 AND result NOT GLOB
+        '*[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'),
+      created_ms INTEGER NOT NULL CHECK (typeof(created_ms) = 'integer' AND created_ms >= 0),
+      updated_ms INTEGER NOT NULL CHECK (typeof(updated_ms) = 'integer' AND updated_ms >= created_ms),
+      PRIMARY KEY (meter_no, seq)
+    ) WITHOUT ROWID)sql",
+    "CREATE INDEX modem_commands_by_txn ON modem_commands (txn_id, seq) WHERE txn_id IS NOT NULL",
+    "CREATE INDEX modem_commands_by_state ON modem_commands (state, meter_no, seq)",
+    // seen: the 64-bit window bitmap, stored as the signed integer with the same bits.
+    R"sql(CREATE TABLE counter_windows (
+      key_id TEXT NOT NULL CHECK (length(key_id) BETWEEN 1 AND 32),
+      direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+      highest INTEGER NOT NULL CHECK (typeof(highest) = 'integer' AND highest BETWEEN 0 AND 4294967295),
+      seen INTEGER NOT NULL CHECK (typeof(seen) = 'integer'),
+      PRIMARY KEY (key_id, direction)
+    ) WITHOUT ROWID)sql",
+    "ALTER TABLE p2apst_purchases ADD COLUMN txn_id TEXT CHECK (txn_id IS NULL OR length(txn_id) BETWEEN 1 AND 64)",
+    "CREATE INDEX p2apst_purchases_by_txn ON p2apst_purchases (txn_id, id) WHERE txn_id IS NOT NULL",
+    // The newest version of each transaction, kept by the trigger below, so that searches
+    // by meter, phone, state or time walk an index instead of every version. Derived data:
+    // not chained (the versions are), rebuilt from transactions by this migration.
+    R"sql(CREATE TABLE transaction_latest (
+      txn_id TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL UNIQUE,
+      version INTEGER NOT NULL,
+      meter_no TEXT NOT NULL,
+      msisdn TEXT NOT NULL,
+      state TEXT NOT NULL,
+      created_ms INTEGER NOT NULL
+    ) WITHOUT ROWID)sql",
+    "CREATE INDEX transaction_latest_by_meter ON transaction_latest (meter_no, created_ms, txn_id)",
+    "CREATE INDEX transaction_latest_by_msisdn ON transaction_latest (msisdn, created_ms, txn_id)",
+    "CREATE INDEX transaction_latest_by_state ON transaction_latest (state, created_ms, txn_id)",
+    "CREATE INDEX transaction_latest_by_created ON transaction_latest (created_ms, txn_id)",
+    R"sql(CREATE TRIGGER transactions_track_latest AFTER INSERT ON transactions
+      BEGIN
+        INSERT OR REPLACE INTO transaction_latest (txn_id, seq, version, meter_no, msisdn, state, created_ms)
+          VALUES (NEW.txn_id, NEW.seq, NEW.version, NEW.meter_no, NEW.msisdn, NEW.state, NEW.created_ms);
+      END)sql",
+    R"sql(INSERT INTO transaction_latest (txn_id, seq, version, meter_no, msisdn, state, created_ms)
+      SELECT txn_id, seq, version, meter_no, msisdn, state, created_ms FROM transactions t
+      WHERE version = (SELECT max(version) FROM transactions WHERE txn_id = t.txn_id))sql",
+    "CREATE INDEX messages_by_state ON messages (direction, delivery_state, created_ms)",
+};
+
 // Chains the purchase rows a revision 4 file holds, as they are (plain hashes: no key here).
 Status chain_existing_purchases(sqlite::Connection& db) {
-  auto rows = db.prepare("SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS " FROM p2apst_purchases ORDER BY id");
+  auto rows = db.prepare("SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS_REVISION5 " FROM p2apst_purchases ORDER BY id");
   if (!rows.ok()) return rows.status();
   auto insert = db.prepare("INSERT INTO p2apst_journal_chain (seq, purchase_id, entry, row_hash) VALUES (?, ?, ?, ?)");
   if (!insert.ok()) return insert.status();
@@ -206,7 +314,7 @@ Status chain_existing_purchases(sqlite::Connection& db) {
     auto more = rows->step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    const std::string entry = purchase_entry(*rows);
+    const std::string entry = purchase_entry(*rows, 0, kPurchaseChainColumnsRevision5);
     hash = chain_hash(hash, canonical_entry(kPurchaseJournalChain, ++seq, entry));
     PINTAR_RETURN_IF_ERROR(
         insert->bind(seq, rows->integer(0), crypto::as_bytes(entry), std::span<const uint8_t>(hash)).run());
@@ -223,6 +331,7 @@ constexpr Migration kMigrations[] = {
     {3, "messages and meter events", kRevision3},
     {4, "P2APST purchase journal", kRevision4},
     {5, "keyed chains; the purchase journal chained", kRevision5, chain_existing_purchases},
+    {6, "vending engine state: vend details, TIDs, modem commands, counter windows, PIN lockout", kRevision6},
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "store/chain.h"
 #include "store/ledger.h"
+#include "store/p2apst_journal.h"
 #include "store/sqlite_ledger.h"
 #include "store/test_support.h"
 
@@ -18,7 +19,8 @@ using testing::options_in;
 using testing::sample_subscriber;
 using testing::sample_transaction;
 
-// Writes the rows a file at `revision` could hold, with the SQL of that revision.
+// Writes the rows a file at `revision` could hold, with the SQL of that revision (naming the
+// columns: later revisions add some).
 void add_rows_of_revision(sqlite::Connection& db, int revision) {
   const SubscriberRecord s = sample_subscriber(1);
   if (revision >= 1) {
@@ -41,7 +43,9 @@ void add_rows_of_revision(sqlite::Connection& db, int revision) {
   if (revision >= 2) {
     const TransactionRecord t = sample_transaction(1);
     const auto hash = chain_hash(kGenesisHash, canonical_row(1, t));
-    REQUIRE(db.prepare("INSERT INTO transactions VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    REQUIRE(db.prepare("INSERT INTO transactions (seq, txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah, "
+                "energy_deci_kwh, token, state, reference, reason, created_ms, recorded_ms, row_hash) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 ->bind(t.txn_id, t.version, t.idempotency_key, t.meter_no, t.msisdn, t.amount_rupiah,
                        t.energy_deci_kwh, t.token, t.state, t.reference, t.reason, t.created_ms, t.recorded_ms,
                        std::span<const uint8_t>(hash))
@@ -90,6 +94,90 @@ TEST_CASE("a file made at every earlier revision upgrades with its data", "[stor
       CHECK(*schema_revision(*db) == latest_revision());
     }
   }
+}
+
+// Revision 6 adds columns to chained data (the purchase journal's txn_id) and derives an
+// index of newest versions from the transactions: an old file must come through with its
+// chains still verifying and its transactions searchable.
+TEST_CASE("a revision 5 file upgrades to 6: versions indexed, old purchases still verify", "[store][schema]") {
+  const std::string dir = make_temp_dir();
+  const SubscriberRecord s = sample_subscriber(1);
+  {
+    auto db = sqlite::Connection::open(dir + "/ledger.db", {});
+    REQUIRE(migrate(*db, "ledger.db", 4).ok());
+    add_rows_of_revision(*db, 3);
+    // Version 2 of txn-1, chained after version 1.
+    const TransactionRecord v1 = sample_transaction(1), v2 = sample_transaction(1, 2);
+    const auto h1 = chain_hash(kGenesisHash, canonical_row(1, v1));
+    const auto h2 = chain_hash(h1, canonical_row(2, v2));
+    REQUIRE(db->prepare("INSERT INTO transactions (seq, txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah, "
+                "energy_deci_kwh, token, state, reference, reason, created_ms, recorded_ms, row_hash) "
+                "VALUES (2, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                ->bind(v2.txn_id, v2.version, v2.idempotency_key, v2.meter_no, v2.msisdn, v2.amount_rupiah,
+                       v2.energy_deci_kwh, v2.token, v2.state, v2.reference, v2.reason, v2.created_ms,
+                       v2.recorded_ms, std::span<const uint8_t>(h2))
+                .run()
+                .ok());
+    REQUIRE(db->prepare("UPDATE chain_heads SET seq = 2, row_hash = ? WHERE chain = 'transactions'")
+                ->bind(std::span<const uint8_t>(h2))
+                .run()
+                .ok());
+    REQUIRE(db->prepare("INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, "
+                        "state, advice_count) VALUES (1, 1, '14012345678', 20000, ?, '20261202195500', 'intent', 0)")
+                ->bind(std::string(145, '0'))
+                .run()
+                .ok());
+    REQUIRE(migrate(*db, "ledger.db", 5).ok());  // chains the purchase as revision 5 encodes it
+  }
+  {
+    auto ledger = open_ledger(options_in(dir));
+    INFO(ledger.status().to_string());
+    REQUIRE(ledger.ok());
+    auto found = (*ledger)->find_transactions({});
+    REQUIRE(found.ok());
+    REQUIRE(found->size() == 1);
+    CHECK((*found)[0] == sample_transaction(1, 2));
+    auto sub = (*ledger)->find_subscription(s.subscription.msisdn, s.meter.meter_no);
+    REQUIRE(sub->has_value());
+    CHECK((*sub)->failed_pin_attempts == 0);
+    CHECK((*sub)->locked_until_ms == 0);
+    auto report = (*ledger)->verify_chains();
+    REQUIRE(report.ok());
+    CHECK_FALSE(report->problem);
+    CHECK(report->purchases == 1);
+  }
+  auto journal = SqlitePurchaseJournal::open(options_in(dir));
+  REQUIRE(journal.ok());
+  CHECK((*journal)->get(1)->txn_id.empty());
+  CHECK_FALSE((*journal)->find_by_txn("")->has_value());
+  REQUIRE((*journal)->record_outcome(1, p2apst::PurchaseState::kIntent, p2apst::PurchaseState::kNotSent, "", "").ok());
+  p2apst::PurchaseRecord intent{.id = 0, .meter = "14012345678", .amount = 50000, .bit48 = std::string(145, '1'),
+                                .local_time = "20261202195600", .state = p2apst::PurchaseState::kIntent,
+                                .advice_count = 0, .stan = "", .response_code = "", .response_bit48 = "",
+                                .txn_id = "txn-1"};
+  REQUIRE((*journal)->record_intent(intent).ok());
+  auto second = (*journal)->record_intent(intent);  // a retry of the same transaction
+  REQUIRE(second.ok());
+  auto by_txn = (*journal)->find_by_txn("txn-1");
+  REQUIRE(by_txn.ok());
+  REQUIRE(by_txn->has_value());
+  CHECK((*by_txn)->id == *second);
+  CHECK((*by_txn)->txn_id == "txn-1");
+  CHECK_FALSE((*journal)->find_by_txn("txn-2")->has_value());
+  auto ledger = open_ledger(options_in(dir));
+  REQUIRE(ledger.ok());
+  auto report = (*ledger)->verify_chains();
+  REQUIRE(report.ok());
+  CHECK_FALSE(report->problem);
+  CHECK(report->purchases == 3);
+
+  // txn_id is part of the chained version: moving a purchase to another transaction shows.
+  auto db = sqlite::Connection::open(dir + "/ledger.db", {});
+  REQUIRE(db->exec("UPDATE p2apst_purchases SET txn_id = 'txn-9' WHERE id = 2").ok());
+  report = (*ledger)->verify_chains();
+  REQUIRE(report.ok());
+  REQUIRE(report->problem);
+  CHECK(report->problem->find("p2apst_purchases row 2") != std::string::npos);
 }
 
 TEST_CASE("revisions are numbered 1, 2, 3, ... in order", "[store][schema]") {

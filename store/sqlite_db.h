@@ -36,7 +36,7 @@ class Statement {
   ~Statement();
 
   // Binds parameters 1..N in order. Values: integers, text (string_view / std::string),
-  // optional text (nullopt binds NULL), blobs (span<const uint8_t>, optional of it), nullptr (NULL).
+  // optional text or integer (nullopt binds NULL), blobs (span<const uint8_t>, optional of it), nullptr (NULL).
   // Resets the statement first, so a statement left mid-way by an error is reusable.
   template <typename... Args>
   Statement& bind(const Args&... args) {
@@ -70,6 +70,10 @@ class Statement {
   void bind_one(int index, std::span<const uint8_t> value);
   void bind_one(int index, const std::vector<uint8_t>& value) { bind_one(index, std::span<const uint8_t>(value)); }
   void bind_one(int index, std::nullptr_t);
+  void bind_one(int index, const std::optional<int64_t>& value) {
+    if (value) return bind_one(index, *value);
+    bind_one(index, nullptr);
+  }
   void bind_one(int index, const std::optional<std::span<const uint8_t>>& value) {
     if (value) return bind_one(index, *value);
     bind_one(index, nullptr);

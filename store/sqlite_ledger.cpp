@@ -10,6 +10,7 @@
 #include "store/chain.h"
 #include "store/chain_head.h"
 #include "store/import.h"
+#include "store/ledger_reads.h"
 #include "store/rows.h"
 #include "store/schema.h"
 #include "store/statements.h"
@@ -57,7 +58,7 @@ class SqliteLedger final : public Ledger {
       meters.erase(std::unique(meters.begin(), meters.end()), meters.end());
       std::vector<SubscriberView> views;
       for (const std::string& meter_no : meters) {
-        auto view = read_view(r, meter_no);
+        auto view = reads::subscriber_view(r.sql, meter_no);
         if (!view.ok()) return view.status();
         views.push_back(std::move(view).value());
       }
@@ -66,17 +67,7 @@ class SqliteLedger final : public Ledger {
   }
 
   Result<std::optional<Subscription>> find_subscription(std::string_view msisdn, std::string_view meter_no) override {
-    return with_reader([&](Reader& r) -> Result<std::optional<Subscription>> {
-      sqlite::Cursor row(r.sql[Sql::kSubscriptionGet].bind(msisdn, meter_no));
-      auto found = row.next();
-      if (!found.ok()) return found.status();
-      if (!*found) return std::optional<Subscription>();
-      Subscription s{.msisdn = row->text(0), .meter_no = row->text(1), .language = row->text(2), .pin_hash = {}};
-      const std::vector<uint8_t> hash = row->blob(3);
-      if (hash.size() != s.pin_hash.size()) return Status::corruption("a stored PIN hash has the wrong length");
-      std::ranges::copy(hash, s.pin_hash.begin());
-      return std::optional<Subscription>(std::move(s));
-    });
+    return with_reader([&](Reader& r) { return reads::find_subscription(r.sql, msisdn, meter_no); });
   }
 
   Result<std::optional<TransactionRecord>> find_transaction(std::string_view txn_id) override {
@@ -103,39 +94,70 @@ class SqliteLedger final : public Ledger {
       auto found = row.next();
       if (!found.ok()) return found.status();
       if (!*found) return std::optional<MessageRecord>();
-      return std::optional<MessageRecord>(MessageRecord{
-          .message_id = row->text(0),
-          .direction = row->text(1),
-          .msisdn = row->text(2),
-          .body = row->text(3),
-          .txn_id = row->optional_text(4),
-          .smpp_message_id = row->optional_text(5),
-          .delivery_state = row->text(6),
-          .created_ms = row->integer(7),
-          .updated_ms = row->integer(8),
-      });
+      return std::optional<MessageRecord>(read_message(row.statement()));
     });
   }
 
-  Result<std::optional<SubscriberView>> find_subscriber_by_modem(std::string_view) override { return todo(); }
-  Result<std::vector<Subscription>> subscriptions_of(std::string_view) override { return todo(); }
-  Result<std::vector<TransactionRecord>> find_transactions(const TransactionQuery&) override { return todo(); }
-  Result<std::optional<VendDetail>> find_vend_detail(std::string_view) override { return todo(); }
-  Result<std::optional<int64_t>> last_tid(std::string_view) override { return todo(); }
-  Result<std::optional<ModemCommand>> find_modem_command(std::string_view, int64_t) override { return todo(); }
-  Result<std::optional<ModemCommand>> find_modem_command_for(std::string_view) override { return todo(); }
-  Result<int64_t> max_modem_seq(std::string_view) override { return todo(); }
-  Result<std::vector<ModemCommand>> modem_commands_in_state(std::string_view) override { return todo(); }
-  Result<std::vector<MessageRecord>> find_messages(std::string_view, std::string_view, size_t) override {
-    return todo();
+  Result<std::optional<SubscriberView>> find_subscriber_by_modem(std::string_view modem_msisdn) override {
+    return with_reader([&](Reader& r) { return reads::find_subscriber_by_modem(r.sql, modem_msisdn); });
   }
-  Result<std::vector<MessageRecord>> messages_of(std::string_view) override { return todo(); }
-  Result<std::vector<MeterEvent>> recent_meter_events(std::string_view, size_t) override { return todo(); }
-  Status update_counter_window(std::string_view, std::string_view,
-                               const std::function<std::optional<CounterWindow>(const CounterWindow&)>&) override {
-    return todo();
+  Result<std::vector<Subscription>> subscriptions_of(std::string_view msisdn) override {
+    return with_reader([&](Reader& r) { return reads::subscriptions_of(r.sql, msisdn); });
   }
-  static Status todo() { return Status::internal("not implemented yet"); }
+  Result<std::vector<TransactionRecord>> find_transactions(const TransactionQuery& query) override {
+    return with_reader([&](Reader& r) { return reads::find_transactions(r.sql, query); });
+  }
+  Result<std::optional<VendDetail>> find_vend_detail(std::string_view txn_id) override {
+    return with_reader([&](Reader& r) { return reads::find_vend_detail(r.sql, txn_id); });
+  }
+  Result<std::optional<int64_t>> last_tid(std::string_view meter_no) override {
+    return with_reader([&](Reader& r) { return reads::last_tid(r.sql, meter_no); });
+  }
+  Result<std::optional<ModemCommand>> find_modem_command(std::string_view meter_no, int64_t seq) override {
+    return with_reader([&](Reader& r) { return reads::find_modem_command(r.sql, meter_no, seq); });
+  }
+  Result<std::optional<ModemCommand>> find_modem_command_for(std::string_view txn_id) override {
+    return with_reader([&](Reader& r) { return reads::find_modem_command_for(r.sql, txn_id); });
+  }
+  Result<int64_t> max_modem_seq(std::string_view meter_no) override {
+    return with_reader([&](Reader& r) { return reads::max_modem_seq(r.sql, meter_no); });
+  }
+  Result<std::vector<ModemCommand>> modem_commands_in_state(std::string_view state) override {
+    return with_reader([&](Reader& r) { return reads::modem_commands_in_state(r.sql, state); });
+  }
+  Result<std::vector<MessageRecord>> find_messages(std::string_view direction, std::string_view delivery_state,
+                                                   size_t limit) override {
+    return with_reader([&](Reader& r) { return reads::find_messages(r.sql, direction, delivery_state, limit); });
+  }
+  Result<std::vector<MessageRecord>> messages_of(std::string_view txn_id) override {
+    return with_reader([&](Reader& r) { return reads::messages_of(r.sql, txn_id); });
+  }
+  Result<std::vector<MeterEvent>> recent_meter_events(std::string_view meter_no, size_t limit) override {
+    return with_reader([&](Reader& r) { return reads::recent_meter_events(r.sql, meter_no, limit); });
+  }
+
+  Status update_counter_window(
+      std::string_view key_id, std::string_view direction,
+      const std::function<std::optional<CounterWindow>(const CounterWindow&)>& decide) override {
+    if (direction != "in" && direction != "out") {
+      return Status::invalid_argument(fmt::format("counter window direction '{}' is neither in nor out", direction));
+    }
+    // A job on the writer's thread: inside its BEGIN IMMEDIATE, so the read, decide() and the
+    // write hold the file's write lock together (other processes wait on busy_timeout).
+    return writer_->run_in_transaction([&](sqlite::Connection&, Statements& sql) -> Result<WriteSet> {
+      auto window = reads::counter_window(sql, key_id, direction);
+      if (!window.ok()) return window.status();
+      const std::optional<CounterWindow> next = decide(*window);
+      if (next) {
+        PINTAR_RETURN_IF_ERROR(sql[Sql::kCounterWindowPut]
+                                   .bind(key_id, direction, static_cast<int64_t>(next->highest),
+                                         static_cast<int64_t>(next->seen))
+                                   .run()
+                                   .with_context(fmt::format("counter window of {} {}", key_id, direction)));
+      }
+      return WriteSet();
+    });
+  }
 
   const Counters& counters() const override { return writer_->counters(); }
 
@@ -168,37 +190,6 @@ class SqliteLedger final : public Ledger {
     if (!found.ok()) return found.status();
     if (!*found) return std::optional<TransactionRecord>();
     return std::optional<TransactionRecord>(read_transaction(row.statement()));
-  }
-
-  static Result<SubscriberView> read_view(Reader& r, const std::string& meter_no) {
-    SubscriberView view;
-    {
-      sqlite::Cursor row(r.sql[Sql::kMeterGet].bind(meter_no));
-      auto found = row.next();
-      if (!found.ok()) return found.status();
-      if (!*found) return Status::not_found(fmt::format("meter {}", meter_no));
-      view.meter = read_meter(row.statement());
-    }
-    {
-      sqlite::Cursor row(r.sql[Sql::kCustomerGet].bind(view.meter.idpel));
-      auto found = row.next();
-      if (!found.ok()) return found.status();
-      if (*found) view.customer = read_customer(row.statement());
-    }
-    {
-      sqlite::Cursor row(r.sql[Sql::kModemGet].bind(view.meter.modem_msisdn));
-      auto found = row.next();
-      if (!found.ok()) return found.status();
-      if (*found) view.modem = read_modem(row.statement());
-    }
-    sqlite::Cursor row(r.sql[Sql::kPhonesOfMeter].bind(meter_no));
-    for (;;) {
-      auto more = row.next();
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      view.phones.push_back({.msisdn = row->text(0), .language = row->text(1)});
-    }
-    return view;
   }
 
   const std::string path_;

@@ -12,6 +12,23 @@ namespace {
   "txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah, energy_deci_kwh, token, state, " \
   "reference, reason, created_ms, recorded_ms"
 
+#define PINTAR_SUBSCRIPTION_COLUMNS "msisdn, meter_no, language, pin_hash, failed_pin_attempts, locked_until_ms"
+#define PINTAR_MESSAGE_COLUMNS \
+  "message_id, direction, msisdn, body, txn_id, smpp_message_id, delivery_state, created_ms, updated_ms"
+#define PINTAR_METER_EVENT_COLUMNS "meter_no, at_ms, kind, detail, credit_deci_kwh, energy_deci_kwh, dedup_key"
+#define PINTAR_VEND_DETAIL_COLUMNS                                                                              \
+  "txn_id, admin_rupiah, stamp_duty_rupiah, ppn_rupiah, ppj_rupiah, instalment_rupiah, power_purchase_rupiah, " \
+  "p2apst_token, key_change_tokens, tid, customer_name, tariff, power_va, p2apst_reference"
+#define PINTAR_MODEM_COMMAND_COLUMNS \
+  "meter_no, seq, kind, txn_id, state, attempts, result, created_ms, updated_ms"
+// The newest versions (transaction_latest) matching every filter, walked along the index
+// that `driver` names; the outer query fetches the whole rows of those versions.
+#define PINTAR_TRANSACTION_QUERY(driver)                                                                \
+  "SELECT " PINTAR_TRANSACTION_COLUMNS " FROM transactions WHERE seq IN ("                               \
+  "SELECT seq FROM transaction_latest WHERE " driver " AND (?1 IS NULL OR meter_no = ?1) "               \
+  "AND (?2 IS NULL OR msisdn = ?2) AND (?3 IS NULL OR state IN (SELECT value FROM json_each(?3))) "      \
+  "AND created_ms >= ?4 ORDER BY created_ms DESC, txn_id DESC LIMIT ?5) ORDER BY created_ms DESC, txn_id DESC"
+
 struct SqlEntry {
   Sql id;
   std::string_view text;
@@ -47,10 +64,10 @@ constexpr SqlEntry kSql[] = {
     {Sql::kMessageDeliveryUpdate,
      "UPDATE messages SET smpp_message_id = coalesce(?, smpp_message_id), delivery_state = ?, updated_ms = ? "
      "WHERE message_id = ?"},
-    {Sql::kMessageGet,
-     "SELECT message_id, direction, msisdn, body, txn_id, smpp_message_id, delivery_state, created_ms, updated_ms "
-     "FROM messages WHERE message_id = ?"},
-    {Sql::kMeterEventInsert, "INSERT INTO meter_events (meter_no, at_ms, kind, detail) VALUES (?, ?, ?, ?)"},
+    {Sql::kMessageGet, "SELECT " PINTAR_MESSAGE_COLUMNS " FROM messages WHERE message_id = ?"},
+    // DO NOTHING: an event whose dedup_key is stored already (the only unique index).
+    {Sql::kMeterEventInsert,
+     "INSERT INTO meter_events (" PINTAR_METER_EVENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"},
     {Sql::kCustomerInsert,
      "INSERT INTO customers (idpel, name, tariff, power_va, region, created_ms) VALUES (?, ?, ?, ?, ?, ?) "
      "ON CONFLICT (idpel) DO NOTHING"},
@@ -68,13 +85,57 @@ constexpr SqlEntry kSql[] = {
      "INSERT INTO subscriptions (msisdn, meter_no, language, pin_hash, created_ms) VALUES (?, ?, ?, ?, ?) "
      "ON CONFLICT (msisdn, meter_no) DO NOTHING"},
     {Sql::kSubscriptionGet,
-     "SELECT msisdn, meter_no, language, pin_hash FROM subscriptions WHERE msisdn = ? AND meter_no = ?"},
+     "SELECT " PINTAR_SUBSCRIPTION_COLUMNS " FROM subscriptions WHERE msisdn = ? AND meter_no = ?"},
     {Sql::kMeterNoByMeterNo, "SELECT meter_no FROM meters WHERE meter_no = ?"},
     {Sql::kMeterNosByIdpel, "SELECT meter_no FROM meters WHERE idpel = ?"},
     {Sql::kMeterNosByMsisdn, "SELECT meter_no FROM subscriptions WHERE msisdn = ?"},
     {Sql::kPhonesOfMeter, "SELECT msisdn, language FROM subscriptions WHERE meter_no = ? ORDER BY msisdn"},
+    {Sql::kSubscriptionUpdate,
+     "UPDATE subscriptions SET language = coalesce(?, language), pin_hash = coalesce(?, pin_hash), "
+     "failed_pin_attempts = coalesce(?, failed_pin_attempts), locked_until_ms = coalesce(?, locked_until_ms) "
+     "WHERE msisdn = ? AND meter_no = ?"},
+    {Sql::kSubscriptionsOfMsisdn,
+     "SELECT " PINTAR_SUBSCRIPTION_COLUMNS " FROM subscriptions WHERE msisdn = ? ORDER BY meter_no"},
+    {Sql::kMeterNoByModem, "SELECT meter_no FROM meters WHERE modem_msisdn = ?"},
+    {Sql::kMeterEventsRecent,
+     "SELECT " PINTAR_METER_EVENT_COLUMNS " FROM meter_events WHERE meter_no = ? ORDER BY at_ms DESC, seq DESC "
+     "LIMIT ?"},
+    {Sql::kVendDetailInsert,
+     "INSERT INTO vend_details (" PINTAR_VEND_DETAIL_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    {Sql::kVendDetailGet, "SELECT " PINTAR_VEND_DETAIL_COLUMNS " FROM vend_details WHERE txn_id = ?"},
+    {Sql::kTidMax, "SELECT max(tid) FROM tid_issues WHERE meter_no = ?"},
+    {Sql::kTidInsert, "INSERT INTO tid_issues (meter_no, tid, txn_id, at_ms) VALUES (?, ?, ?, ?)"},
+    {Sql::kModemCommandPut,
+     "INSERT INTO modem_commands (" PINTAR_MODEM_COMMAND_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+     "ON CONFLICT (meter_no, seq) DO UPDATE SET kind = excluded.kind, txn_id = excluded.txn_id, "
+     "state = excluded.state, attempts = excluded.attempts, result = excluded.result, "
+     "created_ms = excluded.created_ms, updated_ms = excluded.updated_ms"},
+    {Sql::kModemCommandGet, "SELECT " PINTAR_MODEM_COMMAND_COLUMNS " FROM modem_commands WHERE meter_no = ? AND seq = ?"},
+    {Sql::kModemCommandForTxn,
+     "SELECT " PINTAR_MODEM_COMMAND_COLUMNS " FROM modem_commands WHERE txn_id = ? ORDER BY seq DESC LIMIT 1"},
+    {Sql::kModemSeqMax, "SELECT coalesce(max(seq), 0) FROM modem_commands WHERE meter_no = ?"},
+    {Sql::kModemCommandsInState,
+     "SELECT " PINTAR_MODEM_COMMAND_COLUMNS " FROM modem_commands WHERE state = ? ORDER BY meter_no, seq"},
+    {Sql::kMessagesInState,
+     "SELECT " PINTAR_MESSAGE_COLUMNS " FROM messages WHERE direction = ? AND delivery_state = ? "
+     "ORDER BY created_ms, rowid LIMIT ?"},
+    {Sql::kMessagesOfTxn, "SELECT " PINTAR_MESSAGE_COLUMNS " FROM messages WHERE txn_id = ? ORDER BY created_ms, rowid"},
+    {Sql::kCounterWindowGet, "SELECT highest, seen FROM counter_windows WHERE key_id = ? AND direction = ?"},
+    {Sql::kCounterWindowPut,
+     "INSERT INTO counter_windows (key_id, direction, highest, seen) VALUES (?, ?, ?, ?) "
+     "ON CONFLICT (key_id, direction) DO UPDATE SET highest = excluded.highest, seen = excluded.seen"},
+    {Sql::kTransactionsByMeter, PINTAR_TRANSACTION_QUERY("meter_no = ?1")},
+    {Sql::kTransactionsByMsisdn, PINTAR_TRANSACTION_QUERY("msisdn = ?2")},
+    {Sql::kTransactionsByState, PINTAR_TRANSACTION_QUERY("state IN (SELECT value FROM json_each(?3))")},
+    {Sql::kTransactionsByCreated, PINTAR_TRANSACTION_QUERY("created_ms >= ?4")},
 };
 
+#undef PINTAR_TRANSACTION_QUERY
+#undef PINTAR_MODEM_COMMAND_COLUMNS
+#undef PINTAR_VEND_DETAIL_COLUMNS
+#undef PINTAR_METER_EVENT_COLUMNS
+#undef PINTAR_MESSAGE_COLUMNS
+#undef PINTAR_SUBSCRIPTION_COLUMNS
 #undef PINTAR_TRANSACTION_COLUMNS
 
 constexpr bool table_is_indexed_by_enum() {

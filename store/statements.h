@@ -47,6 +47,30 @@ enum class Sql : uint8_t {
   kMeterNosByIdpel,
   kMeterNosByMsisdn,
   kPhonesOfMeter,
+  // Revision 6.
+  kSubscriptionUpdate,
+  kSubscriptionsOfMsisdn,
+  kMeterNoByModem,
+  kMeterEventsRecent,
+  kVendDetailInsert,
+  kVendDetailGet,
+  kTidMax,
+  kTidInsert,
+  kModemCommandPut,
+  kModemCommandGet,
+  kModemCommandForTxn,
+  kModemSeqMax,
+  kModemCommandsInState,
+  kMessagesInState,
+  kMessagesOfTxn,
+  kCounterWindowGet,
+  kCounterWindowPut,
+  // find_transactions, one per index that drives it; parameters (all bound, NULL for
+  // "any"): ?1 meter_no, ?2 msisdn, ?3 states as a JSON array, ?4 created since, ?5 limit.
+  kTransactionsByMeter,
+  kTransactionsByMsisdn,
+  kTransactionsByState,
+  kTransactionsByCreated,
   kCount,
 };
 
@@ -67,6 +91,11 @@ class Statements {
 // transactions: txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah,
 // energy_deci_kwh, token, state, reference, reason, created_ms, recorded_ms.
 inline constexpr int kTransactionColumns = 13;
+// meter_events: meter_no, at_ms, kind, detail, credit_deci_kwh, energy_deci_kwh, dedup_key.
+// vend_details: txn_id, admin_rupiah, stamp_duty_rupiah, ppn_rupiah, ppj_rupiah,
+// instalment_rupiah, power_purchase_rupiah, p2apst_token, key_change_tokens, tid,
+// customer_name, tariff, power_va, p2apst_reference.
+// modem_commands: meter_no, seq, kind, txn_id, state, attempts, result, created_ms, updated_ms.
 
 }  // namespace pintar::store
 

@@ -216,15 +216,65 @@ Status Writer::apply_op(const MessageDelivery& d) {
 }
 
 Status Writer::apply_op(const MeterEvent& e) {
+  // A repeated dedup_key changes nothing (ON CONFLICT DO NOTHING) and is not an error.
   return sql_[Sql::kMeterEventInsert]
-      .bind(e.meter_no, e.at_ms, e.kind, e.detail)
+      .bind(e.meter_no, e.at_ms, e.kind, e.detail, e.credit_deci_kwh, e.energy_deci_kwh, e.dedup_key)
       .run()
       .with_context(fmt::format("meter event for {}", e.meter_no));
 }
 
-Status Writer::apply_op(const SubscriptionUpdate&) { return Status::internal("not implemented yet"); }
-Status Writer::apply_op(const VendDetail&) { return Status::internal("not implemented yet"); }
-Status Writer::apply_op(const TidIssue&) { return Status::internal("not implemented yet"); }
-Status Writer::apply_op(const ModemCommand&) { return Status::internal("not implemented yet"); }
+Status Writer::apply_op(const SubscriptionUpdate& u) {
+  const std::string what = fmt::format("subscription of {} to meter {}", u.msisdn, u.meter_no);
+  PINTAR_RETURN_IF_ERROR(sql_[Sql::kSubscriptionUpdate]
+                             .bind(u.language, optional_bytes(u.pin_hash), u.failed_pin_attempts, u.locked_until_ms,
+                                   u.msisdn, u.meter_no)
+                             .run()
+                             .with_context(what));
+  if (db_.changes() == 0) return Status::not_found(what);
+  return Status::ok_status();
+}
+
+Status Writer::apply_op(const VendDetail& d) {
+  std::string key_change_tokens;
+  for (const std::string& token : d.key_change_tokens) {
+    if (token.size() != 20 || !std::ranges::all_of(token, [](char c) { return c >= '0' && c <= '9'; })) {
+      return Status::invalid_argument(fmt::format("vend detail of {}: a key change token must be 20 digits", d.txn_id));
+    }
+    if (!key_change_tokens.empty()) key_change_tokens += ',';
+    key_change_tokens += token;
+  }
+  return sql_[Sql::kVendDetailInsert]
+      .bind(d.txn_id, d.admin_rupiah, d.stamp_duty_rupiah, d.ppn_rupiah, d.ppj_rupiah, d.instalment_rupiah,
+            d.power_purchase_rupiah, d.p2apst_token, key_change_tokens, d.tid, d.customer_name, d.tariff, d.power_va,
+            d.p2apst_reference)
+      .run()
+      .with_context(fmt::format("vend detail of {}", d.txn_id));
+}
+
+Status Writer::apply_op(const TidIssue& t) {
+  // Inside BEGIN IMMEDIATE: no other process can issue a TID between this read and the
+  // insert, and earlier write sets of this group are visible, so of two racing issues of
+  // one TID exactly one passes.
+  {
+    sqlite::Cursor row(sql_[Sql::kTidMax].bind(t.meter_no));
+    auto found = row.next();
+    if (!found.ok()) return found.status();
+    if (*found && !row->is_null(0) && row->integer(0) >= t.tid) {
+      return Status::failed_precondition(fmt::format("TID {} for meter {} is not above TID {} issued already", t.tid,
+                                                     t.meter_no, row->integer(0)));
+    }
+  }
+  return sql_[Sql::kTidInsert]
+      .bind(t.meter_no, t.tid, t.txn_id, t.at_ms)
+      .run()
+      .with_context(fmt::format("TID {} for meter {}", t.tid, t.meter_no));
+}
+
+Status Writer::apply_op(const ModemCommand& c) {
+  return sql_[Sql::kModemCommandPut]
+      .bind(c.meter_no, c.seq, c.kind, c.txn_id, c.state, c.attempts, c.result, c.created_ms, c.updated_ms)
+      .run()
+      .with_context(fmt::format("modem command {} of meter {}", c.seq, c.meter_no));
+}
 
 }  // namespace pintar::store

@@ -19,7 +19,8 @@
 // minutes from 1993 to 2014. A stored TID above 0xFFFFFF therefore means "key change issued"
 // and TIDs stay strictly increasing across the rollover. IssuedTokens::tid is the 24-bit TID
 // the token carries. (A registry update of the meter's base date and KRN after the meter's
-// acknowledgement is the meter-management issue's; until then the registry keeps 1993.)
+// acknowledgement is the meter-management issue's; until then the registry keeps 1993. A
+// meter then registered on 2014 whose stored TIDs are above 0xFFFFFF goes on on the 1993 scale.)
 //
 // EA07 needs STA tables: TokenMakerOptions::tables, by default the IEC sample tables, which
 // are only for tests and the demo (each token made with them is logged with

@@ -185,7 +185,7 @@ struct World {
     REQUIRE(started.ok());
   }
   void mo(const std::string& from, const std::string& text, std::string id = "") {
-    if (id.empty()) id = fmt::format("gw-{}", ++mo_seq);
+    if (id.empty()) id = fmt::format("gw-auto-{}", ++mo_seq);
     engine->on_mo({.id = id, .smsc = "sim", .from = from, .to = "8899", .text = text, .data_coding = 0,
                    .received_at_ms = now_ms(), .idempotency_key = "k-" + id, .user_data = "", .parts = 1,
                    .incomplete = false});
@@ -245,8 +245,7 @@ struct World {
   int mo_seq = 0;
 };
 
-// KNOWN FAILING (modem answers are not yet applied: see docs/vending.md "Not yet").
-TEST_CASE("own meter with PIN: MO -> P2APST -> token to the modem and the customer -> ACC -> completed", "[!mayfail]") {
+TEST_CASE("own meter with PIN: MO -> P2APST -> token to the modem and the customer -> ACC -> completed") {
   World w;
   w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");
   REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));
@@ -300,8 +299,7 @@ TEST_CASE("the same text twice within the window is answered with the first resu
   CHECK(to_phone[1].text == to_phone[0].text);  // the receipt again
 }
 
-// KNOWN FAILING (modem answers are not yet applied: see docs/vending.md "Not yet").
-TEST_CASE("restart after the token was sent: resumed from the ledger, no second sale or token", "[!mayfail]") {
+TEST_CASE("restart after the token was sent: resumed from the ledger, no second sale or token") {
   World w;
   w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");
   REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));
@@ -410,8 +408,7 @@ TEST_CASE("modem silent: resends, then needs_manual and the customer keys it in"
   CHECK(w.sim.sales() == 1);
 }
 
-// KNOWN FAILING (modem answers are not yet applied: see docs/vending.md "Not yet").
-TEST_CASE("meter rejects; forged and replayed answers are dropped", "[!mayfail]") {
+TEST_CASE("meter rejects; forged and replayed answers are dropped") {
   World w;
   w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");
   REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));

@@ -15,8 +15,8 @@
 
 #include "common/crypto.h"
 #include "common/exit_codes.h"
-#include "common/hex.h"
 #include "bridge/curve.h"
+#include "common/hex.h"
 #include "vending/engine/engine_keys.h"
 
 namespace pintar::cli {

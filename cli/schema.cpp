@@ -3,6 +3,7 @@
 #include "gateway/gateway_config.h"
 #include "vending/p2apst/p2apst_config.h"
 #include "store/ledger_config.h"
+#include "vending/engine/vending_config.h"
 
 namespace pintar::cli {
 
@@ -12,6 +13,7 @@ config::Schema full_schema() {
   schema.add(gateway::config_keys());
   schema.add(p2apst::config_keys());
   schema.add(store::config_keys());
+  schema.add(engine::config_keys());
   return schema;
 }
 

@@ -1,0 +1,58 @@
+// The [vending] configuration keys (the single source for validation and
+// docs/configuration.md), and VendingOptions, what the Engine runs with.
+#ifndef PINTAR_VENDING_ENGINE_VENDING_CONFIG_H_
+#define PINTAR_VENDING_ENGINE_VENDING_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/status.h"
+#include "vending/engine/sms_command.h"
+#include "vending/engine/token_maker.h"
+
+namespace pintar::engine {
+
+std::span<const config::Key> config_keys();
+
+struct VendingOptions {
+  std::string short_code = "8899";        // MT source address: what customers text
+  std::string smsc;                       // [[smsc]] for MTs; empty: the gateway's default route
+  TokenSource token_source = TokenSource::kLocal;
+  std::vector<int64_t> denominations{std::begin(kDefaultDenominations), std::end(kDefaultDenominations)};
+  std::chrono::seconds confirm_window{300};
+  std::chrono::seconds same_text_window{120};
+  std::chrono::seconds modem_ack_timeout{120};
+  int64_t modem_resends = 2;              // resends after the first delivery, then needs_manual
+  int64_t pin_attempts = 5;               // wrong PINs in a row that lock the subscription
+  std::chrono::minutes pin_lock{30};
+  int64_t rate_limit_count = 10;          // MOs per phone within rate_limit_window...
+  std::chrono::seconds rate_limit_window{60};
+  std::chrono::seconds rate_limit_silence{600};  // ...then one warning and silence this long
+  uint32_t replay_window = 64;
+  size_t workers = 2;
+  Language default_language = Language::kId;
+  // Tariff class -> price of 1 kWh in hundredths of a rupiah ("R1" = "1444.70" -> 144470), for
+  // quoting kWh in confirmations and checking P2APST's kWh.
+  std::map<std::string, int64_t> tariff_centi_rupiah_per_kwh;
+  std::string vending_key_source;         // wrapped STS vending key (token_source = local)
+  std::string kek_source;                 // its key-encryption key
+  std::string modem_keys_source;          // the modem keyring (engine_keys.h)
+};
+
+// Builds the options from a validated Config. InvalidArgument naming the key for a
+// denomination list that is empty, unsorted or repeats, a tariff price that is not a positive
+// decimal with at most 2 fractional digits, or local tokens without vending_key + kek.
+Result<VendingOptions> options_from(const config::Config& config);
+
+// The energy, in 0.1 kWh, that `power_purchase_rupiah` buys at a price of `centi_per_kwh`
+// hundredths of a rupiah per kWh, rounded down (what PLN does: kWh to 2 decimals, cut).
+int64_t quote_deci_kwh(int64_t power_purchase_rupiah, int64_t centi_per_kwh);
+
+}  // namespace pintar::engine
+
+#endif  // PINTAR_VENDING_ENGINE_VENDING_CONFIG_H_

@@ -14,6 +14,8 @@ namespace pintar {
 // Creates `path` empty with mode 0600 when it does not exist; an existing file keeps its
 // contents and the mode an operator chose (e.g. 0640 for a backup group). For SQLite files:
 // SQLite then gives -wal and -shm the database file's mode. ":memory:" and "" are left alone.
+// An existing file is not opened at all, so the POSIX locks this process holds on it (an open
+// SQLite connection's) survive the call.
 Status create_private_file(const std::string& path);
 
 }  // namespace pintar

@@ -9,7 +9,8 @@
 namespace pintar::engine {
 namespace {
 
-int64_t rupiah(const p2apst::MinorAmount& amount) { return p2apst::whole_rupiah(amount).value_or(0); }
+// P2APST computes charges in sen; the receipt and the ledger show them to the rupiah.
+int64_t rupiah(const p2apst::MinorAmount& amount) { return p2apst::nearest_rupiah(amount); }
 
 }  // namespace
 

@@ -281,6 +281,12 @@ Result<int64_t> whole_rupiah(const MinorAmount& amount) {
   return amount.value / scale;
 }
 
+int64_t nearest_rupiah(const MinorAmount& amount) {
+  int64_t scale = 1;
+  for (int i = 0; i < amount.minor; ++i) scale *= 10;
+  return (amount.value + scale / 2) / scale;  // amounts on the wire are never negative
+}
+
 int64_t kwh_hundredths(const MinorAmount& kwh) {
   int64_t v = kwh.value;
   for (int m = kwh.minor; m < 2; ++m) v *= 10;

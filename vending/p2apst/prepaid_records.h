@@ -30,6 +30,10 @@ struct MinorAmount {
 std::string to_decimal_string(const MinorAmount& amount);
 // The amount in whole rupiah; InvalidArgument if it has a non-zero fraction.
 Result<int64_t> whole_rupiah(const MinorAmount& amount);
+// The amount rounded to the nearest rupiah (half up): for the charge breakdown of a receipt,
+// which PLN computes in sen (e.g. PBJT on a Rp 43,181.82 power purchase); the amount paid
+// itself is always whole rupiah.
+int64_t nearest_rupiah(const MinorAmount& amount);
 // Energy in hundredths of a kWh (the unit of the wire). A finer minor unit is rounded
 // down: the token holds what PLN computed, and a receipt must never promise more.
 int64_t kwh_hundredths(const MinorAmount& kwh);

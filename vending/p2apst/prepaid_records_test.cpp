@@ -136,3 +136,11 @@ TEST_CASE("kWh: hundredths from the wire, tenths rounded down") {
 
 }  // namespace
 }  // namespace pintar::p2apst
+
+TEST_CASE("nearest_rupiah rounds a charge in sen half up to the rupiah", "[p2apst][records]") {
+  CHECK(pintar::p2apst::nearest_rupiah({.minor = 2, .value = 4318182}) == 43182);  // Rp 43,181.82
+  CHECK(pintar::p2apst::nearest_rupiah({.minor = 2, .value = 4318149}) == 43181);
+  CHECK(pintar::p2apst::nearest_rupiah({.minor = 2, .value = 50}) == 1);
+  CHECK(pintar::p2apst::nearest_rupiah({.minor = 0, .value = 2500}) == 2500);
+  CHECK(pintar::p2apst::nearest_rupiah({.minor = 3, .value = 1499}) == 1);
+}

@@ -107,13 +107,13 @@ void Engine::send(const store::MessageRecord& message) {
 }
 
 void Engine::answer_mo(const wire::Mo& mo, std::vector<store::MessageRecord> replies,
-                       std::optional<std::string> txn_id) {
+                       std::optional<std::string> txn_id, Body body) {
   store::WriteSet w;
   store::MessageRecord in;
   in.message_id = mo.id;
   in.direction = "in";
   in.msisdn = mo.from;
-  in.body = masked_text(mo.text);
+  in.body = body == Body::kModem ? mo.text : masked_text(mo.text);
   in.txn_id = std::move(txn_id);
   in.delivery_state = "received";
   in.created_ms = mo.received_at_ms > 0 ? mo.received_at_ms : now_ms();

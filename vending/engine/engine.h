@@ -159,7 +159,12 @@ class Engine {
   void send(const store::MessageRecord& message);
   Status write(store::WriteSet writes);
   // Records the MO (masked) with `replies`, acks it, sends the replies.
-  void answer_mo(const wire::Mo& mo, std::vector<store::MessageRecord> replies, std::optional<std::string> txn_id);
+  // Records the MO with `replies` in one write set, then acks it and sends them. A customer's
+  // text is stored masked (never a PIN); a modem's (Body::kModem) verbatim: it carries no PIN,
+  // and its MAC and counter are what an investigation needs.
+  enum class Body : uint8_t { kCustomer, kModem };
+  void answer_mo(const wire::Mo& mo, std::vector<store::MessageRecord> replies, std::optional<std::string> txn_id,
+                 Body body = Body::kCustomer);
 
   // engine_commands.cpp: customer commands.
   void process_mo(wire::Mo mo);

@@ -33,14 +33,14 @@ void Engine::on_modem_mo(const wire::Mo& mo) {
     w.append_audit({.at_ms = now_ms(), .actor = "vending", .action = "modem.dropped", .subject = mo.from,
                     .detail = fmt::format("{}: {}", inbound_verdict_name(in.verdict), in.detail)});
     if (in.verdict == ModemInbound::Verdict::kStoreError || !write(std::move(w)).ok()) return;  // repeated later
-    answer_mo(mo, {}, std::nullopt);
+    answer_mo(mo, {}, std::nullopt, Body::kModem);
     return;
   }
   std::optional<uint32_t> seq;
   if (const auto* acc = std::get_if<meters::Accepted>(&in.message->body)) seq = acc->seq;
   if (const auto* rej = std::get_if<meters::Rejected>(&in.message->body)) seq = rej->seq;
   if (!seq || !in.subscriber) {
-    answer_mo(mo, {}, std::nullopt);  // readings and events: the meter-management issue's
+    answer_mo(mo, {}, std::nullopt, Body::kModem);  // readings and events: the meter-management issue's
     return;
   }
   const std::string meter = in.subscriber->meter.meter_no;
@@ -56,7 +56,7 @@ void Engine::on_modem_mo(const wire::Mo& mo) {
   }
   if (!txn) {
     counters_.add(kModemAnswersUnmatched);
-    answer_mo(mo, {}, std::nullopt);
+    answer_mo(mo, {}, std::nullopt, Body::kModem);
     return;
   }
   post(txn->msisdn, [this, mo, txn_id = txn->txn_id, message = *in.message, cmd = **command]() mutable {
@@ -66,7 +66,7 @@ void Engine::on_modem_mo(const wire::Mo& mo) {
     auto state = state_from_name(t.state);
     if (state != PurchaseState::kSent && state != PurchaseState::kTokenIssued) {
       counters_.add(kModemAnswersUnmatched);  // late: the purchase already ended
-      answer_mo(mo, {}, txn_id);
+      answer_mo(mo, {}, txn_id, Body::kModem);
       return;
     }
     const Language lang = language_for(t.msisdn, t.meter_no);
@@ -96,7 +96,7 @@ void Engine::on_modem_mo(const wire::Mo& mo) {
     // The transition first, then the MO recorded and acked: a crash between them gets the MO
     // again, which the replay guard then drops (its counter is already recorded).
     advance(t, event, std::move(change));
-    answer_mo(mo, {}, txn_id);
+    answer_mo(mo, {}, txn_id, Body::kModem);
   });
 }
 

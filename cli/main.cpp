@@ -13,7 +13,9 @@
 #include "cli/config_cli.h"
 #include "cli/demo.h"
 #include "cli/keys_cli.h"
+#include "cli/purchases_cli.h"
 #include "cli/schema.h"
+#include "cli/vending_cli.h"
 #include "common/cli_context.h"
 #include "common/exit_codes.h"
 #include "gateway/gateway_cli.h"
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
   cli::add_config_commands(app, context);
   cli::add_demo_command(app, context);
   cli::add_keys_commands(app);
+  cli::add_purchases_commands(app, context);
+  cli::add_vending_command(app, context);
   gateway::add_gateway_commands(app, context);
   p2apst::add_p2apst_commands(app, context);
   sts::add_sts_commands(app, context);

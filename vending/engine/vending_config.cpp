@@ -68,6 +68,14 @@ constexpr Key kVendingKeys[] = {
      .description = "Where the key-encryption key of vending_key is kept (a separate secret source)."},
     {.path = "vending.modem_keys", .type = Type::kString, .default_value = "",
      .description = "The modem keyring (file of \"key_id hex\" lines, 0600; `pintar keys modem` adds one)."},
+    {.path = "vending.gateway_endpoint", .type = Type::kString, .default_value = "",
+     .description = "The gateway's engine link to connect to; empty = gateway.zmq_endpoint of this file (one host). "
+                    "tcp:// needs zmq_curve_secret and gateway_public_key (docs/gateway.md)."},
+    {.path = "vending.zmq_curve_secret", .type = Type::kString, .default_value = "",
+     .description = "Where the engine's CURVE secret key is kept (`pintar keys zmq` makes it; credential:NAME, "
+                    "file:); its public key must be in the gateway's gateway.zmq_engine_keys."},
+    {.path = "vending.gateway_public_key", .type = Type::kString, .default_value = "",
+     .description = "The gateway's CURVE public key (Z85, 40 characters), pinned: the engine talks to no other."},
 };
 
 Result<int64_t> parse_price(std::string_view text) {
@@ -141,6 +149,13 @@ Result<VendingOptions> options_from(const config::Config& config) {
   o.vending_key_source = config.string("vending.vending_key");
   o.kek_source = config.string("vending.kek");
   o.modem_keys_source = config.string("vending.modem_keys");
+  o.gateway_endpoint = config.string("vending.gateway_endpoint");
+  o.zmq_curve_secret_source = config.string("vending.zmq_curve_secret");
+  o.gateway_public_key = config.string("vending.gateway_public_key");
+  if (o.zmq_curve_secret_source.empty() != o.gateway_public_key.empty()) {
+    return Status::invalid_argument(
+        "vending.zmq_curve_secret and vending.gateway_public_key go together (CURVE needs both)");
+  }
   if (o.token_source == TokenSource::kLocal && (o.vending_key_source.empty() || o.kek_source.empty())) {
     return Status::invalid_argument("vending.vending_key and vending.kek: required for token_source = local");
   }

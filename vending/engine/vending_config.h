@@ -42,6 +42,11 @@ struct VendingOptions {
   std::string vending_key_source;         // wrapped STS vending key (token_source = local)
   std::string kek_source;                 // its key-encryption key
   std::string modem_keys_source;          // the modem keyring (engine_keys.h)
+  // The gateway link (bridge/client.h): empty endpoint = gateway.zmq_endpoint; CURVE when the
+  // two key settings are given (both or neither).
+  std::string gateway_endpoint;
+  std::string zmq_curve_secret_source;
+  std::string gateway_public_key;
 };
 
 // Builds the options from a validated Config. InvalidArgument naming the key for a

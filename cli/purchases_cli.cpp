@@ -112,6 +112,11 @@ void show(const Context& context, const Query& q) {
                                    {"created_ms", m.created_ms}, {"updated_ms", m.updated_ms}});
       }
     }
+    if (command.ok() && *command) {
+      const store::ModemCommand& c = **command;
+      out["modem_command"] = {{"seq", c.seq}, {"kind", c.kind}, {"state", c.state}, {"attempts", c.attempts},
+                              {"result", c.result}, {"updated_ms", c.updated_ms}};
+    }
     fmt::print("{}\n", out.dump(2));
     return;
   }

@@ -128,7 +128,14 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
   v.stans = must(p2apst::FileStanSequence::open(v.p2apst.stan_file), exit_code::kTempFail, "p2apst.stan_file");
   v.journal = must(store::SqlitePurchaseJournal::open(ledger_options), exit_code::kIoError, "purchase journal");
   v.link = std::make_unique<p2apst::Link>(v.p2apst.link, v.p2apst.partner, *v.stans, Clock::real());
-  v.link->start();  // signs on in the background; customers are told while P2APST is down
+  v.link->start();
+  // Serve only once signed on, or after a bounded wait: MOs the gateway holds for us (a restart
+  // mid-traffic) would otherwise all be refused as "P2APST down" in the first second. Past the
+  // wait the engine serves anyway and customers are told while P2APST is down.
+  if (!v.link->wait_signed_on(v.p2apst.link.connect_timeout + v.p2apst.link.request_timeout)) {
+    spdlog::warn("vending: not signed on to P2APST yet ({}); serving, purchases are refused until it is",
+                 v.link->last_problem());
+  }
   v.prepaid = std::make_unique<p2apst::Prepaid>(*v.link, *v.journal, v.p2apst);
   v.tokens = engine::make_token_maker(v.options.token_source, *v.ledger, std::move(vending_key), Clock::real());
   v.modems = std::make_unique<engine::ModemLink>(*v.ledger, *v.modem_keys, v.options.replay_window);

@@ -42,9 +42,19 @@ for unit in "$root"/etc/systemd/system/pintar-*.service; do
     # Stand-ins of a usable size: an SMPP password is ≤ 8 octets, keys are 32 bytes.
     case $credential in
       *password*) printf 'notreal1' > "$creds/$credential" ;;
+      # The engine's keys are checked for what they are: a keyring line, a wrapped key.
+      modem-keys) echo "M1 14000000001 000102030405060708090A0B0C0D0E0F" > "$creds/$credential" ;;
+      vending-key) ;;  # made below, once the kek stand-in exists
       *) printf 'not-a-real-key-0123456789abcdef!' > "$creds/$credential" ;;
     esac
   done
+  chmod 0600 "$creds"/*  # as systemd hands credentials over: readable by the service only
+  if [ -f "$creds/kek" ] && grep -q "^LoadCredential=vending-key:" "$unit"; then
+    printf 'ABABABABABABABAB' > "$creds/vk.hex"
+    CREDENTIALS_DIRECTORY=$creds "$root/usr/local/bin/pintar" keys vending --vk "hexfile:$creds/vk.hex" --kek credential:kek \
+      --out "$creds/vending-key" >/dev/null || fail "keys vending could not make the stand-in vending key"
+    rm -f "$creds/vk.hex"
+  fi
   exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
   [ -n "$exec_start" ] || fail "$name: no ExecStart"
   read -r -a argv <<<"${exec_start//\/etc\/pintar\//$root/etc/pintar/}"

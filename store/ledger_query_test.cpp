@@ -11,21 +11,16 @@
 #include "store/sqlite_db.h"
 #include "store/sqlite_ledger.h"
 #include "store/statements.h"
+#include "store/ledger_test_support.h"
 #include "store/test_support.h"
 
 namespace pintar::store {
 namespace {
 
 using testing::make_temp_dir;
+using testing::open_or_die;
 using testing::options_in;
 using testing::sample_transaction;
-
-std::unique_ptr<Ledger> open_or_die(const LedgerOptions& options) {
-  auto ledger = open_ledger(options);
-  INFO(ledger.status().to_string());
-  REQUIRE(ledger.ok());
-  return std::move(ledger).value();
-}
 
 TransactionRecord txn(int n, const std::string& meter, const std::string& msisdn, int64_t created) {
   TransactionRecord t = sample_transaction(n);

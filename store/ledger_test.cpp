@@ -9,22 +9,17 @@
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_ledger.h"
+#include "store/ledger_test_support.h"
 #include "store/test_support.h"
 
 namespace pintar::store {
 namespace {
 
 using testing::make_temp_dir;
+using testing::open_or_die;
 using testing::options_in;
 using testing::sample_subscriber;
 using testing::sample_transaction;
-
-std::unique_ptr<Ledger> open_or_die(const LedgerOptions& options) {
-  auto ledger = open_ledger(options);
-  INFO(ledger.status().to_string());
-  REQUIRE(ledger.ok());
-  return std::move(ledger).value();
-}
 
 WriteSet one(TransactionRecord record) {
   WriteSet writes;

@@ -17,6 +17,7 @@
 #include "common/private_file.h"
 #include "common/secret.h"
 #include "vending/engine/engine_keys.h"
+#include "vending/engine/token_maker.h"
 
 namespace pintar::cli {
 namespace {
@@ -29,7 +30,6 @@ constexpr std::string_view kTestVendingKey = "ABABABABABABABAB";
 // Throwaway keys of this world: the PIN HMAC key and the KEK that wraps the vending key.
 constexpr std::string_view kPinKey = "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF";
 constexpr std::string_view kKek = "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1F0";
-constexpr std::string_view kElectricityIin = "600727";  // IEC 62055-41 §6.1.2.2 (the PAN's IIN)
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
 
@@ -38,17 +38,6 @@ std::string modem_key_hex(const std::string& key_id) {
   const std::string seed = "pintar world modem key " + key_id;
   const auto digest = crypto::sha256({reinterpret_cast<const uint8_t*>(seed.data()), seed.size()});
   return hex_encode(digest);
-}
-
-char luhn_digit(std::string_view digits) {
-  int sum = 0;
-  bool twice = true;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it, twice = !twice) {
-    int d = *it - '0';
-    if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return static_cast<char>('0' + (10 - sum % 10) % 10);
 }
 
 void write_private(const std::string& path, std::string_view content) {
@@ -133,8 +122,7 @@ void World::write_files() {
   for (const WorldCustomer& c : options_.customers) {
     const std::string key = modem_key_hex(c.key_id);
     keyring += fmt::format("{} {} {}\n", c.key_id, c.meter, key);
-    std::string pan = std::string(kElectricityIin) + c.meter;
-    pan.push_back(luhn_digit(pan));
+    const std::string pan = engine::meter_pan(c.meter);  // as the engine derives the decoder key
     fleet["meters"].push_back({{"meter", c.meter}, {"msisdn", c.modem_msisdn}, {"key_id", c.key_id}, {"key", key},
                                {"vending_key", kTestVendingKey}, {"dkga", "02"}, {"pan", pan}, {"sgc", 123456},
                                {"ti", 1}, {"krn", 1}, {"kt", 2}, {"ea", "07"}, {"base_date", "14"},

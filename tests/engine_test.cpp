@@ -315,27 +315,100 @@ TEST_CASE("restart after the token was sent: resumed from the ledger, no second 
   CHECK(w.tokens.made == 1);
 }
 
-TEST_CASE("restart in received: the purchase goes on, once") {
-  World w;
-  // Written as a crashed engine would have left it: MO and first version, nothing else.
+// Written as a crashed engine would have left it: the MO (masked, never acked) and the
+// first version, nothing else.
+void crashed_in_received(World& w, const std::string& mo_id) {
   store::TransactionRecord t;
-  t.txn_id = "tgw-9";
-  t.idempotency_key = "k-gw-9";
+  t.txn_id = "t" + mo_id;
+  t.idempotency_key = "k-" + mo_id;
   t.meter_no = kMeter;
   t.msisdn = kPhone;
   t.amount_rupiah = 52'500;
   t.state = "received";
   t.created_ms = w.now_ms();
   t.recorded_ms = t.created_ms;
+  store::MessageRecord in{.message_id = mo_id, .direction = "in", .msisdn = kPhone,
+                          .body = "TOKEN 11000000004 52500 ******", .txn_id = t.txn_id, .smpp_message_id = {},
+                          .delivery_state = "received", .created_ms = t.created_ms, .updated_ms = t.created_ms};
   store::WriteSet ws;
+  ws.record_message(std::move(in));
   ws.append_transaction(t);
   REQUIRE(w.ledger->write(std::move(ws)).ok());
+}
+
+TEST_CASE("restart in received: the gateway's redelivery brings the PIN back, and it is bought once") {
+  World w;
+  crashed_in_received(w, "gw-9");
   w.restart();
-  // Without the PIN (never stored) it asks for YA.
+  // The MO was never acked, so the gateway delivers it again (twice, here).
+  w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-9");
+  w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-9");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-9") == "sent"; }));
+  CHECK(w.sim.sales() == 1);
+  CHECK(w.gateway.acks_of("gw-9") == 2);  // once past the PIN check, once as a duplicate
+  CHECK(w.engine->counters().value(kMoRedelivered) == 1);
+  const auto replies = w.gateway.mts_to(kPhone);
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].text.starts_with("TOKEN "));  // the receipt, no YA prompt
+}
+
+TEST_CASE("restart in received: no redelivery within vending.resume_wait_s, so it asks for YA") {
+  World w;
+  crashed_in_received(w, "gw-9");
+  w.restart();
+  w.engine->drain();
+  CHECK(w.state_of("gw-9") == "received");  // waits for the MO first
+  w.clock.advance(31s);
   REQUIRE(w.eventually([&] { return w.state_of("gw-9") == "awaiting_confirmation"; }));
   w.mo(kPhone, "YA 123456");
   REQUIRE(w.eventually([&] { return w.state_of("gw-9") == "sent"; }));
   CHECK(w.sim.sales() == 1);
+  // The MO coming after all is a duplicate now: acked, nothing more.
+  w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-9");
+  w.engine->drain();
+  CHECK(w.gateway.acks_of("gw-9") >= 1);
+  CHECK(w.sim.sales() == 1);
+}
+
+TEST_CASE("restart in purchasing: the journal says what became of the 2200, never a second one") {
+  World w;
+  w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));
+  REQUIRE(w.sim.sales() == 1);
+  // As if the engine died after the sale's answer was journalled but before token_issued:
+  // the ledger's newest version is still purchasing.
+  auto txn = *w.txn_of("gw-1");
+  auto versions = w.ledger->transaction_versions(txn.txn_id);
+  REQUIRE(versions.ok());
+  store::TransactionRecord purchasing;
+  for (const auto& v : *versions) {
+    if (v.state == "purchasing") purchasing = v;
+  }
+  REQUIRE(purchasing.state == "purchasing");
+  // A second transaction left in purchasing whose journal row was settled completed:
+  purchasing.txn_id = "tgw-2";
+  purchasing.idempotency_key = "k-gw-2";
+  purchasing.version = 1;
+  store::WriteSet ws;
+  ws.append_transaction(purchasing);
+  REQUIRE(w.ledger->write(std::move(ws)).ok());
+  p2apst::PurchaseRecord row = *w.journal.find_by_txn(txn.txn_id).value();
+  row.txn_id = "tgw-2";
+  auto id = w.journal.record_intent(row);
+  REQUIRE(id.ok());
+  REQUIRE(w.journal.mark_sent(*id, p2apst::PurchaseState::kIntent, p2apst::PurchaseState::kSent, "000000000099", 0).ok());
+  REQUIRE(w.journal.record_outcome(*id, p2apst::PurchaseState::kSent, p2apst::PurchaseState::kCompleted, "0000",
+                                   w.journal.find_by_txn(txn.txn_id).value()->response_bit48)
+              .ok());
+  // And a third one the journal never heard of: nothing left, so it is bought now.
+  purchasing.txn_id = "tgw-3";
+  purchasing.idempotency_key = "k-gw-3";
+  store::WriteSet ws3;
+  ws3.append_transaction(purchasing);
+  REQUIRE(w.ledger->write(std::move(ws3)).ok());
+  w.restart();
+  REQUIRE(w.eventually([&] { return w.state_of("gw-2") == "sent" && w.state_of("gw-3") == "sent"; }));
+  CHECK(w.sim.sales() == 2);  // gw-1's, then gw-3's; gw-2 took its token from the journal
 }
 
 TEST_CASE("other meter: confirmation with YA; YA late expires") {

@@ -25,6 +25,8 @@ void Engine::stop() {
     if (stopped_) return;
     stopped_ = true;
     timers.swap(timers_);
+    for (auto& t : awaiting_redelivery_) timers.emplace("redelivery:" + t.first, t.second);
+    awaiting_redelivery_.clear();
   }
   for (const auto& [txn, id] : timers) deps_.clock.cancel(id);
   {
@@ -150,6 +152,7 @@ void Engine::on_mo(wire::Mo mo) {
       return;  // not acked: repeated by the gateway
     }
     if (seen->has_value()) {
+      if ((*seen)->txn_id && take_up_redelivered(mo, *(*seen)->txn_id)) return;
       counters_.add(kMoDuplicate);
       deps_.gateway.ack_mo(mo.id);
       return;

@@ -7,6 +7,10 @@
 //   * an MO is recorded (masked: never a PIN) together with its effect (a reply, or the
 //     purchase's first version) BEFORE it is acked to the gateway; until then the gateway
 //     repeats it. An MO id already in the ledger is acked again and not processed;
+//   * a purchase's MO is acked only once the purchase has left received and validated,
+//     i.e. once its PIN has been checked: the PIN lives only in memory and in the gateway's
+//     copy of the MO, so after a crash before that point the gateway's redelivery brings it
+//     back (resume waits vending.resume_wait_s for it, then asks for YA <PIN>);
 //   * every transition is a new TransactionRecord version, written in one WriteSet with the
 //     SMS it causes (MessageRecord "out", delivery_state "pending") BEFORE the SMS is sent or
 //     the next step starts; MTs are sent after that write and resent by start() while
@@ -91,6 +95,7 @@ enum EngineCounter : size_t {
   kTransitionsRefused,
   kLedgerErrors,
   kResumed,
+  kMoRedelivered,
   kEngineCounterCount,
 };
 inline constexpr CounterSpec kEngineCounters[] = {
@@ -114,6 +119,7 @@ inline constexpr CounterSpec kEngineCounters[] = {
     {"engine.transitions_refused", "events the purchase table refused in the transaction's state"},
     {"engine.ledger_errors", "ledger reads or writes that failed (the work is retried by the gateway or resume)"},
     {"engine.resumed", "unfinished transactions taken up again by start()"},
+    {"engine.mo_redelivered", "purchase MOs the gateway delivered again after a restart, carried on with their PIN"},
 };
 static_assert(std::size(kEngineCounters) == kEngineCounterCount);
 
@@ -190,7 +196,13 @@ class Engine {
   void validate(const store::TransactionRecord& txn);
   void decide(const store::TransactionRecord& txn);
   void purchase(const store::TransactionRecord& txn);
-  void purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome outcome);
+  // What the P2APST journal said about a step 4 error: kUnasked (not asked yet), kNothingSent
+  // (no 2200 left: nothing charged), kMaybeSent (so the money is pending).
+  enum class JournalSays : uint8_t { kUnasked, kNothingSent, kMaybeSent };
+  void purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome outcome,
+                 JournalSays journal = JournalSays::kUnasked);
+  // A step 4 error: the P2APST journal says whether anything left, then purchased() again.
+  void settle_after_error(const store::TransactionRecord& txn, Status error);
   void modem_timeout(const store::TransactionRecord& txn);
   std::optional<store::SubscriberView> subscriber_of(const std::string& meter_no);
   std::string refusal_text(Language language, const p2apst::ResponseCode& code, const std::string& meter_no,
@@ -203,6 +215,14 @@ class Engine {
   // engine_resume.cpp
   Status resume_transactions();
   Status resume_outbox();
+  void resume_purchasing(const store::TransactionRecord& txn);
+  // A purchase found in received or validated waits for its MO (and PIN) to come again.
+  void await_redelivery(const store::TransactionRecord& txn);
+  // The MO of a purchase awaiting redelivery came again: carries on with its PIN, if any.
+  // False when `mo` belongs to no such purchase (an ordinary duplicate).
+  bool take_up_redelivered(const wire::Mo& mo, const std::string& txn_id);
+  // Carries a purchase on from received or validated (after a restart).
+  void carry_on(const store::TransactionRecord& txn);
 
   EngineDeps deps_;
   const VendingOptions options_;
@@ -213,6 +233,8 @@ class Engine {
   std::map<std::string, Pin> pins_;                          // txn -> the TOKEN's PIN, until decide()
   std::map<std::string, p2apst::InquiryResponse> inquiries_;  // txn -> its inquiry (prompt)
   std::map<std::string, Clock::TimerId> timers_;             // txn -> armed timer
+  std::map<std::string, std::string> unacked_mo_;            // txn -> its MO, acked after the PIN check
+  std::map<std::string, Clock::TimerId> awaiting_redelivery_;  // txn -> its resume_wait timer
   struct Rate {
     int64_t window_start_ms = 0;
     int64_t count = 0;

@@ -178,12 +178,13 @@ void Engine::on_buy(const wire::Mo& mo, BuyCommand command) {
     return;
   }
   if (!s.ok()) return;
-  deps_.gateway.ack_mo(mo.id);
+  // Not acked yet: the gateway keeps the MO (and so the PIN) until the PIN is checked.
   counters_.add(kMoProcessed);
   counters_.add(kPurchasesStarted);
-  if (command.pin) {
+  {
     std::lock_guard lock(mutex_);
-    pins_.insert_or_assign(txn.txn_id, *command.pin);
+    if (command.pin) pins_.insert_or_assign(txn.txn_id, *command.pin);
+    unacked_mo_.insert_or_assign(txn.txn_id, mo.id);
   }
   validate(txn);
 }

@@ -44,6 +44,18 @@ void Engine::advance(store::TransactionRecord current, PurchaseEvent event, Chan
       inquiries_.erase(next.txn_id);
     }
   }
+  if (row->to != PurchaseState::kReceived && row->to != PurchaseState::kValidated) {
+    // Past the PIN check: the gateway may forget the MO now.
+    std::optional<std::string> mo_id;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = unacked_mo_.find(next.txn_id); it != unacked_mo_.end()) {
+        mo_id = std::move(it->second);
+        unacked_mo_.erase(it);
+      }
+    }
+    if (mo_id) deps_.gateway.ack_mo(*mo_id);
+  }
   switch (row->to) {
     case PurchaseState::kCompleted: counters_.add(kPurchasesCompleted); break;
     case PurchaseState::kRefused: counters_.add(kPurchasesRefused); break;

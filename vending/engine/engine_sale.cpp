@@ -15,13 +15,16 @@ int64_t rupiah(const p2apst::MinorAmount& amount) { return p2apst::nearest_rupia
 }  // namespace
 
 void Engine::purchase(const store::TransactionRecord& txn) {
-  p2apst::BuyRequest request{.number = txn.meter_no, .by = p2apst::LookupBy::kMeter, .amount = txn.amount_rupiah};
+  // Not resume_first: other customers' purchases in flight are not "earlier" ones; a
+  // restart resumes this one alone (resume_purchasing).
+  p2apst::BuyRequest request{.number = txn.meter_no, .by = p2apst::LookupBy::kMeter, .amount = txn.amount_rupiah,
+                             .resume_first = false, .txn_id = txn.txn_id};
   p2apst::buy_async(deps_.prepaid, std::move(request), [this, txn, post = poster()](p2apst::BuyOutcome outcome) {
     post(txn.msisdn, [this, txn, outcome = std::move(outcome)]() mutable { purchased(txn, std::move(outcome)); });
   });
 }
 
-void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome outcome) {
+void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome outcome, JournalSays journal) {
   const Language lang = language_for(txn.msisdn, txn.meter_no);
   const int64_t v = txn.version + 1;
   Change change;
@@ -40,9 +43,15 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
   };
 
   if (!outcome.error.ok()) {
+    if (outcome.ended_at == p2apst::BuyStage::kPurchase && journal == JournalSays::kUnasked) {
+      // Whether a 2200 left is the journal's to say, not the error's: the same code can mean
+      // "not signed on" (nothing sent) or "answered but not recorded" (perhaps sold).
+      return settle_after_error(txn, std::move(outcome.error));
+    }
+    if (outcome.ended_at == p2apst::BuyStage::kPurchase && journal == JournalSays::kMaybeSent) {
+      return pending("purchase error: " + outcome.error.message());
+    }
     const StatusCode code = outcome.error.code();
-    const bool nothing_sent = outcome.ended_at != p2apst::BuyStage::kPurchase || code == StatusCode::kFailedPrecondition;
-    if (!nothing_sent) return pending("purchase error: " + outcome.error.message());
     if (code == StatusCode::kUnavailable || code == StatusCode::kFailedPrecondition || code == StatusCode::kTimeout ||
         code == StatusCode::kCancelled) {
       return refuse("p2apst down: " + outcome.error.message(), text(lang, ReplyId::kP2apstDown, {}));
@@ -144,6 +153,26 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
   sold.energy_deci_kwh = energy;
   sold.reference = detail.p2apst_reference.empty() ? std::nullopt : std::optional<std::string>(detail.p2apst_reference);
   advance(std::move(sold), PurchaseEvent::kSold, std::move(change));
+}
+
+void Engine::settle_after_error(const store::TransactionRecord& txn, Status error) {
+  deps_.prepaid.resume_txn_async(txn.txn_id, [this, txn, error = std::move(error), post = poster()](
+                                                 Result<std::optional<p2apst::PurchaseOutcome>> found) mutable {
+    post(txn.msisdn, [this, txn, error = std::move(error), found = std::move(found)]() mutable {
+      p2apst::BuyOutcome outcome;
+      outcome.ended_at = p2apst::BuyStage::kPurchase;
+      JournalSays journal = JournalSays::kMaybeSent;
+      if (!found.ok()) {
+        outcome.error = found.status().with_context(error.message());
+      } else if (!found->has_value() || (*found)->state == p2apst::PurchaseState::kNotSent) {
+        outcome.error = std::move(error);  // provably nothing left: nothing charged
+        journal = JournalSays::kNothingSent;
+      } else {
+        outcome.purchase = std::move(**found);
+      }
+      purchased(txn, std::move(outcome), journal);
+    });
+  });
 }
 
 void Engine::modem_timeout(const store::TransactionRecord& txn) {

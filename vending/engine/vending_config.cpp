@@ -32,6 +32,10 @@ constexpr Key kVendingKeys[] = {
      .description = "The same purchase text from the same phone within this is answered with the first result, "
                     "never a second sale.",
      .min = 1, .max = kDay},
+    {.path = "vending.resume_wait_s", .type = Type::kInteger, .default_value = "30",
+     .description = "After a restart, how long a purchase recorded but not yet past its PIN check waits for the "
+                    "gateway to deliver its SMS again (the PIN is never stored); then it asks for `YA <PIN>`.",
+     .min = 1, .max = 3600},
     {.path = "vending.modem_ack_timeout_s", .type = Type::kInteger, .default_value = "120",
      .description = "A token the meter's modem does not acknowledge within this is sent to it again.", .min = 1,
      .max = kDay},
@@ -128,6 +132,7 @@ Result<VendingOptions> options_from(const config::Config& config) {
   if (o.denominations.empty()) return Status::invalid_argument("vending.denominations: empty");
   o.confirm_window = std::chrono::seconds(config.integer("vending.confirm_window_s"));
   o.same_text_window = std::chrono::seconds(config.integer("vending.same_text_window_s"));
+  o.resume_wait = std::chrono::seconds(config.integer("vending.resume_wait_s"));
   o.modem_ack_timeout = std::chrono::seconds(config.integer("vending.modem_ack_timeout_s"));
   o.modem_resends = config.integer("vending.modem_resends");
   o.pin_attempts = config.integer("vending.pin_attempts");

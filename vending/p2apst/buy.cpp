@@ -30,7 +30,8 @@ void buy_async(Prepaid& prepaid, BuyRequest request, std::function<void(BuyOutco
                                       state->out.error = bought.status();
                                     }
                                     state->done(std::move(state->out));
-                                  });
+                                  },
+                                  state->request.txn_id);
   };
   auto inquire = [state, purchase] {
     state->out.ended_at = BuyStage::kInquiry;
@@ -52,6 +53,7 @@ void buy_async(Prepaid& prepaid, BuyRequest request, std::function<void(BuyOutco
       purchase();
     });
   };
+  if (!state->request.resume_first) return inquire();
   prepaid.resume_unresolved_async([state, inquire](Result<std::vector<PurchaseOutcome>> resumed) {
     BuyOutcome& out = state->out;
     if (!resumed.ok()) {

@@ -1,7 +1,7 @@
 // The buying procedure of one customer purchase, as `pintar p2apst purchase` and the
 // vending engine run it (the engine with buy_async):
 //   1. resume every purchase an earlier run left unresolved; if one stays unresolved, no
-//      new sale is made (ended_at kResume, earlier_unresolved);
+//      new sale is made (ended_at kResume, earlier_unresolved); skipped unless resume_first;
 //   2. inquire the subscriber; a refusal ends it (ended_at kInquiry, inquiry->inquiry empty);
 //   3. choose the buying option: an unsold token of exactly this amount is taken (option 1,
 //      PLN charges nothing); while unsold tokens of other amounts wait, a new token is
@@ -28,6 +28,12 @@ struct BuyRequest {
   LookupBy by = LookupBy::kMeter;
   int64_t amount = 0;      // whole rupiah, bit 4
   bool new_token = false;  // buy a new token even though unsold ones of other amounts wait
+  // Step 1 resumes every unresolved purchase in the journal and refuses a new sale while one
+  // stays unresolved: right for one operator at the CLI. The engine, with many sales in
+  // flight at once, turns it off (another customer's purchase in flight is not "earlier")
+  // and resumes its own after a restart with Prepaid::resume_txn_async().
+  bool resume_first = true;
+  std::string txn_id = {};  // the vending transaction, stored with the purchase's intent
 };
 
 enum class BuyStage : uint8_t { kResume, kInquiry, kChoice, kPurchase };

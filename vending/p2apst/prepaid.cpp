@@ -197,7 +197,7 @@ Result<InquiryOutcome> Prepaid::inquiry(std::string_view number, LookupBy by) {
 }
 
 void Prepaid::purchase_async(const InquiryResponse& inquiry, int64_t amount, BuyingOption option,
-                             Done<PurchaseOutcome> done) {
+                             Done<PurchaseOutcome> done, std::string txn_id) {
   auto amount_text = format_amount(amount);
   if (!amount_text.ok() || amount <= 0) return done(Status::invalid_argument(fmt::format("amount {} rupiah", amount)));
   auto bit48 = format_purchase_request({inquiry, option});
@@ -214,6 +214,7 @@ void Prepaid::purchase_async(const InquiryResponse& inquiry, int64_t amount, Buy
   record.amount = amount;
   record.bit48 = std::move(*bit48);
   record.local_time = local_date_time(link_.clock().wall_now(), options_.cut_off.utc_offset_minutes);
+  record.txn_id = std::move(txn_id);
   auto id = journal_.record_intent(record);
   if (!id.ok()) return done(id.status());
   record.id = *id;
@@ -296,6 +297,33 @@ void Prepaid::resume_unresolved_async(Done<std::vector<PurchaseOutcome>> done) {
     });
     run->apply(PurchaseEvent::kResumed, Status::cancelled("resumed"));
   }
+}
+
+void Prepaid::resume_txn_async(std::string txn_id, Done<std::optional<PurchaseOutcome>> done) {
+  auto found = journal_.find_by_txn(txn_id);
+  if (!found.ok()) return done(found.status());
+  if (!found->has_value()) return done(std::optional<PurchaseOutcome>{});
+  PurchaseRecord record = std::move(**found);
+  if (is_unresolved(record.state)) {
+    spdlog::info("p2apst: resuming purchase {} of {} ({}, {} advices sent)", record.id, txn_id, state_name(record.state),
+                 record.advice_count);
+    auto run = std::make_shared<Run>(*this, std::move(record), [done = std::move(done)](Result<PurchaseOutcome> out) {
+      if (!out.ok()) return done(out.status());
+      done(std::optional<PurchaseOutcome>(std::move(*out)));
+    });
+    return run->apply(PurchaseEvent::kResumed, Status::cancelled("resumed"));
+  }
+  // Settled before the crash: the outcome as the journal recorded it.
+  PurchaseOutcome out{.journal_id = record.id, .state = record.state, .response_code = record.response_code,
+                      .answered_locally = false, .receipt = {}, .data3 = {}};
+  if (record.state == kCompleted) {
+    auto receipt = parse_purchase_response(record.response_bit48);
+    if (!receipt.ok()) {
+      return done(receipt.status().with_context(fmt::format("the journal's answer to purchase {}", record.id)));
+    }
+    out.receipt = std::move(*receipt);
+  }
+  done(std::optional<PurchaseOutcome>(std::move(out)));
 }
 
 Result<std::vector<PurchaseOutcome>> Prepaid::resume_unresolved() {

@@ -77,9 +77,18 @@ class Prepaid {
   Result<InquiryOutcome> inquiry(std::string_view number, LookupBy by);
   // Buys `amount` rupiah (bit 4) with the PLN references of `inquiry`. Errors only when
   // nothing was sent (FailedPrecondition: not signed on) or the journal failed; every
-  // other result, including "still unresolved" after Cancelled, is an outcome.
-  void purchase_async(const InquiryResponse& inquiry, int64_t amount, BuyingOption option, Done<PurchaseOutcome> done);
+  // other result, including "still unresolved" after Cancelled, is an outcome. `txn_id`
+  // (the vending transaction, empty from the CLI) is stored with the intent, so that
+  // resume_txn_async() finds this purchase after a crash.
+  void purchase_async(const InquiryResponse& inquiry, int64_t amount, BuyingOption option, Done<PurchaseOutcome> done,
+                      std::string txn_id = {});
   Result<PurchaseOutcome> purchase(const InquiryResponse& inquiry, int64_t amount, BuyingOption option);
+  // The purchase the journal holds for vending transaction `txn_id`, after a crash: a
+  // settled one as it was settled (a completed one with its receipt, from the stored
+  // answer), an unresolved one continued with advice like resume_unresolved() does.
+  // nullopt: no purchase was ever recorded for it, so none can have left. Concerns this
+  // transaction only, so any number of engines' sales go on meanwhile.
+  void resume_txn_async(std::string txn_id, Done<std::optional<PurchaseOutcome>> done);
   // Continues every purchase a previous run left unresolved, all at once; the outcomes are
   // in journal order (oldest first). The first error, if any, is the result (the others
   // still ran to their end and are in the journal).

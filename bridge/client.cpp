@@ -293,6 +293,9 @@ void Client::handle(Message message) {
     counters_.add(ack->stored ? kClientMtAcked : kClientMtRefused);
     if (!ack->stored) spdlog::warn("bridge: the gateway refused MT {}: {}", ack->id, ack->error);
     if (handlers_.mt_ack) handlers_.mt_ack(std::move(*ack));
+  } else if (auto* repeat = std::get_if<MoRepeat>(&message)) {
+    counters_.add(kClientMoRepeatsReceived);
+    if (handlers_.mo_repeat) handlers_.mo_repeat(std::move(*repeat));
   } else if (std::holds_alternative<Heartbeat>(message)) {
     counters_.add(kClientHeartbeatsReceived);
   } else {

@@ -98,6 +98,7 @@ enum BridgeClientCounter : size_t {
   kClientHandshakesFailed,
   kClientGatewayLost,
   kClientReopens,
+  kClientMoRepeatsReceived,
   kBridgeClientCounterCount,
 };
 
@@ -125,6 +126,7 @@ inline constexpr CounterSpec kBridgeClientCounters[] = {
     {"bridge.handshakes_failed", "handshakes the gateway refused (unpinned CURVE key, wrong server key, uid)"},
     {"bridge.gateway_lost", "times gateway_alive() went false: nothing heard for gateway_timeout"},
     {"bridge.reopens", "sockets closed and opened again after gateway_timeout of silence"},
+    {"bridge.mo_repeat_received", "mo_repeat notices handed to the mo_repeat handler (dropped without one)"},
 };
 static_assert(std::size(kBridgeClientCounters) == kBridgeClientCounterCount);
 
@@ -135,6 +137,7 @@ class Client {
     std::function<void(MtResult)> mt_result{};
     std::function<void(Receipt)> receipt{};
     std::function<void(MtAck)> mt_ack{};            // after this the MT is no longer repeated
+    std::function<void(MoRepeat)> mo_repeat{};      // optional: best effort, never acked
     std::function<void(bool alive)> gateway_state{};  // optional: called when gateway_alive() changes
   };
   // InvalidArgument for bad options (validate) or a missing mo, mt_result or receipt handler

@@ -13,7 +13,7 @@ using Json = nlohmann::json;
 
 // Type names, in the order of the Message variant's alternatives.
 constexpr std::string_view kTypeNames[] = {"mo",          "mo_ack",  "mt",          "mt_ack",   "mt_result",
-                                           "mt_result_ack", "receipt", "receipt_ack", "heartbeat"};
+                                           "mt_result_ack", "receipt", "receipt_ack", "heartbeat", "mo_repeat"};
 static_assert(std::size(kTypeNames) == std::variant_size_v<Message>);
 
 // Reads members of one JSON object, remembering the first problem.
@@ -105,6 +105,10 @@ Json to_json(const MoAck& m) { return {{"id", m.id}}; }
 Json to_json(const MtResultAck& m) { return {{"id", m.id}}; }
 Json to_json(const ReceiptAck& m) { return {{"id", m.id}}; }
 Json to_json(const Heartbeat&) { return Json::object(); }
+Json to_json(const MoRepeat& m) {
+  return {{"smsc", m.smsc}, {"from", m.from}, {"to", m.to}, {"idempotency_key", m.idempotency_key},
+          {"received_at_ms", m.received_at_ms}};
+}
 
 void read(Reader& r, Mo& m) {
   m.id = r.required<std::string>("id");
@@ -164,6 +168,13 @@ void read(Reader& r, MoAck& m) { m.id = r.required<std::string>("id"); }
 void read(Reader& r, MtResultAck& m) { m.id = r.required<std::string>("id"); }
 void read(Reader& r, ReceiptAck& m) { m.id = r.required<std::string>("id"); }
 void read(Reader&, Heartbeat&) {}
+void read(Reader& r, MoRepeat& m) {
+  m.smsc = r.required<std::string>("smsc");
+  m.from = r.required<std::string>("from");
+  m.to = r.required<std::string>("to");
+  m.idempotency_key = r.required<std::string>("idempotency_key");
+  m.received_at_ms = r.optional<int64_t>("received_at_ms", 0);
+}
 
 // Builds the alternative with index I when its type name matches.
 template <size_t I = 0>

@@ -88,7 +88,19 @@ struct ReceiptAck { std::string id; };
 // Either side, every heartbeat interval: "I am alive". The gateway answers each one.
 struct Heartbeat {};
 
-using Message = std::variant<Mo, MoAck, Mt, MtAck, MtResult, MtResultAck, Receipt, ReceiptAck, Heartbeat>;
+// gateway -> engine, best effort (sent once, never acked, nothing stored): a deliver_sm the
+// gateway had already stored within its de-duplication window came again. It is either the
+// SMSC redelivering (its deliver_sm_resp was lost or late) or the customer sending the same
+// text again; SMPP 3.4 cannot tell them apart, so the engine decides what to answer (never a
+// second sale). No text: the engine needs only the key, and a PIN stays off the wire.
+struct MoRepeat {
+  std::string smsc{};
+  std::string from{}, to{};
+  std::string idempotency_key{};  // the stored MO's key (Mo::idempotency_key)
+  int64_t received_at_ms = 0;     // of the repeat
+};
+
+using Message = std::variant<Mo, MoAck, Mt, MtAck, MtResult, MtResultAck, Receipt, ReceiptAck, Heartbeat, MoRepeat>;
 
 // "mo", "mo_ack", ... (the "type" member).
 std::string_view type_name(const Message& message);

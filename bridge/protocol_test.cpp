@@ -53,6 +53,12 @@ TEST_CASE("every message survives encode and decode", "[protocol]") {
   CHECK(round_trip(MtResultAck{.id = "b"}).id == "b");
   CHECK(round_trip(ReceiptAck{.id = "c"}).id == "c");
   round_trip(Heartbeat{});
+
+  auto repeat = round_trip(MoRepeat{.smsc = "telkomsel", .from = "6281234567890", .to = "1234",
+                                    .idempotency_key = std::string(64, 'b'), .received_at_ms = 7});
+  CHECK(repeat.from == "6281234567890");
+  CHECK(repeat.idempotency_key == std::string(64, 'b'));
+  CHECK(repeat.received_at_ms == 7);
 }
 
 TEST_CASE("the wire form is the one docs/gateway.md shows", "[protocol]") {
@@ -96,6 +102,7 @@ TEST_CASE("bad frames are refused with a reason, never a crash", "[protocol]") {
       {R"({"v":1,"type":"mt_result","id":"a","mt_id":"b","result":"submitted","message_ids":[1]})", "wrong type"},
       {R"({"v":1,"type":"mt_result","id":"a","mt_id":"b","result":"failed","command_status":-1})", "wrong type"},
       {R"({"v":1.5,"type":"heartbeat"})", "\"v\" has the wrong type"},
+      {R"({"v":1,"type":"mo_repeat","smsc":"s","from":"6","to":"1"})", "mo_repeat: missing \"idempotency_key\""},
   };
   for (const auto& [frame, reason] : cases) {
     INFO(frame);

@@ -149,6 +149,7 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
       .mt_result = [&eng](bridge::MtResult result) { eng.on_mt_result(std::move(result)); },
       .receipt = [&eng](bridge::Receipt receipt) { eng.on_receipt(std::move(receipt)); },
       .mt_ack = [&eng](bridge::MtAck ack) { eng.on_mt_ack(std::move(ack)); },
+      .mo_repeat = [&eng](bridge::MoRepeat repeat) { eng.on_mo_repeat(std::move(repeat)); },
       .gateway_state = [&eng](bool alive) { eng.on_gateway_state(alive); },
   };
   bridge::ClientOptions link = must(client_options(v), exit_code::kConfig, "gateway link");

@@ -144,22 +144,28 @@ bool EngineLink::send_to(const std::string& engine, const bridge::Message& messa
 
 void EngineLink::reply(const std::string& engine, const bridge::Message& message) { (void)send_to(engine, message); }
 
-bool EngineLink::dispatch(Pending& pending) {
+const std::string* EngineLink::send_to_next(const bridge::Message& message) {
   // Each live engine gets one try (a failed send removes a gone engine; a full one stays).
   for (size_t tries = engines_.size(); tries > 0 && !engines_.empty(); --tries) {
     auto it = engines_.upper_bound(last_engine_);
     if (it == engines_.end()) it = engines_.begin();
     last_engine_ = it->first;
-    if (send_to(it->first, pending.message)) {
-      counters_.add(pending.sent_at ? kLinkRepeated : kLinkSent);
-      if (std::find(pending.sent_to.begin(), pending.sent_to.end(), it->first) == pending.sent_to.end()) {
-        pending.sent_to.push_back(it->first);
-      }
-      pending.sent_at = clock_.steady_now();
-      return true;
-    }
+    if (send_to(it->first, message)) return &last_engine_;
   }
-  return false;
+  return nullptr;
+}
+
+bool EngineLink::send_once(const bridge::Message& message) { return send_to_next(message) != nullptr; }
+
+bool EngineLink::dispatch(Pending& pending) {
+  const std::string* engine = send_to_next(pending.message);
+  if (engine == nullptr) return false;
+  counters_.add(pending.sent_at ? kLinkRepeated : kLinkSent);
+  if (std::find(pending.sent_to.begin(), pending.sent_to.end(), *engine) == pending.sent_to.end()) {
+    pending.sent_to.push_back(*engine);
+  }
+  pending.sent_at = clock_.steady_now();
+  return true;
 }
 
 bool EngineLink::has_room(ReliableKind kind) const {

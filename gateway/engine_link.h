@@ -70,6 +70,9 @@ class EngineLink {
   std::vector<Incoming> receive();
   // Sends one message to one engine now (best effort: acks, mt_ack).
   void reply(const std::string& engine, const bridge::Message& message);
+  // Sends one message once to the next live engine, round robin (best effort: mo_repeat);
+  // false when no engine took it.
+  bool send_once(const bridge::Message& message);
 
   // Room for another reliable message of this kind.
   bool has_room(ReliableKind kind) const;
@@ -98,6 +101,8 @@ class EngineLink {
   bool send_to(const std::string& engine, const bridge::Message& message);
   // Sends `pending` to the next live engine; false when none took it.
   bool dispatch(Pending& pending);
+  // The next live engine, round robin, that took `message`; nullptr when none did.
+  const std::string* send_to_next(const bridge::Message& message);
   void heard_from(const std::string& engine, const zmq::message_t& frame);
 
   EngineLinkOptions options_;

@@ -37,6 +37,7 @@ constexpr CounterSpec kGatewayCounters[] = {
     {"gateway.mo_parts_stored", "parts of long MOs committed while their other parts are awaited"},
     {"gateway.mo_refused_full", "MO parts refused with 0x14 ESME_RMSGQFUL: incomplete long MOs at their cap"},
     {"gateway.mo_incomplete", "long MOs joined incomplete at their reassembly deadline"},
+    {"gateway.mo_repeats_passed", "duplicates of a whole MO passed to an engine as mo_repeat (it decides the answer)"},
 };
 static_assert(std::size(kGatewayCounters) == kGatewayCounterCount);
 
@@ -268,15 +269,26 @@ class Gateway::Impl {
                            .esm_class = mo.esm_class, .udh = mo.udh, .user_data = mo.user_data,
                            .reference = mo.reference, .total = mo.total, .sequence = mo.sequence,
                            .deadline_ms = now + reassembly_timeout.count()};
-    queue_->add_mo(std::move(record), [this, smsc, source = mo.source_addr,
-                                       reply = std::move(reply)](Result<store::AddedMo> added) {
+    queue_->add_mo(std::move(record), [this, smsc, source = mo.source_addr, destination = mo.destination_addr,
+                                       whole = mo.total <= 1, reply = std::move(reply)](Result<store::AddedMo> added) {
       if (!added.ok()) {
         const bool full = added.status().code() == StatusCode::kResourceExhausted;
         counters_.add(full ? kMoRefusedFull : kMoRefused);
         spdlog::error("smsc {}: MO from {} not stored: {}", smsc, log::mask_msisdn(source), added.status());
       } else if (added->duplicate) {
         counters_.add(kMoDuplicates);
-        spdlog::info("smsc {}: MO from {} delivered again by the SMSC; stored once", smsc, log::mask_msisdn(source));
+        spdlog::info("smsc {}: MO from {} delivered again (SMSC or customer); stored once", smsc,
+                     log::mask_msisdn(source));
+        // The same SMS again within the window: an SMSC redelivery or the customer repeating
+        // it, which SMPP cannot tell apart. The engine answers a customer's repeat with the
+        // first result (never a second sale); a part of a long MO is never passed on.
+        if (whole) {
+          inbox_.post([this, repeat = bridge::MoRepeat{.smsc = smsc, .from = source, .to = destination,
+                                                       .idempotency_key = added->idempotency_key,
+                                                       .received_at_ms = unix_ms(clock_)}] {
+            if (link_->send_once(repeat)) counters_.add(kMoRepeatsPassed);
+          });
+        }
       } else if (added->held) {
         counters_.add(kMoPartsStored);
         if (added->deadline_ms) inbox_.post([this, deadline = *added->deadline_ms] { schedule_expiry(deadline); });

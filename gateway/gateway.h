@@ -44,6 +44,7 @@ enum GatewayCounter : size_t {
   kMoPartsStored,
   kMoRefusedFull,
   kMoIncomplete,
+  kMoRepeatsPassed,
   kGatewayCounterCount,
 };
 

@@ -373,7 +373,9 @@ class GatewayQueue::Impl {
       auto seen = use(kSelectSeen);
       auto row = seen.bind(Blob{key}).step();
       if (!row.ok()) return row.status();
-      if (*row && seen.integer(0) >= mo.received_at_ms - options_.mo_dedup_window_ms) return AddedMo{.duplicate = true};
+      if (*row && seen.integer(0) >= mo.received_at_ms - options_.mo_dedup_window_ms) {
+        return AddedMo{.duplicate = true, .idempotency_key = hex_encode(key)};
+      }
     }
     if (mo.total <= 1) {
       PINTAR_RETURN_IF_ERROR(insert_mo(mo, mo.user_data, hex_encode(key)));

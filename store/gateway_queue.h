@@ -89,6 +89,7 @@ struct AddedMo {
   bool duplicate = false;    // the same deliver_sm was stored within the window: nothing changed
   bool held = false;         // a part stored until the rest of its long MO arrives
   std::optional<int64_t> deadline_ms{};  // a part that opened a new set: that set's deadline
+  std::string idempotency_key{};  // duplicate: the key it matched (hex, as MoRecord's)
 };
 struct ExpiredFragments {
   size_t joined = 0;                        // incomplete MOs made

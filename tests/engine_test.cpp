@@ -299,6 +299,28 @@ TEST_CASE("the same text twice within the window is answered with the first resu
   CHECK(to_phone[1].text == to_phone[0].text);  // the receipt again
 }
 
+TEST_CASE("an mo_repeat is answered with the first result once it is out, never sold; silent before") {
+  World w;
+  const wire::MoRepeat repeat{.smsc = "", .from = kPhone, .to = "8899", .idempotency_key = "same",
+                              .received_at_ms = w.now_ms()};
+  w.engine->on_mo_repeat(repeat);  // nothing of that key yet (the MO itself not processed)
+  w.engine->drain();
+  CHECK(w.engine->counters().value(kMoRepeatsUnanswered) == 1);
+  w.engine->on_mo({.id = "gw-1", .smsc = "", .from = kPhone, .to = "8899", .text = "TOKEN 11000000004 52500 123456",
+                   .received_at_ms = w.now_ms(), .idempotency_key = "same"});
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));
+  w.engine->on_mo_repeat(repeat);
+  w.engine->on_mo_repeat({.smsc = "", .from = "6281999999999", .to = "8899", .idempotency_key = "same",
+                          .received_at_ms = w.now_ms()});  // another phone: never shown someone else's receipt
+  w.engine->drain();
+  CHECK(w.sim.sales() == 1);
+  auto to_phone = w.gateway.mts_to(kPhone);
+  REQUIRE(to_phone.size() == 2);
+  CHECK(to_phone[1].text == to_phone[0].text);  // the receipt again
+  CHECK(w.gateway.mts_to("6281999999999").empty());
+  CHECK(w.engine->counters().value(kMoRepeatsUnanswered) == 2);
+}
+
 TEST_CASE("restart after the token was sent: resumed from the ledger, no second sale or token") {
   World w;
   w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");

@@ -534,6 +534,13 @@ TEST_CASE("an MO whose deliver_sm_resp was lost is redelivered by the SMSC and s
   CHECK(mos.front().text == "BELI 14012345678 20000");
   CHECK(mos.front().idempotency_key.size() == 64);
   CHECK(mos.front().idempotency_key != mos.back().idempotency_key);
+  // The repeat is passed on as an mo_repeat with the stored MO's key (the engine decides
+  // whether to answer it), without the text.
+  const auto repeats = engine.mo_repeats();
+  REQUIRE(repeats.size() == 1);
+  CHECK(repeats[0].from == "6281301");
+  CHECK(repeats[0].to == "1234");
+  CHECK(repeats[0].idempotency_key == mos.front().idempotency_key);
 
   // A long MO whose first part's answer is lost: the part comes again after the set was
   // joined, and must not open a new set (it would surface as a second, incomplete MO).
@@ -554,6 +561,7 @@ TEST_CASE("an MO whose deliver_sm_resp was lost is redelivered by the SMSC and s
     CHECK(mo.parts == 2);
     CHECK_FALSE(mo.incomplete);
   }
+  CHECK(engine.mo_repeats().size() == 1);  // a repeated part is never passed on
   CHECK(gateway.stop() == 0);
 }
 

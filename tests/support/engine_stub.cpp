@@ -62,6 +62,14 @@ bridge::Client::Handlers EngineStub::handlers() {
             }
             changed_.notify_all();
           },
+      .mo_repeat =
+          [this](bridge::MoRepeat repeat) {
+            {
+              std::lock_guard lock(mutex_);
+              mo_repeats_.push_back(std::move(repeat));
+            }
+            changed_.notify_all();
+          },
       .gateway_state = [this](bool) { changed_.notify_all(); },
   };
 }
@@ -93,6 +101,10 @@ size_t EngineStub::repeats(bridge::BridgeClientCounter unacked, bridge::BridgeCl
 std::vector<bridge::Mo> EngineStub::mos() const {
   std::lock_guard lock(mutex_);
   return mos_;
+}
+std::vector<bridge::MoRepeat> EngineStub::mo_repeats() const {
+  std::lock_guard lock(mutex_);
+  return mo_repeats_;
 }
 size_t EngineStub::mo_arrivals() const {
   return client_->counters().value(bridge::kClientMoReceived) +

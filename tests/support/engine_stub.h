@@ -45,6 +45,7 @@ class EngineStub {
   // (repeats included: the client's counters of the repeats it dropped or re-acked).
   std::vector<bridge::Mo> mos() const;
   size_t mo_arrivals() const;
+  std::vector<bridge::MoRepeat> mo_repeats() const;  // every one, in order of arrival
   std::map<std::string, bridge::MtResult> results() const;  // by mt_id (the last new id for it)
   size_t result_arrivals() const;
   std::vector<bridge::Receipt> receipts() const;
@@ -73,6 +74,7 @@ class EngineStub {
   Options options_;
   std::vector<std::string> unacked_mos_;  // handed over while ack_mo was false
   std::vector<bridge::Mo> mos_;
+  std::vector<bridge::MoRepeat> mo_repeats_;
   std::set<std::string> mo_ids_;
   std::map<std::string, bridge::MtResult> results_;
   std::vector<bridge::Receipt> receipts_;

@@ -96,6 +96,7 @@ enum EngineCounter : size_t {
   kLedgerErrors,
   kResumed,
   kMoRedelivered,
+  kMoRepeatsUnanswered,
   kEngineCounterCount,
 };
 inline constexpr CounterSpec kEngineCounters[] = {
@@ -120,6 +121,8 @@ inline constexpr CounterSpec kEngineCounters[] = {
     {"engine.ledger_errors", "ledger reads or writes that failed (the work is retried by the gateway or resume)"},
     {"engine.resumed", "unfinished transactions taken up again by start()"},
     {"engine.mo_redelivered", "purchase MOs the gateway delivered again after a restart, carried on with their PIN"},
+    {"engine.mo_repeats_unanswered", "mo_repeat notices left unanswered: no purchase of that key from that phone in "
+                                     "the window, its first answer still to come, or the phone rate limited"},
 };
 static_assert(std::size(kEngineCounters) == kEngineCounterCount);
 
@@ -134,6 +137,10 @@ class Engine {
   // the ledger alone. Call once, before the handlers; the ledger's error otherwise.
   Status start();
   void on_mo(wire::Mo mo);
+  // The gateway saw an MO again within its de-duplication window (an SMSC redelivery or the
+  // customer repeating it: SMPP cannot tell). Never a second sale: a purchase whose first
+  // answer is out is answered with it again; anything else gets no answer.
+  void on_mo_repeat(wire::MoRepeat repeat);
   void on_mt_ack(wire::MtAck ack);
   void on_mt_result(wire::MtResult result);
   void on_receipt(wire::Receipt receipt);

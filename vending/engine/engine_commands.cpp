@@ -32,6 +32,50 @@ bool Engine::rate_limited(const std::string& msisdn) {
   return r.count > options_.rate_limit_count;
 }
 
+void Engine::on_mo_repeat(wire::MoRepeat repeat) {
+  const std::string phone = repeat.from;
+  post(phone, [this, repeat = std::move(repeat)] {
+    const std::string& phone = repeat.from;
+    auto earlier = repeat.idempotency_key.empty()
+                       ? Result<std::optional<store::TransactionRecord>>(std::optional<store::TransactionRecord>())
+                       : deps_.ledger.find_transaction_by_idempotency_key(repeat.idempotency_key);
+    if (!earlier.ok()) {
+      counters_.add(kLedgerErrors);
+      return;  // best effort: the customer has the first answer, or gets it
+    }
+    const int64_t window = std::chrono::duration_cast<std::chrono::milliseconds>(options_.same_text_window).count();
+    // In received, validated or purchasing the first answer is still to come (and a repeat
+    // in those states is most likely the SMSC redelivering after a gateway restart).
+    const auto state = earlier->has_value() ? state_from_name((*earlier)->state) : std::nullopt;
+    const bool answerable = state && *state != PurchaseState::kReceived && *state != PurchaseState::kValidated &&
+                            *state != PurchaseState::kPurchasing;
+    if (!answerable || (*earlier)->msisdn != phone || now_ms() - (*earlier)->created_ms >= window ||
+        rate_limited(phone)) {
+      counters_.add(kMoRepeatsUnanswered);
+      return;
+    }
+    const store::TransactionRecord& first = **earlier;
+    auto sent = deps_.ledger.messages_of(first.txn_id);
+    if (!sent.ok()) {
+      counters_.add(kLedgerErrors);
+      return;
+    }
+    for (auto it = sent->rbegin(); it != sent->rend(); ++it) {
+      if (it->direction != "out" || it->msisdn != phone) continue;
+      // One id per repeat (the gateway stores an MT id once), within the ledger's 64.
+      store::MessageRecord again =
+          outgoing(fmt::format("{}.a{}", first.txn_id, repeat.received_at_ms), phone, it->body, first.txn_id);
+      store::WriteSet w;
+      w.record_message(again);
+      if (!write(std::move(w)).ok()) return;
+      counters_.add(kSameTextAnswered);
+      send(again);
+      return;
+    }
+    counters_.add(kMoRepeatsUnanswered);
+  });
+}
+
 void Engine::process_mo(wire::Mo mo) {
   const std::string& phone = mo.from;
   if (rate_limited(phone)) {

@@ -176,6 +176,8 @@ kek = "hex:{kek}"
 modem_keys = "file:{w}/modem-keys"
 # PLN's published non-subsidised household price per kWh, to quote kWh before a purchase.
 tariffs = {{ "R1" = "1444.70", "R1M" = "1444.70", "R2" = "1699.53", "R3" = "1699.53" }}
+pbjt_bp = {{ "default" = "1000", "JKT" = "240" }}
+ppn_bp = {{ "R3" = "1100" }}
 {extra}
 )",
       fmt::arg("w", w), fmt::arg("level", options_.log_level), fmt::arg("pin", kPinKey), fmt::arg("iso", p2apst_iso_),

@@ -216,7 +216,8 @@ void Engine::decide(const store::TransactionRecord& txn) {
   }
   int64_t quote = 0;
   if (auto t = options_.tariff_centi_rupiah_per_kwh.find(tariff); t != options_.tariff_centi_rupiah_per_kwh.end()) {
-    quote = quote_deci_kwh(txn.amount_rupiah - admin, t->second);
+    const int64_t taxes_bp = rate_for(options_.pbjt_bp, view ? view->customer.region : "") + rate_for(options_.ppn_bp, tariff);
+    quote = quote_deci_kwh(quote_power_purchase(txn.amount_rupiah, admin, taxes_bp), t->second);
   }
   const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.confirm_window).count();
   Change change;

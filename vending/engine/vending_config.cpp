@@ -65,6 +65,13 @@ constexpr Key kVendingKeys[] = {
      .description = "Price of 1 kWh per tariff class in rupiah, { \"R1\" = \"1444.70\" }: only to quote kWh in "
                     "confirmations and to check P2APST's kWh (a mismatch is logged and counted; the sale follows "
                     "P2APST)."},
+    {.path = "vending.pbjt_bp", .type = Type::kStringMap, .default_value = "",
+     .description = "PBJT (regional tax on electricity, formerly PPJ) in basis points of the power purchase, per "
+                    "region code of the registry, { \"default\" = \"1000\", \"JKT\" = \"240\" }: only to quote kWh "
+                    "in confirmations (the sale's charges are P2APST's). A region not listed takes \"default\", else 0."},
+    {.path = "vending.ppn_bp", .type = Type::kStringMap, .default_value = "",
+     .description = "PPN in basis points of the power purchase per tariff class, { \"R3\" = \"1100\" }: only to "
+                    "quote kWh in confirmations. A class not listed takes \"default\", else 0."},
     {.path = "vending.vending_key", .type = Type::kString, .default_value = "",
      .description = "Where the STS vending key is kept, wrapped (credential:NAME, file:, env:, hex:; `pintar keys "
                     "vending` makes one). Required for token_source = local."},
@@ -111,6 +118,18 @@ int64_t quote_deci_kwh(int64_t power_purchase_rupiah, int64_t centi_per_kwh) {
   return power_purchase_rupiah * 1000 / centi_per_kwh;
 }
 
+int64_t quote_power_purchase(int64_t amount_rupiah, int64_t admin_rupiah, int64_t tax_bp) {
+  const int64_t base = amount_rupiah - admin_rupiah;
+  if (base <= 0 || tax_bp < 0) return 0;
+  return base * 10'000 / (10'000 + tax_bp);
+}
+
+int64_t rate_for(const std::map<std::string, int64_t>& rates, const std::string& key) {
+  if (auto it = rates.find(key); it != rates.end()) return it->second;
+  if (auto it = rates.find("default"); it != rates.end()) return it->second;
+  return 0;
+}
+
 Result<VendingOptions> options_from(const config::Config& config) {
   VendingOptions o;
   o.short_code = config.string("vending.short_code");
@@ -150,6 +169,17 @@ Result<VendingOptions> options_from(const config::Config& config) {
           fmt::format("vending.tariffs.{}: \"{}\" is not a price in rupiah (e.g. \"1444.70\")", tariff, price));
     }
     o.tariff_centi_rupiah_per_kwh[tariff] = *centi;
+  }
+  for (const auto& [key, into] : {std::pair{"vending.pbjt_bp", &o.pbjt_bp}, std::pair{"vending.ppn_bp", &o.ppn_bp}}) {
+    for (const auto& [name, text] : config.string_map(key)) {
+      int64_t bp = -1;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), bp);
+      if (ec != std::errc() || end != text.data() + text.size() || bp < 0 || bp > 10'000) {
+        return Status::invalid_argument(
+            fmt::format("{}.{}: \"{}\" is not basis points 0..10000 (1000 = 10%)", key, name, text));
+      }
+      (*into)[name] = bp;
+    }
   }
   o.vending_key_source = config.string("vending.vending_key");
   o.kek_source = config.string("vending.kek");

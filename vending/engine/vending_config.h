@@ -40,6 +40,11 @@ struct VendingOptions {
   // Tariff class -> price of 1 kWh in hundredths of a rupiah ("R1" = "1444.70" -> 144470), for
   // quoting kWh in confirmations and checking P2APST's kWh.
   std::map<std::string, int64_t> tariff_centi_rupiah_per_kwh;
+  // Taxes on the power purchase, in basis points, for the same quotes: PBJT (the regional tax
+  // on electricity, formerly PPJ) by the registry's region code, PPN by tariff class; a key
+  // not listed takes the "default" entry, else 0.
+  std::map<std::string, int64_t> pbjt_bp;
+  std::map<std::string, int64_t> ppn_bp;
   std::string vending_key_source;         // wrapped STS vending key (token_source = local)
   std::string kek_source;                 // its key-encryption key
   std::string modem_keys_source;          // the modem keyring (engine_keys.h)
@@ -58,6 +63,14 @@ Result<VendingOptions> options_from(const config::Config& config);
 // The energy, in 0.1 kWh, that `power_purchase_rupiah` buys at a price of `centi_per_kwh`
 // hundredths of a rupiah per kWh, rounded down (what PLN does: kWh to 2 decimals, cut).
 int64_t quote_deci_kwh(int64_t power_purchase_rupiah, int64_t centi_per_kwh);
+
+// The power purchase in rupiah that `amount_rupiah` leaves after `admin_rupiah` and taxes of
+// `tax_bp` basis points levied on the power purchase itself: floor(base * 10000 / (10000 +
+// tax_bp)), the way P2APST splits a payment (admin + taxes + power purchase = amount).
+int64_t quote_power_purchase(int64_t amount_rupiah, int64_t admin_rupiah, int64_t tax_bp);
+// The rate for `key` in a rate table (VendingOptions::pbjt_bp, ppn_bp): its own, else
+// "default", else 0.
+int64_t rate_for(const std::map<std::string, int64_t>& rates, const std::string& key);
 
 }  // namespace pintar::engine
 

@@ -51,5 +51,31 @@ TEST_CASE("kWh quotes round down to 0.1 kWh") {
   CHECK(quote_deci_kwh(100, 0) == 0);
 }
 
+TEST_CASE("quotes take the taxes on the power purchase out first, as P2APST splits a payment") {
+  // Rp50,000 - Rp2,500 admin with PBJT 10%: 47,500 * 10000 / 11000 = Rp43,181 of power,
+  // at Rp1,444.70 per kWh 29.889 -> 29.8 kWh (the P2APST simulator's own split, charges.js).
+  CHECK(quote_power_purchase(50'000, 2'500, 1000) == 43'181);
+  CHECK(quote_deci_kwh(quote_power_purchase(50'000, 2'500, 1000), 144470) == 298);
+  CHECK(quote_power_purchase(50'000, 2'500, 0) == 47'500);
+  CHECK(quote_power_purchase(2'000, 2'500, 1000) == 0);
+  const std::map<std::string, int64_t> pbjt{{"default", 1000}, {"JKT", 240}};
+  CHECK(rate_for(pbjt, "JKT") == 240);
+  CHECK(rate_for(pbjt, "SBY") == 1000);
+  CHECK(rate_for({}, "SBY") == 0);
+}
+
+TEST_CASE("tax rates are basis points 0..10000") {
+  auto rates = from(std::string(kKeys) + "pbjt_bp = { default = \"1000\", JKT = \"240\" }\nppn_bp = { R3 = \"1100\" }\n");
+  REQUIRE(rates.ok());
+  CHECK(rates->pbjt_bp.at("JKT") == 240);
+  CHECK(rates->ppn_bp.at("R3") == 1100);
+  for (const char* bad : {"\"10%\"", "\"-1\"", "\"10001\"", "\"\""}) {
+    INFO(bad);
+    auto refused = from(std::string(kKeys) + "pbjt_bp = { default = " + bad + " }\n");
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.status().message(), Catch::Contains("vending.pbjt_bp.default"));
+  }
+}
+
 }  // namespace
 }  // namespace pintar::engine

@@ -160,6 +160,7 @@ cutoff_end = "00:00"
 
 [gateway]
 zmq_endpoint = "ipc://{w}/run/engine.sock"
+{gateway_extra}
 
 [[smsc]]
 name = "sim"
@@ -182,7 +183,7 @@ ppn_bp = {{ "R3" = "1100" }}
 )",
       fmt::arg("w", w), fmt::arg("level", options_.log_level), fmt::arg("pin", kPinKey), fmt::arg("iso", p2apst_iso_),
       fmt::arg("smpp", smsc_smpp_), fmt::arg("short", options_.short_code), fmt::arg("source", options_.token_source),
-      fmt::arg("kek", kKek), fmt::arg("extra", options_.vending_extra));
+      fmt::arg("kek", kKek), fmt::arg("extra", options_.vending_extra), fmt::arg("gateway_extra", options_.gateway_extra));
 }
 
 std::unique_ptr<ChildProcess> World::start_node(const std::string& script, const std::vector<std::string>& args,

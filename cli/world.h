@@ -55,6 +55,7 @@ struct WorldOptions {
   std::string short_code = "1234";
   std::string token_source = "local";
   std::string vending_extra;   // TOML lines appended to [vending]
+  std::string gateway_extra;   // TOML lines appended to [gateway]
   std::string log_level = "warn";
 };
 
@@ -68,6 +69,12 @@ class World {
   const WorldOptions& options() const { return options_; }
   const std::string& config_path() const { return config_path_; }
   uint16_t phones_port() const { return phones_http_; }
+  uint16_t smsc_smpp_port() const { return smsc_smpp_; }
+  uint16_t smsc_control_port() const { return smsc_control_; }
+  // Process ids (for /proc readings in bench/e2e); -1 when not running.
+  pid_t gateway_pid() const { return gateway_ ? gateway_->pid() : -1; }
+  pid_t vending_pid() const { return vending_ ? vending_->pid() : -1; }
+  pid_t smsc_pid() const { return smsc_ ? smsc_->pid() : -1; }
   // What runs where, a line each, for the demo.
   std::string describe() const;
   // `pintar -c <config> ARGS...`, to completion.

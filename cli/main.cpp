@@ -18,10 +18,10 @@
 #include "cli/vending_cli.h"
 #include "common/cli_context.h"
 #include "common/exit_codes.h"
-#include "gateway/gateway_cli.h"
-#include "vending/p2apst/p2apst_cli.h"
-#include "vending/sts/sts_cli.h"
-#include "store/store_cli.h"
+#include "cli/gateway_cli.h"
+#include "cli/p2apst_cli.h"
+#include "cli/sts_cli.h"
+#include "cli/store_cli.h"
 
 namespace {
 

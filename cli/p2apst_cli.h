@@ -2,8 +2,8 @@
 // the integration tests): signon, inquiry, purchase, advice. Output is "key: value" lines.
 // Exit codes: 0 done; 1 PLN refused (message printed); 69 not signed on; 75 a purchase is
 // still unresolved (advice continues next time); 64/78 usage/config errors.
-#ifndef PINTAR_VENDING_P2APST_P2APST_CLI_H_
-#define PINTAR_VENDING_P2APST_P2APST_CLI_H_
+#ifndef PINTAR_CLI_P2APST_CLI_H_
+#define PINTAR_CLI_P2APST_CLI_H_
 
 #include <CLI/CLI.hpp>
 
@@ -15,4 +15,4 @@ void add_p2apst_commands(CLI::App& app, const cli::Context& context);
 
 }  // namespace pintar::p2apst
 
-#endif  // PINTAR_VENDING_P2APST_P2APST_CLI_H_
+#endif  // PINTAR_CLI_P2APST_CLI_H_

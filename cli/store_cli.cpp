@@ -1,4 +1,4 @@
-#include "store/store_cli.h"
+#include "cli/store_cli.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "vending/p2apst/p2apst_cli.h"
+#include "cli/p2apst_cli.h"
 
 #include <memory>
 

@@ -1,6 +1,6 @@
 // `pintar ledger verify|migrate` and `pintar customers import|show`.
-#ifndef PINTAR_STORE_STORE_CLI_H_
-#define PINTAR_STORE_STORE_CLI_H_
+#ifndef PINTAR_CLI_STORE_CLI_H_
+#define PINTAR_CLI_STORE_CLI_H_
 
 #include <CLI/CLI.hpp>
 
@@ -12,4 +12,4 @@ void add_store_commands(CLI::App& app, const cli::Context& context);
 
 }  // namespace pintar::store
 
-#endif  // PINTAR_STORE_STORE_CLI_H_
+#endif  // PINTAR_CLI_STORE_CLI_H_

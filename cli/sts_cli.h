@@ -7,8 +7,8 @@
 // Bad input ends with one line "pintar: ..." on stderr and exit code 64. Keys given on the
 // command line are visible to other local users in the process list: this is a test and
 // diagnosis tool, not the production vending path.
-#ifndef PINTAR_VENDING_STS_STS_CLI_H_
-#define PINTAR_VENDING_STS_STS_CLI_H_
+#ifndef PINTAR_CLI_STS_CLI_H_
+#define PINTAR_CLI_STS_CLI_H_
 
 #include <CLI/CLI.hpp>
 
@@ -20,4 +20,4 @@ void add_sts_commands(CLI::App& app, const cli::Context& context);
 
 }  // namespace pintar::sts
 
-#endif  // PINTAR_VENDING_STS_STS_CLI_H_
+#endif  // PINTAR_CLI_STS_CLI_H_

@@ -1,4 +1,4 @@
-#include "gateway/gateway_cli.h"
+#include "cli/gateway_cli.h"
 
 #include <memory>
 

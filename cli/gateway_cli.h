@@ -1,6 +1,6 @@
 // `pintar gateway`: runs the SMS gateway daemon (docs/gateway.md).
-#ifndef PINTAR_GATEWAY_GATEWAY_CLI_H_
-#define PINTAR_GATEWAY_GATEWAY_CLI_H_
+#ifndef PINTAR_CLI_GATEWAY_CLI_H_
+#define PINTAR_CLI_GATEWAY_CLI_H_
 
 #include <CLI/CLI.hpp>
 
@@ -12,4 +12,4 @@ void add_gateway_commands(CLI::App& app, const cli::Context& context);
 
 }  // namespace pintar::gateway
 
-#endif  // PINTAR_GATEWAY_GATEWAY_CLI_H_
+#endif  // PINTAR_CLI_GATEWAY_CLI_H_

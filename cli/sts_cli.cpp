@@ -1,4 +1,4 @@
-#include "vending/sts/sts_cli.h"
+#include "cli/sts_cli.h"
 
 #include <algorithm>
 #include <cctype>

@@ -6,7 +6,7 @@
 
 #include "common/exit_codes.h"
 #include "store/ledger_config.h"
-#include "store/p2apst_journal.h"
+#include "vending/engine/ledger_purchase_journal.h"
 #include "vending/p2apst/buy.h"
 #include "vending/p2apst/link.h"
 #include "vending/p2apst/prepaid.h"
@@ -42,7 +42,7 @@ std::unique_ptr<Session> open_session(const cli::Context& context) {
   auto chain_key = store::chain_key(config);  // keys the journal's chain (store/README.md)
   if (!chain_key.ok()) cli::fail(exit_code::kConfig, chain_key.status().message());
   ledger.chain_key = std::move(*chain_key);
-  auto journal = store::SqlitePurchaseJournal::open(ledger);
+  auto journal = engine::LedgerPurchaseJournal::open(ledger);
   if (!journal.ok()) cli::fail(exit_code::for_status(journal.status()), journal.status().message());
   session->journal = std::move(*journal);
   session->link = std::make_unique<Link>(options->link, options->partner, *session->stans, Clock::real());

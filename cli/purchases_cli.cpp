@@ -14,7 +14,6 @@
 
 #include "common/exit_codes.h"
 #include "store/ledger_config.h"
-#include "store/p2apst_journal.h"
 #include "store/sqlite_ledger.h"
 
 namespace pintar::cli {

@@ -16,7 +16,7 @@
 #include "common/exit_codes.h"
 #include "common/secret.h"
 #include "store/ledger_config.h"
-#include "store/p2apst_journal.h"
+#include "vending/engine/ledger_purchase_journal.h"
 #include "store/sqlite_ledger.h"
 #include "vending/engine/engine.h"
 #include "vending/engine/engine_keys.h"
@@ -126,7 +126,7 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
   // The STAN file's lock is also what keeps a second engine from resuming this one's
   // in-flight purchases (docs/p2apst.md, "One process at a time").
   v.stans = must(p2apst::FileStanSequence::open(v.p2apst.stan_file), exit_code::kTempFail, "p2apst.stan_file");
-  v.journal = must(store::SqlitePurchaseJournal::open(ledger_options), exit_code::kIoError, "purchase journal");
+  v.journal = must(engine::LedgerPurchaseJournal::open(ledger_options), exit_code::kIoError, "purchase journal");
   v.link = std::make_unique<p2apst::Link>(v.p2apst.link, v.p2apst.partner, *v.stans, Clock::real());
   v.link->start();
   // Serve only once signed on, or after a bounded wait: MOs the gateway holds for us (a restart

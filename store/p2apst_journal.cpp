@@ -8,13 +8,10 @@
 namespace pintar::store {
 namespace {
 
-using p2apst::PurchaseRecord;
-using p2apst::PurchaseState;
-
 #define PINTAR_JOURNAL_COLUMNS \
   "id, meter, amount, bit48, local_time, state, advice_count, stan, response_code, response_bit48, txn_id"
 
-// The journal's statements, prepared once at open (indexed by SqlitePurchaseJournal::Sql).
+// The journal's statements, prepared once at open (indexed by P2apstPurchases::Sql).
 constexpr std::string_view kSql[] = {
     "INSERT INTO p2apst_purchases (created_ms, updated_ms, meter, amount, bit48, local_time, state, advice_count, "
     "txn_id) VALUES (?, ?, ?, ?, ?, ?, 'intent', 0, ?) RETURNING id",
@@ -35,16 +32,14 @@ constexpr std::string_view kSql[] = {
 };
 #undef PINTAR_JOURNAL_COLUMNS
 
-Result<PurchaseRecord> read_row(const sqlite::Statement& row) {
-  PurchaseRecord r;
+P2apstPurchaseRow read_row(const sqlite::Statement& row) {
+  P2apstPurchaseRow r;
   r.id = row.integer(0);
   r.meter = row.text(1);
   r.amount = row.integer(2);
   r.bit48 = row.text(3);
   r.local_time = row.text(4);
-  auto state = p2apst::parse_state(row.text(5));
-  if (!state.ok()) return Status::corruption(fmt::format("p2apst_purchases row {}: {}", r.id, state.status().message()));
-  r.state = *state;
+  r.state = row.text(5);
   r.advice_count = static_cast<int>(row.integer(6));
   r.stan = row.optional_text(7).value_or("");
   r.response_code = row.optional_text(8).value_or("");
@@ -55,7 +50,7 @@ Result<PurchaseRecord> read_row(const sqlite::Statement& row) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlitePurchaseJournal>> SqlitePurchaseJournal::open(const LedgerOptions& options, Clock& clock) {
+Result<std::unique_ptr<P2apstPurchases>> P2apstPurchases::open(const LedgerOptions& options, Clock& clock) {
   auto db = sqlite::Connection::open(options.path, {.synchronous = sqlite::Synchronous::kFull,
                                                      .busy_timeout_ms = options.busy_timeout_ms,
                                                      .read_only = false,
@@ -69,15 +64,15 @@ Result<std::unique_ptr<SqlitePurchaseJournal>> SqlitePurchaseJournal::open(const
     if (!statement.ok()) return statement.status().with_context(options.path);
     statements[i] = std::move(*statement);
   }
-  return std::unique_ptr<SqlitePurchaseJournal>(
-      new SqlitePurchaseJournal(std::move(*db), std::move(statements), options.chain_key, clock));
+  return std::unique_ptr<P2apstPurchases>(
+      new P2apstPurchases(std::move(*db), std::move(statements), options.chain_key, clock));
 }
 
-int64_t SqlitePurchaseJournal::now_ms() const {
+int64_t P2apstPurchases::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wall_now().time_since_epoch()).count();
 }
 
-Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& intent) {
+Result<int64_t> P2apstPurchases::insert_intent(const P2apstPurchaseRow& intent) {
   std::lock_guard lock(mutex_);
   const int64_t now = now_ms();
   return in_transaction<int64_t>([&]() -> Result<int64_t> {
@@ -98,7 +93,7 @@ Result<int64_t> SqlitePurchaseJournal::record_intent(const PurchaseRecord& inten
 }
 
 template <typename T, typename Work>
-Result<T> SqlitePurchaseJournal::in_transaction(Work work) {
+Result<T> P2apstPurchases::in_transaction(Work work) {
   PINTAR_RETURN_IF_ERROR(statement(kBegin).run());
   Result<T> result = work();
   Status status = result.ok() ? statement(kCommit).run() : result.status();
@@ -109,7 +104,7 @@ Result<T> SqlitePurchaseJournal::in_transaction(Work work) {
   return result;
 }
 
-Status SqlitePurchaseJournal::chain_version(int64_t id) {
+Status P2apstPurchases::chain_version(int64_t id) {
   ChainHead head;
   PINTAR_RETURN_IF_ERROR(load_head(statement(kHeadGet), kPurchaseJournalChain, head));
   std::string entry;
@@ -133,7 +128,7 @@ Status SqlitePurchaseJournal::chain_version(int64_t id) {
   return store_head(statement(kHeadPut), kPurchaseJournalChain, head, key_.get());
 }
 
-Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id, PurchaseState from, PurchaseState to) {
+Result<std::optional<P2apstPurchaseRow>> P2apstPurchases::update(sqlite::Statement& statement, int64_t id) {
   auto done = in_transaction<bool>([&]() -> Result<bool> {
     PINTAR_RETURN_IF_ERROR(statement.run());
     if (db_.changes() != 1) return false;
@@ -141,53 +136,50 @@ Status SqlitePurchaseJournal::update(sqlite::Statement& statement, int64_t id, P
     return true;
   });
   if (!done.ok()) return done.status();
-  if (*done) return Status();
-  // Nothing changed: either no such row or it is no longer in `from`; say which.
+  if (*done) return std::optional<P2apstPurchaseRow>();
+  // Nothing changed: either no such row (NotFound) or it is no longer in `from`.
   auto actual = get_locked(id);
   if (!actual.ok()) return actual.status();
-  return p2apst::state_conflict(id, from, to, actual->state, actual->advice_count);
+  return std::optional<P2apstPurchaseRow>(std::move(*actual));
 }
 
-Status SqlitePurchaseJournal::mark_sent(int64_t id, PurchaseState from, PurchaseState state, std::string_view stan,
-                                        int advice_count) {
+Result<std::optional<P2apstPurchaseRow>> P2apstPurchases::mark_sent(int64_t id, std::string_view from,
+                                                                    int from_advice_count, std::string_view to,
+                                                                    std::string_view stan, int advice_count) {
   std::lock_guard lock(mutex_);
-  return update(statement(kMarkSent).bind(p2apst::state_name(state), stan, advice_count, now_ms(), id,
-                                          p2apst::state_name(from), p2apst::expected_advice_count(state, advice_count)),
-                id, from, state);
+  return update(statement(kMarkSent).bind(to, stan, advice_count, now_ms(), id, from, from_advice_count), id);
 }
 
-Status SqlitePurchaseJournal::record_outcome(int64_t id, PurchaseState from, PurchaseState state,
-                                             std::string_view response_code, std::string_view response_bit48) {
+Result<std::optional<P2apstPurchaseRow>> P2apstPurchases::record_outcome(int64_t id, std::string_view from,
+                                                                         std::string_view to,
+                                                                         std::string_view response_code,
+                                                                         std::string_view response_bit48) {
   std::lock_guard lock(mutex_);
   const auto or_null = [](std::string_view text) {
     return text.empty() ? std::optional<std::string>() : std::optional<std::string>(text);
   };
-  return update(statement(kRecordOutcome)
-                    .bind(p2apst::state_name(state), or_null(response_code), or_null(response_bit48), now_ms(), id,
-                          p2apst::state_name(from)),
-                id, from, state);
+  return update(
+      statement(kRecordOutcome).bind(to, or_null(response_code), or_null(response_bit48), now_ms(), id, from), id);
 }
 
-Result<std::vector<PurchaseRecord>> SqlitePurchaseJournal::list_unresolved() {
+Result<std::vector<P2apstPurchaseRow>> P2apstPurchases::list_unresolved() {
   std::lock_guard lock(mutex_);
-  std::vector<PurchaseRecord> out;
+  std::vector<P2apstPurchaseRow> out;
   sqlite::Cursor cursor(statement(kListUnresolved));
   for (;;) {
     auto row = cursor.next();
     if (!row.ok()) return row.status();
     if (!*row) return out;
-    auto record = read_row(cursor.statement());
-    if (!record.ok()) return record.status();
-    out.push_back(std::move(*record));
+    out.push_back(read_row(cursor.statement()));
   }
 }
 
-Result<PurchaseRecord> SqlitePurchaseJournal::get(int64_t id) {
+Result<P2apstPurchaseRow> P2apstPurchases::get(int64_t id) {
   std::lock_guard lock(mutex_);
   return get_locked(id);
 }
 
-Result<PurchaseRecord> SqlitePurchaseJournal::get_locked(int64_t id) {
+Result<P2apstPurchaseRow> P2apstPurchases::get_locked(int64_t id) {
   sqlite::Cursor cursor(statement(kGet).bind(id));
   auto row = cursor.next();
   if (!row.ok()) return row.status();
@@ -195,16 +187,14 @@ Result<PurchaseRecord> SqlitePurchaseJournal::get_locked(int64_t id) {
   return read_row(cursor.statement());
 }
 
-Result<std::optional<PurchaseRecord>> SqlitePurchaseJournal::find_by_txn(std::string_view txn_id) {
+Result<std::optional<P2apstPurchaseRow>> P2apstPurchases::find_by_txn(std::string_view txn_id) {
   std::lock_guard lock(mutex_);
-  if (txn_id.empty()) return std::optional<PurchaseRecord>();
+  if (txn_id.empty()) return std::optional<P2apstPurchaseRow>();
   sqlite::Cursor cursor(statement(kFindByTxn).bind(txn_id));
   auto row = cursor.next();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<PurchaseRecord>();
-  auto record = read_row(cursor.statement());
-  if (!record.ok()) return record.status();
-  return std::optional<PurchaseRecord>(std::move(record).value());
+  if (!*row) return std::optional<P2apstPurchaseRow>();
+  return std::optional<P2apstPurchaseRow>(read_row(cursor.statement()));
 }
 
 }  // namespace pintar::store

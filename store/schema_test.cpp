@@ -146,17 +146,15 @@ TEST_CASE("a revision 5 file upgrades to 6: versions indexed, old purchases stil
     CHECK_FALSE(report->problem);
     CHECK(report->purchases == 1);
   }
-  auto journal = SqlitePurchaseJournal::open(options_in(dir));
+  auto journal = P2apstPurchases::open(options_in(dir));
   REQUIRE(journal.ok());
   CHECK((*journal)->get(1)->txn_id.empty());
   CHECK_FALSE((*journal)->find_by_txn("")->has_value());
-  REQUIRE((*journal)->record_outcome(1, p2apst::PurchaseState::kIntent, p2apst::PurchaseState::kNotSent, "", "").ok());
-  p2apst::PurchaseRecord intent{.id = 0, .meter = "14012345678", .amount = 50000, .bit48 = std::string(145, '1'),
-                                .local_time = "20261202195600", .state = p2apst::PurchaseState::kIntent,
-                                .advice_count = 0, .stan = "", .response_code = "", .response_bit48 = "",
-                                .txn_id = "txn-1"};
-  REQUIRE((*journal)->record_intent(intent).ok());
-  auto second = (*journal)->record_intent(intent);  // a retry of the same transaction
+  REQUIRE((*journal)->record_outcome(1, "intent", "not_sent", "", "").value() == std::nullopt);
+  const P2apstPurchaseRow intent{.meter = "14012345678", .amount = 50000, .bit48 = std::string(145, '1'),
+                                 .local_time = "20261202195600", .txn_id = "txn-1"};
+  REQUIRE((*journal)->insert_intent(intent).ok());
+  auto second = (*journal)->insert_intent(intent);  // a retry of the same transaction
   REQUIRE(second.ok());
   auto by_txn = (*journal)->find_by_txn("txn-1");
   REQUIRE(by_txn.ok());

@@ -130,11 +130,10 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
   }
   change.extra.record_modem_command(command);
 
-  if (tokens->key_change_tokens.size() >= 2) {
+  if (!tokens->key_change_tokens.empty()) {  // two for a 64-bit key, four for a 128-bit one
     change.messages.push_back(outgoing(fmt::format("{}.{}.k", txn.txn_id, v), txn.msisdn,
                                        text(lang, ReplyId::kKeyChangeFirst,
-                                            {{"kct1", format_token(tokens->key_change_tokens[0])},
-                                             {"kct2", format_token(tokens->key_change_tokens[1])},
+                                            {{"kcts", key_change_text(lang, tokens->key_change_tokens)},
                                              {"meter", txn.meter_no}}),
                                        txn.txn_id));
   }

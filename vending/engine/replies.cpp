@@ -26,8 +26,8 @@ constexpr std::array<ReplyTemplate, kReplyCount> kReplies = {{
      "TOKEN {token}\nMeter {meter} {kwh} kWh\nBayar {amount}: {charges}\nRef {ref}",
      "TOKEN {token}\nMeter {meter} {kwh} kWh\nPaid {amount}: {charges}\nRef {ref}"},
     {kKeyChangeFirst, "key_change_first",
-     "Meter {meter} perlu ganti kunci. Masukkan berurutan {kct1} lalu {kct2}, baru token di SMS berikut.",
-     "Meter {meter} needs a key change. Enter in order {kct1} then {kct2}, then the token in the next SMS."},
+     "Meter {meter} perlu ganti kunci. Masukkan berurutan {kcts}, baru token di SMS berikut.",
+     "Meter {meter} needs a key change. Enter in order {kcts}, then the token in the next SMS."},
     {kConfirmPrompt, "confirm_prompt",
      "{meter} a.n. {name} {tariff}/{power}VA. Beli {amount} adm {admin} = +-{kwh} kWh. "
      "Balas YA <PIN> dlm {minutes} menit, lainnya batal.",
@@ -134,10 +134,10 @@ static_assert(table_in_enum_order(), "kReplies must list every ReplyId in enum o
 // The longest values: fixed-width wire fields at their width; amounts up to Rp99.999.999
 // (PLN sells at most a few million rupiah at once); kWh below 100,000 (PLN's monthly limit
 // is n5 whole kWh); the reason is the longest text of p2apst/response_codes.cpp (0090).
-constexpr std::array<FieldSpec, 23> kFields = {{
+constexpr std::array<FieldSpec, 22> kFields = {{
     {"token", "1234-5678-9012-3456-7890", 0, "format_token() of the 20 digits"},
-    {"kct1", "1234-5678-9012-3456-7890", 0, "first key change token"},
-    {"kct2", "1234-5678-9012-3456-7890", 0, "second key change token"},
+    {"kcts", "1234-5678-9012-3456-7890, 1234-5678-9012-3456-7890, 1234-5678-9012-3456-7890 lalu 1234-5678-9012-3456-7890",
+     0, "key_change_text() of the key change tokens (four: a 128-bit key, EA11 with DKGA04)"},
     {"meter", "12345678901", 0, "meter number, 11 digits"},
     {"idpel", "123456789012", 0, "IDPEL, 12 digits"},
     {"number", "123456789012", 0, "the meter or IDPEL the customer sent"},
@@ -170,8 +170,9 @@ constexpr std::array<FieldSpec, 23> kFields = {{
 
 // Why these may take two SMS: a receipt lists every non-zero charge and PLN can send all six
 // (with an instalment and stamp duty it runs past 160; energy, admin and PBJT fit); an
-// inquiry can report up to nine unsold tokens.
-constexpr std::array<ReplyId, 2> kMayExceed = {kTokenReceipt, kInquiryUnsold};
+// inquiry can report up to nine unsold tokens; a 128-bit key change takes four tokens (two,
+// the usual 64-bit case, fit).
+constexpr std::array<ReplyId, 3> kMayExceed = {kTokenReceipt, kInquiryUnsold, kKeyChangeFirst};
 
 const FieldSpec* find_field(std::string_view name) {
   for (const FieldSpec& f : kFields) {
@@ -242,6 +243,15 @@ std::string charges_text(Language language, const Charges& c) {
     if (n.value == 0 && !n.always) continue;
     if (!out.empty()) out += ' ';
     out += fmt::format("{} {}", en ? n.en : n.id, format_rupiah(n.value));
+  }
+  return out;
+}
+
+std::string key_change_text(Language language, std::span<const std::string> tokens) {
+  std::string out;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0) out += i + 1 == tokens.size() ? (language == Language::kEn ? " then " : " lalu ") : ", ";
+    out += format_token(tokens[i]);
   }
   return out;
 }

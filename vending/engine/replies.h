@@ -26,7 +26,7 @@ namespace pintar::engine {
 
 enum class ReplyId : uint8_t {
   kTokenReceipt,      // token, meter, kwh, amount, charges, ref
-  kKeyChangeFirst,    // kct1, kct2, meter: enter these before the credit token (base date 1993 rollover)
+  kKeyChangeFirst,    // kcts, meter: enter these before the credit token (base date 1993 rollover)
   kConfirmPrompt,     // meter, name, tariff, power, amount, admin, kwh, minutes
   kNothingToConfirm,  // YA without a pending purchase, or after its window
   kInquiry,           // meter, idpel, name, tariff, power (CEK)
@@ -98,6 +98,9 @@ struct Charges {
 // "stroom Rp46.296 admin Rp2.500 PBJT Rp1.204": each non-zero charge with its name (the
 // energy part always), for the receipt's {charges}.
 std::string charges_text(Language language, const Charges& charges);
+// "1111-...-1111 lalu 2222-...-2222" (then, in English; commas before the last) for {kcts}:
+// the key change tokens in the order the meter takes them.
+std::string key_change_text(Language language, std::span<const std::string> tokens);
 // "Rp20.000, Rp50.000, ..." for {denominations} and {unsold}.
 std::string amounts_text(std::span<const int64_t> amounts);
 // An example of the command, for {example} in kBadFormat / kChooseMeter.

@@ -88,6 +88,15 @@ TEST_CASE("the templates named as possibly longer than one SMS really are, and o
     INFO(*receipt);
     CHECK(gsm_septets(*receipt) <= kOneSms);
   }
+  // The usual key change, two tokens for a 64-bit key, fits one SMS in both languages.
+  const std::vector<std::string> two = {"11111111111111111111", "22222222222222222222"};
+  for (Language language : {Language::kId, Language::kEn}) {
+    auto kct = render(ReplyId::kKeyChangeFirst, language,
+                      std::vector<Field>{{"meter", "12345678901"}, {"kcts", key_change_text(language, two)}});
+    REQUIRE(kct.ok());
+    INFO(*kct);
+    CHECK(gsm_septets(*kct) <= kOneSms);
+  }
   // A refusal with a typical PLN sentence fits too.
   auto refused = render(ReplyId::kPurchaseRefused, Language::kId,
                         std::vector<Field>{{"meter", "12345678901"}, {"reason", "Nomor meter/IDPEL tidak ditemukan."}});
@@ -136,6 +145,16 @@ TEST_CASE("charges_text names each non-zero charge; the energy part always") {
   const int64_t amounts[] = {20'000, 1'000'000};
   CHECK(amounts_text(amounts) == "Rp20.000, Rp1.000.000");
   CHECK(amounts_text({}).empty());
+}
+
+TEST_CASE("key_change_text lists every key change token in order, the last after lalu / then") {
+  const std::vector<std::string> four = {"11111111111111111111", "22222222222222222222", "33333333333333333333",
+                                         "44444444444444444444"};
+  CHECK(key_change_text(Language::kId, four) ==
+        "1111-1111-1111-1111-1111, 2222-2222-2222-2222-2222, 3333-3333-3333-3333-3333 lalu 4444-4444-4444-4444-4444");
+  CHECK(key_change_text(Language::kEn, std::span(four).first(2)) ==
+        "1111-1111-1111-1111-1111 then 2222-2222-2222-2222-2222");
+  CHECK(key_change_text(Language::kId, std::span(four).first(1)) == "1111-1111-1111-1111-1111");
 }
 
 TEST_CASE("render refuses a missing field, cuts names to their wire width and keeps replies GSM") {

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "store/records.h"
 #include "vending/engine/sms_command.h"
 
 namespace pintar::engine {
@@ -98,6 +99,11 @@ struct Charges {
 // "stroom Rp46.296 admin Rp2.500 PBJT Rp1.204": each non-zero charge with its name (the
 // energy part always), for the receipt's {charges}.
 std::string charges_text(Language language, const Charges& charges);
+// The token receipt of a sold purchase, rebuilt from the ledger (the same 20 digits as sold:
+// a resend, never a new sale): the customer's ULANG and the helpdesk's resend.
+// FailedPrecondition when the purchase has no token.
+Result<std::string> receipt_text(Language language, const store::TransactionRecord& txn,
+                                 const std::optional<store::VendDetail>& detail);
 // "Rp20.000, Rp50.000, ..." for {denominations} and {unsold}.
 std::string amounts_text(std::span<const int64_t> amounts);
 // An example of the command, for {example} in kBadFormat / kChooseMeter.

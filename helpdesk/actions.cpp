@@ -41,7 +41,7 @@ Result<std::string> Actions::resend(const Caller& caller, std::string_view txn_i
   const int64_t now = now_ms();
   store::MessageRecord m{.message_id = "hd-" + hex_encode(random), .direction = "out", .msisdn = t.msisdn,
                          .body = std::move(body).value(), .txn_id = t.txn_id, .smpp_message_id = std::nullopt,
-                         .delivery_state = "pending", .created_ms = now, .updated_ms = now};
+                         .delivery_state = "requested", .created_ms = now, .updated_ms = now};
   store::WriteSet w;
   w.record_message(m);
   w.append_audit({.at_ms = now, .actor = caller.actor(), .action = "token.resend", .subject = t.txn_id,

@@ -4,9 +4,9 @@
 //
 //   resend   the purchase's token receipt again to the customer's phone: the same 20 digits
 //            rebuilt from the ledger (engine::receipt_text), never a new sale. The helpdesk
-//            holds no gateway link: it records the SMS in the ledger's outbox (an "out"
-//            message in delivery state "pending") and the vending engine sends it
-//            (Engine::resume_outbox, and its outbox poll).
+//            holds no gateway link: it records the SMS in the ledger (an "out" message in
+//            delivery state "requested") and the vending engine sends it within
+//            vending.outbox_poll_ms (Engine::send_requested).
 //   resolve  a needs_manual purchase ends as "completed" (the customer has the credit) or
 //            "refused" (not sold, or refunded by PLN): a new version of the transaction.
 //   unlock   a subscription locked by wrong PINs is opened again (attempts reset).

@@ -29,7 +29,7 @@ TEST_CASE("resend queues the same token for the engine to send, and audits it", 
   t = next_version(*w.ledger, t, "completed", "12345678901234567890", "REF1");
   auto id = w.actions.resend(w.budi, t.txn_id, "customer deleted the SMS");
   REQUIRE(id.ok());
-  auto pending = w.ledger->find_messages("out", "pending", 10).value();
+  auto pending = w.ledger->find_messages("out", "requested", 10).value();
   REQUIRE(pending.size() == 1);
   CHECK(pending[0].message_id == *id);
   CHECK(pending[0].msisdn == t.msisdn);

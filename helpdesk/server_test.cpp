@@ -95,7 +95,7 @@ TEST_CASE("every endpoint: 401 without a valid key, 403 below its role, one body
   }
   // Nothing changed by the refused actions.
   CHECK(w.ledger->find_transaction("t0001").value()->state == "needs_manual");
-  CHECK(w.ledger->find_messages("out", "pending", 10).value().empty());
+  CHECK(w.ledger->find_messages("out", "requested", 10).value().empty());
   CHECK(w.ledger->audit_of("t0001").value().empty());
 }
 

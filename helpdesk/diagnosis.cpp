@@ -123,7 +123,7 @@ Result<Diagnosis> TokenDiagnoser::diagnose(std::string_view meter_no, std::strin
   if (carries_tid(decoded->data) && used_key != nullptr) {
     d.tid = sts::fields_of(decoded->data.data_block).tid;
     d.made_at = sts::format_utc_minute(sts::time_from_tid(*d.tid, used_key->base));
-    what += fmt::format(", made {} UTC", *d.made_at);
+    what += fmt::format(", made {}", *d.made_at);
   }
 
   // What the ledger knows: the purchase that issued it, and the tokens the meter accepted.

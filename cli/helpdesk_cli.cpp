@@ -224,11 +224,7 @@ void add_find(CLI::App& helpdesk, const Context& context) {
     r.reference = set(a->reference);
     r.token = set(a->token);
     r.cursor = set(a->cursor);
-    for (size_t start = 0; !a->state.empty() && start <= a->state.size();) {
-      const size_t comma = std::min(a->state.find(',', start), a->state.size());
-      r.states.push_back(a->state.substr(start, comma - start));
-      start = comma + 1;
-    }
+    if (!a->state.empty()) r.states = helpdesk::split_commas(a->state);
     if (!a->since.empty()) r.since_ms = must(parse_time(a->since), exit_code::kUsage, "--since");
     if (!a->until.empty()) r.until_ms = must(parse_time(a->until), exit_code::kUsage, "--until");
     r.limit = a->limit;

@@ -101,13 +101,7 @@ Result<SearchRequest> search_request(const httplib::Request& req) {
   r.reference = text("reference");
   r.token = text("token");
   r.cursor = text("cursor");
-  if (auto states = text("state")) {
-    for (size_t start = 0; start <= states->size();) {
-      const size_t comma = std::min(states->find(',', start), states->size());
-      r.states.push_back(states->substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
+  if (auto states = text("state")) r.states = split_commas(*states);
   for (auto [name, field] : {std::pair{"since", &r.since_ms}, std::pair{"until", &r.until_ms}}) {
     if (!req.has_param(name)) continue;
     auto value = integer_param(req, name);

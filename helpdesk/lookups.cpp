@@ -58,6 +58,16 @@ Status check_msisdn(std::string_view text) {
   return Status::ok_status();
 }
 
+std::vector<std::string> split_commas(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start <= text.size();) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<std::string> normalize_token(std::string_view text) {
   std::string digits;
   for (char c : text) {

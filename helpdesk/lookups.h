@@ -64,6 +64,8 @@ struct MeterRecord {
 Status check_meter(std::string_view text);
 Status check_idpel(std::string_view text);
 Status check_msisdn(std::string_view text);
+// "needs_manual,sent" -> {"needs_manual", "sent"} (the API's and the CLI's state lists).
+std::vector<std::string> split_commas(std::string_view text);
 // The 20 digits of a token typed with spaces or dashes; InvalidArgument otherwise.
 Result<std::string> normalize_token(std::string_view text);
 

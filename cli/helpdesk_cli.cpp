@@ -48,6 +48,15 @@ int64_t now_ms() {
       .count();
 }
 
+// The vending key for diagnosis: helpdesk.vending_key/kek, else vending.vending_key/kek;
+// nullopt (diagnosis then refuses) when none is configured.
+std::optional<sts::VendingKey> load_vending_key(const config::Config& config, const helpdesk::HelpdeskOptions& o) {
+  const std::string vk = o.vending_key_source.empty() ? config.string("vending.vending_key") : o.vending_key_source;
+  const std::string kek = o.kek_source.empty() ? config.string("vending.kek") : o.kek_source;
+  if (vk.empty() || kek.empty()) return std::nullopt;
+  return must(engine::load_vending_key(vk, kek), exit_code::kConfig, "helpdesk.vending_key");
+}
+
 // Everything a helpdesk command reads, opened from the configuration.
 struct Opened {
   config::Config config;
@@ -62,10 +71,7 @@ struct Opened {
 
   // The vending key for diagnosis; nullopt (diagnosis then refuses) when none is configured.
   std::optional<sts::VendingKey> vending_key(const helpdesk::HelpdeskOptions& o) const {
-    const std::string vk = o.vending_key_source.empty() ? config.string("vending.vending_key") : o.vending_key_source;
-    const std::string kek = o.kek_source.empty() ? config.string("vending.kek") : o.kek_source;
-    if (vk.empty() || kek.empty()) return std::nullopt;
-    return must(engine::load_vending_key(vk, kek), exit_code::kConfig, "helpdesk.vending_key");
+    return load_vending_key(config, o);
   }
 };
 
@@ -281,7 +287,20 @@ void add_helpdesk_commands(CLI::App& app, const Context& context) {
   CLI::App* helpdesk = app.add_subcommand("helpdesk", "The helpdesk: HTTP API and web page, keys, look-ups");
   helpdesk->require_subcommand(1);
   CLI::App* serve_cmd = helpdesk->add_subcommand("serve", "Serve the API and web page ([helpdesk] keys)");
-  serve_cmd->callback([&context] {
+  auto check = std::make_shared<bool>(false);
+  serve_cmd->add_flag("--check", *check,
+                      "Load the configuration and the keys a start needs (chain key, vending key), then exit: 0 "
+                      "when usable, 78 when not. Opens no ledger, listens on nothing");
+  serve_cmd->callback([&context, check] {
+    if (*check) {
+      const config::Config config = context.load_config();
+      helpdesk::HelpdeskOptions options =
+          must(helpdesk::helpdesk_options(config), exit_code::kConfig, "helpdesk configuration");
+      must(store::chain_key(config), exit_code::kConfig, "ledger.chain_key_secret");
+      load_vending_key(config, options);
+      fmt::print("helpdesk configuration: OK\n");
+      return;
+    }
     auto shutdown = daemon::ShutdownSignal::install();
     if (!shutdown.ok()) fail(exit_code::kSoftware, shutdown.status().to_string());
     serve(context, *shutdown);

@@ -18,7 +18,7 @@
 
 #include "common/status.h"
 #include "store/ledger.h"
-#include "vending/p2apst/purchase_journal.h"
+#include "store/p2apst_journal.h"
 
 namespace pintar::helpdesk {
 
@@ -71,7 +71,7 @@ Result<std::string> normalize_token(std::string_view text);
 
 class Lookups {
  public:
-  Lookups(store::Ledger& ledger, p2apst::PurchaseJournal* journal) : ledger_(ledger), journal_(journal) {}
+  Lookups(store::Ledger& ledger, store::SqlitePurchaseJournal* journal) : ledger_(ledger), journal_(journal) {}
 
   Result<SearchPage> search(const SearchRequest& request);
   Result<Timeline> timeline(std::string_view txn_id);
@@ -82,7 +82,7 @@ class Lookups {
 
  private:
   store::Ledger& ledger_;
-  p2apst::PurchaseJournal* journal_;
+  store::SqlitePurchaseJournal* journal_;
 };
 
 }  // namespace pintar::helpdesk

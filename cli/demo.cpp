@@ -200,6 +200,13 @@ void add_demo_command(CLI::App& app, const Context& context) {
     indent(world->pintar({"ledger", "verify"}).out);
     fmt::print("\nLook at it yourself: pintar -c {} purchases list   (or customers show {})\n", world->config_path(),
                dewi.phone);
+    // The helpdesk on this ledger (docs/helpdesk.md): the demo's admin key, made now.
+    const CommandResult key = world->pintar({"helpdesk", "keys", "add", "demo", "--role", "admin"});
+    if (key.exit_status == 0) {
+      fmt::print("The helpdesk: pintar -c {} helpdesk serve   then open http://127.0.0.1:8480/\n"
+                 "  and log in with the demo's admin key: {}\n",
+                 world->config_path(), key.out.substr(0, key.out.find('\n')));
+    }
     if (*keep_running) {
       keep_world_running(*world, phones_port);
     }

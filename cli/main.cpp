@@ -12,6 +12,7 @@
 
 #include "cli/config_cli.h"
 #include "cli/demo.h"
+#include "cli/helpdesk_cli.h"
 #include "cli/keys_cli.h"
 #include "cli/purchases_cli.h"
 #include "cli/schema.h"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
 
   cli::add_config_commands(app, context);
   cli::add_demo_command(app, context);
+  cli::add_helpdesk_commands(app, context);
   cli::add_keys_commands(app);
   cli::add_purchases_commands(app, context);
   cli::add_vending_command(app, context);

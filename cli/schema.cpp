@@ -1,6 +1,7 @@
 #include "cli/schema.h"
 
 #include "gateway/gateway_config.h"
+#include "helpdesk/helpdesk_config.h"
 #include "vending/p2apst/p2apst_config.h"
 #include "store/ledger_config.h"
 #include "vending/engine/vending_config.h"
@@ -14,6 +15,7 @@ config::Schema full_schema() {
   schema.add(p2apst::config_keys());
   schema.add(store::config_keys());
   schema.add(engine::config_keys());
+  schema.add(helpdesk::config_keys());
   return schema;
 }
 

@@ -21,6 +21,7 @@ packages=(
   libsmpp34-dev cppzmq-dev libzmq3-dev libsqlite3-dev sqlite3 libssl-dev libfmt-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libcpp-httplib-dev
   libsystemd-dev catch2
+  chromium
 )
 
 missing=()

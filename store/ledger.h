@@ -198,6 +198,8 @@ class Ledger {
   virtual Result<std::vector<MessageRecord>> messages_of(std::string_view txn_id) = 0;
   // A meter's events, newest first, at most `limit`.
   virtual Result<std::vector<MeterEvent>> recent_meter_events(std::string_view meter_no, size_t limit) = 0;
+  // The audit entries about `subject` (a transaction id, a meter, an MSISDN), oldest first.
+  virtual Result<std::vector<AuditEntry>> audit_of(std::string_view subject) = 0;
 
   // Reads the window of (key_id, direction) — CounterWindow{} when none — calls decide(),
   // and when it returns a window stores it. Read and write are one BEGIN IMMEDIATE

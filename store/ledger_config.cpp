@@ -30,7 +30,7 @@ constexpr config::Key kLedgerKeys[] = {
     {.path = "ledger.chain_key_secret", .type = config::Type::kString, .default_value = "credential:ledger-chain-key",
      .description = "Where the chain key is (a Secret spec, at least 32 bytes): the hash chains of transactions, "
                     "audit and the P2APST journal carry HMAC-SHA-256 MACs under it, so a row rewritten by someone "
-                    "without it is detected. Give it to the daemons that write the ledger, not to the helpdesk. "
+                    "without it is detected. Give it to every daemon that writes the ledger (vending, and the helpdesk, whose actions are chained rows), never to a reader. "
                     "Empty, or a credential that is not present: plain SHA-256 chains (accidental damage only)."},
 };
 

@@ -142,16 +142,22 @@ Result<std::vector<Subscription>> subscriptions_of(Statements& sql, std::string_
 
 Result<std::vector<TransactionRecord>> find_transactions(Statements& sql, const TransactionQuery& query) {
   // The most selective filter picks the index; the others are checked along it.
-  const Sql driver = query.meter_no          ? Sql::kTransactionsByMeter
-                     : query.msisdn          ? Sql::kTransactionsByMsisdn
-                     : !query.states.empty() ? Sql::kTransactionsByState
-                                             : Sql::kTransactionsByCreated;
-  const std::optional<std::string> states =
-      query.states.empty() ? std::nullopt : std::optional<std::string>(json_string_array(query.states));
-  return collect<TransactionRecord>(sql[driver].bind(query.meter_no, query.msisdn, states,
-                                                     query.created_since_ms.value_or(std::numeric_limits<int64_t>::min()),
-                                                     sql_limit(query.limit)),
-                                    read_transaction_row);
+  const Sql driver = query.token              ? Sql::kTransactionsByToken
+                     : query.reference          ? Sql::kTransactionsByReference
+                     : query.meter_no           ? Sql::kTransactionsByMeter
+                     : !query.meter_nos.empty() ? Sql::kTransactionsByMeters
+                     : query.msisdn             ? Sql::kTransactionsByMsisdn
+                     : !query.states.empty()    ? Sql::kTransactionsByState
+                                                : Sql::kTransactionsByCreated;
+  auto json_or_null = [](const std::vector<std::string>& values) {
+    return values.empty() ? std::nullopt : std::optional<std::string>(json_string_array(values));
+  };
+  return collect<TransactionRecord>(
+      sql[driver].bind(query.meter_no, query.msisdn, json_or_null(query.states),
+                       query.created_since_ms.value_or(std::numeric_limits<int64_t>::min()), sql_limit(query.limit),
+                       query.created_before_ms.value_or(std::numeric_limits<int64_t>::max()), query.after_created_ms,
+                       query.after_txn_id, json_or_null(query.meter_nos), query.token, query.reference),
+      read_transaction_row);
 }
 
 Result<std::optional<VendDetail>> find_vend_detail(Statements& sql, std::string_view txn_id) {
@@ -201,6 +207,11 @@ Result<std::vector<TransactionRecord>> transaction_versions(Statements& sql, std
 
 Result<std::vector<MeterEvent>> recent_meter_events(Statements& sql, std::string_view meter_no, size_t limit) {
   return collect<MeterEvent>(sql[Sql::kMeterEventsRecent].bind(meter_no, sql_limit(limit)), read_meter_event);
+}
+
+Result<std::vector<AuditEntry>> audit_of(Statements& sql, std::string_view subject) {
+  return collect<AuditEntry>(sql[Sql::kAuditOfSubject].bind(subject),
+                             [](const auto& row) { return Result<AuditEntry>(read_audit(row)); });
 }
 
 Result<CounterWindow> counter_window(Statements& sql, std::string_view key_id, std::string_view direction) {

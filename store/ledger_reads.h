@@ -36,6 +36,7 @@ Result<std::vector<MessageRecord>> find_messages(Statements& sql, std::string_vi
 Result<std::vector<MessageRecord>> messages_of(Statements& sql, std::string_view txn_id);
 Result<std::vector<TransactionRecord>> transaction_versions(Statements& sql, std::string_view txn_id);
 Result<std::vector<MeterEvent>> recent_meter_events(Statements& sql, std::string_view meter_no, size_t limit);
+Result<std::vector<AuditEntry>> audit_of(Statements& sql, std::string_view subject);
 // The stored window of (key_id, direction), CounterWindow{} when none (used inside the
 // counter window's write transaction, on the writer's connection).
 Result<CounterWindow> counter_window(Statements& sql, std::string_view key_id, std::string_view direction);

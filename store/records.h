@@ -212,6 +212,14 @@ struct TransactionQuery {
   std::optional<std::string> msisdn{};
   std::vector<std::string> states{};          // newest version's state is one of these (empty: any)
   std::optional<int64_t> created_since_ms{};  // created_ms >= this
+  std::optional<int64_t> created_before_ms{}; // created_ms < this
+  std::vector<std::string> meter_nos{};       // the meter is one of these (e.g. an IDPEL's); empty: any
+  std::optional<std::string> token{};         // some version carries these 20 digits
+  std::optional<std::string> reference{};     // some version carries this P2APST/PLN reference
+  // Cursor for the next page: only transactions after this one in the newest-first order
+  // (created_ms, then txn_id, both descending). Set both or neither.
+  std::optional<int64_t> after_created_ms{};
+  std::optional<std::string> after_txn_id{};
   size_t limit = 50;
 };
 

@@ -304,6 +304,21 @@ constexpr std::string_view kRevision6[] = {
     "CREATE INDEX messages_by_state ON messages (direction, delivery_state, created_ms)",
 };
 
+constexpr std::string_view kRevision7[] = {
+    // The helpdesk finds a purchase by the reference a customer reads off a receipt.
+    "CREATE INDEX transactions_by_reference ON transactions (reference) WHERE reference IS NOT NULL",
+    // The helpdesk's API keys (store/helpdesk_keys.h): only a hash of each secret is kept.
+    // Not chained: adding and revoking a key is recorded in the audit log.
+    R"sql(CREATE TABLE helpdesk_keys (
+      key_id TEXT PRIMARY KEY CHECK (length(key_id) = 16 AND key_id NOT GLOB '*[^0-9a-f]*'),
+      name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64),
+      role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+      secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+      created_ms INTEGER NOT NULL CHECK (created_ms >= 0),
+      revoked_ms INTEGER CHECK (revoked_ms IS NULL OR revoked_ms >= 0)
+    ) WITHOUT ROWID)sql",
+};
+
 // Chains the purchase rows a revision 4 file holds, as they are (plain hashes: no key here).
 Status chain_existing_purchases(sqlite::Connection& db) {
   auto rows = db.prepare("SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS_REVISION5 " FROM p2apst_purchases ORDER BY id");
@@ -334,6 +349,7 @@ constexpr Migration kMigrations[] = {
     {4, "P2APST purchase journal", kRevision4},
     {5, "keyed chains; the purchase journal chained", kRevision5, chain_existing_purchases},
     {6, "vending engine state: vend details, TIDs, modem commands, counter windows, PIN lockout", kRevision6},
+    {7, "helpdesk: API keys, purchases by reference", kRevision7},
 };
 
 }  // namespace

@@ -34,7 +34,8 @@ void add_rows_of_revision(sqlite::Connection& db, int revision) {
                 ->bind(m.meter_no, m.idpel, m.sgc, m.ti, m.krn, m.kt, m.ea, m.dkga, m.base_date, m.kdpm, m.modem_msisdn)
                 .run()
                 .ok());
-    REQUIRE(db.prepare("INSERT INTO subscriptions VALUES (?, ?, ?, ?, 0)")
+    REQUIRE(db.prepare("INSERT INTO subscriptions (msisdn, meter_no, language, pin_hash, created_ms) "
+                       "VALUES (?, ?, ?, ?, 0)")
                 ->bind(s.subscription.msisdn, s.subscription.meter_no, s.subscription.language,
                        std::span<const uint8_t>(s.subscription.pin_hash))
                 .run()

@@ -138,6 +138,9 @@ class SqliteLedger final : public Ledger {
   Result<std::vector<MeterEvent>> recent_meter_events(std::string_view meter_no, size_t limit) override {
     return with_reader([&](Reader& r) { return reads::recent_meter_events(r.sql, meter_no, limit); });
   }
+  Result<std::vector<AuditEntry>> audit_of(std::string_view subject) override {
+    return with_reader([&](Reader& r) { return reads::audit_of(r.sql, subject); });
+  }
 
   Status update_counter_window(
       std::string_view key_id, std::string_view direction,

@@ -27,7 +27,11 @@ namespace {
   "SELECT " PINTAR_TRANSACTION_COLUMNS " FROM transactions WHERE seq IN ("                               \
   "SELECT seq FROM transaction_latest WHERE " driver " AND (?1 IS NULL OR meter_no = ?1) "               \
   "AND (?2 IS NULL OR msisdn = ?2) AND (?3 IS NULL OR state IN (SELECT value FROM json_each(?3))) "      \
-  "AND created_ms >= ?4 ORDER BY created_ms DESC, txn_id DESC LIMIT ?5) ORDER BY created_ms DESC, txn_id DESC"
+  "AND created_ms >= ?4 AND created_ms < ?6 AND (?7 IS NULL OR created_ms < ?7 OR (created_ms = ?7 AND txn_id < ?8)) " \
+  "AND (?9 IS NULL OR meter_no IN (SELECT value FROM json_each(?9))) "                                   \
+  "AND (?10 IS NULL OR txn_id IN (SELECT txn_id FROM transactions WHERE token = ?10)) "                  \
+  "AND (?11 IS NULL OR txn_id IN (SELECT txn_id FROM transactions WHERE reference = ?11)) "              \
+  "ORDER BY created_ms DESC, txn_id DESC LIMIT ?5) ORDER BY created_ms DESC, txn_id DESC"
 
 struct SqlEntry {
   Sql id;
@@ -126,10 +130,16 @@ constexpr SqlEntry kSql[] = {
     {Sql::kCounterWindowPut,
      "INSERT INTO counter_windows (key_id, direction, highest, seen) VALUES (?, ?, ?, ?) "
      "ON CONFLICT (key_id, direction) DO UPDATE SET highest = excluded.highest, seen = excluded.seen"},
+    {Sql::kAuditOfSubject, "SELECT at_ms, actor, action, subject, detail FROM audit WHERE subject = ? ORDER BY seq"},
     {Sql::kTransactionsByMeter, PINTAR_TRANSACTION_QUERY("meter_no = ?1")},
     {Sql::kTransactionsByMsisdn, PINTAR_TRANSACTION_QUERY("msisdn = ?2")},
     {Sql::kTransactionsByState, PINTAR_TRANSACTION_QUERY("state IN (SELECT value FROM json_each(?3))")},
     {Sql::kTransactionsByCreated, PINTAR_TRANSACTION_QUERY("created_ms >= ?4")},
+    {Sql::kTransactionsByMeters, PINTAR_TRANSACTION_QUERY("meter_no IN (SELECT value FROM json_each(?9))")},
+    {Sql::kTransactionsByToken,
+     PINTAR_TRANSACTION_QUERY("txn_id IN (SELECT txn_id FROM transactions WHERE token = ?10)")},
+    {Sql::kTransactionsByReference,
+     PINTAR_TRANSACTION_QUERY("txn_id IN (SELECT txn_id FROM transactions WHERE reference = ?11)")},
 };
 
 #undef PINTAR_TRANSACTION_QUERY

@@ -66,12 +66,18 @@ enum class Sql : uint8_t {
   kMessagesOfTxn,
   kCounterWindowGet,
   kCounterWindowPut,
+  kAuditOfSubject,
   // find_transactions, one per index that drives it; parameters (all bound, NULL for
-  // "any"): ?1 meter_no, ?2 msisdn, ?3 states as a JSON array, ?4 created since, ?5 limit.
+  // "any"): ?1 meter_no, ?2 msisdn, ?3 states as a JSON array, ?4 created since, ?5 limit,
+  // ?6 created before, ?7 ?8 the cursor (created_ms, txn_id: only older ones), ?9 meter
+  // numbers as a JSON array, ?10 token, ?11 reference.
   kTransactionsByMeter,
   kTransactionsByMsisdn,
   kTransactionsByState,
   kTransactionsByCreated,
+  kTransactionsByMeters,
+  kTransactionsByToken,
+  kTransactionsByReference,
   kCount,
 };
 

@@ -503,6 +503,27 @@ TEST_CASE("modem silent: resends, then needs_manual and the customer keys it in"
   CHECK(w.sim.sales() == 1);
 }
 
+TEST_CASE("an SMS another process requested (a helpdesk resend) is sent once, at the next outbox poll") {
+  World w;
+  w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));
+  const size_t before = w.gateway.mts_to(kPhone).size();
+  store::WriteSet ws;
+  ws.record_message({.message_id = "hd-1", .direction = "out", .msisdn = kPhone, .body = "receipt again",
+                     .txn_id = w.txn_of("gw-1")->txn_id, .smpp_message_id = std::nullopt, .delivery_state = "requested",
+                     .created_ms = w.now_ms(), .updated_ms = w.now_ms()});
+  REQUIRE(w.ledger->write(std::move(ws)).ok());
+  CHECK(w.gateway.mts_to(kPhone).size() == before);  // not before the poll
+  for (int i = 0; i < 3; ++i) {
+    w.clock.advance(2s);
+    w.engine->drain();
+  }
+  REQUIRE(w.eventually([&] { return w.gateway.mts_to(kPhone).size() == before + 1; }));
+  CHECK(w.gateway.mts_to(kPhone).back().text == "receipt again");
+  CHECK(w.ledger->find_message("hd-1").value()->delivery_state == "pending");  // until the gateway takes it
+  CHECK(w.sim.sales() == 1);
+}
+
 TEST_CASE("meter rejects; forged and replayed answers are dropped") {
   World w;
   w.mo(kPhone, "TOKEN 11000000004 52500 123456", "gw-1");

@@ -216,7 +216,9 @@ void Engine::on_gateway_state(bool alive) {
 
 Status Engine::start() {
   PINTAR_RETURN_IF_ERROR(resume_outbox());
-  return resume_transactions();
+  PINTAR_RETURN_IF_ERROR(resume_transactions());
+  arm_outbox_poll();
+  return Status::ok_status();
 }
 
 }  // namespace pintar::engine

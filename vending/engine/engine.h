@@ -222,6 +222,10 @@ class Engine {
   // engine_resume.cpp
   Status resume_transactions();
   Status resume_outbox();
+  // Every vending.outbox_poll_ms: the SMS another process (the helpdesk) asked for, in
+  // delivery state "requested", become "pending" (durably) and are sent, each once.
+  void arm_outbox_poll();
+  void send_requested();
   void resume_purchasing(const store::TransactionRecord& txn);
   // A purchase found in received or validated waits for its MO (and PIN) to come again.
   void await_redelivery(const store::TransactionRecord& txn);

@@ -81,21 +81,16 @@ void Engine::on_resend(const wire::Mo& mo, const ResendCommand& command) {
     if (!t.token) continue;
     // The same 20 digits as sold: never a new sale. Receipt text rebuilt from the ledger.
     auto detail = deps_.ledger.find_vend_detail(t.txn_id);
-    Charges charges;
-    std::string ref = t.reference.value_or("").substr(0, 16);
-    if (detail.ok() && detail->has_value()) {
-      const auto& d = **detail;
-      charges = {.power_purchase = d.power_purchase_rupiah, .admin = d.admin_rupiah, .stamp_duty = d.stamp_duty_rupiah,
-                 .ppn = d.ppn_rupiah, .ppj = d.ppj_rupiah, .instalment = d.instalment_rupiah};
+    auto receipt = receipt_text(lang, t, detail.ok() ? *detail : std::nullopt);
+    if (!receipt.ok()) {
+      spdlog::error("vending: receipt of {} not rendered: {}", t.txn_id, receipt.status().message());
+      return reply(std::string(reply_template(ReplyId::kTemporaryFailure, lang)), std::nullopt);
     }
     store::WriteSet audit;
     audit.append_audit({.at_ms = now_ms(), .actor = "vending", .action = "token.resend", .subject = t.txn_id,
                         .detail = fmt::format("ULANG from {}", phone)});
     (void)write(std::move(audit));
-    return reply(text(lang, ReplyId::kTokenReceipt,
-                      {{"token", format_token(*t.token)}, {"meter", t.meter_no}, {"kwh", format_kwh(t.energy_deci_kwh)},
-                       {"amount", format_rupiah(t.amount_rupiah)}, {"charges", charges_text(lang, charges)},
-                       {"ref", ref}}),
+    return reply(std::move(receipt).value(),
                  t.txn_id);
   }
   reply(text(lang, ReplyId::kResendNothing, {{"meter", *meter}}), std::nullopt);

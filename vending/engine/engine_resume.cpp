@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vending/engine/engine.h"
+#include "vending/engine/engine_records.h"
 
 namespace pintar::engine {
 
@@ -11,6 +12,32 @@ Status Engine::resume_outbox() {
   if (!pending.ok()) return pending.status();
   for (const auto& m : *pending) send(m);
   return Status::ok_status();
+}
+
+void Engine::arm_outbox_poll() {
+  std::lock_guard lock(mutex_);
+  if (stopped_) return;
+  // Kept with the transaction timers so that stop() cancels it ("outbox" is no txn id: those
+  // are the engine's own, never this word).
+  timers_["outbox"] = deps_.clock.schedule_after(options_.outbox_poll, [this] {
+    post("outbox", [this] {
+      send_requested();
+      arm_outbox_poll();
+    });
+  });
+}
+
+void Engine::send_requested() {
+  auto requested = deps_.ledger.find_messages("out", "requested", 100);
+  if (!requested.ok()) return counters_.add(kLedgerErrors);
+  for (store::MessageRecord m : *requested) {
+    // Pending first, then sent: a crash between them leaves it to resume_outbox, never twice.
+    store::WriteSet w;
+    w.update_delivery(delivery_update(m.message_id, "pending", now_ms()));
+    if (!write(std::move(w)).ok()) continue;
+    m.delivery_state = "pending";
+    send(m);
+  }
 }
 
 Status Engine::resume_transactions() {

@@ -226,6 +226,21 @@ Result<std::string> render(ReplyId id, Language language, std::span<const Field>
   return out;
 }
 
+Result<std::string> receipt_text(Language language, const store::TransactionRecord& t,
+                                 const std::optional<store::VendDetail>& detail) {
+  if (!t.token) return Status::failed_precondition(fmt::format("purchase {} has no token", t.txn_id));
+  Charges charges;
+  if (detail) {
+    const store::VendDetail& d = *detail;
+    charges = {.power_purchase = d.power_purchase_rupiah, .admin = d.admin_rupiah, .stamp_duty = d.stamp_duty_rupiah,
+               .ppn = d.ppn_rupiah, .ppj = d.ppj_rupiah, .instalment = d.instalment_rupiah};
+  }
+  const Field fields[] = {{"token", format_token(*t.token)},      {"meter", t.meter_no},
+                          {"kwh", format_kwh(t.energy_deci_kwh)}, {"amount", format_rupiah(t.amount_rupiah)},
+                          {"charges", charges_text(language, charges)}, {"ref", t.reference.value_or("").substr(0, 16)}};
+  return render(ReplyId::kTokenReceipt, language, fields);
+}
+
 std::string charges_text(Language language, const Charges& c) {
   const bool en = language == Language::kEn;
   struct Named {

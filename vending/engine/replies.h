@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "store/records.h"
 #include "vending/engine/sms_command.h"
 
 namespace pintar::engine {
@@ -101,6 +102,11 @@ std::string charges_text(Language language, const Charges& charges);
 // "1111-...-1111 lalu 2222-...-2222" (then, in English; commas before the last) for {kcts}:
 // the key change tokens in the order the meter takes them.
 std::string key_change_text(Language language, std::span<const std::string> tokens);
+// The token receipt of a sold purchase, rebuilt from the ledger (the same 20 digits as sold:
+// a resend, never a new sale): the customer's ULANG and the helpdesk's resend.
+// FailedPrecondition when the purchase has no token.
+Result<std::string> receipt_text(Language language, const store::TransactionRecord& txn,
+                                 const std::optional<store::VendDetail>& detail);
 // "Rp20.000, Rp50.000, ..." for {denominations} and {unsold}.
 std::string amounts_text(std::span<const int64_t> amounts);
 // An example of the command, for {example} in kBadFormat / kChooseMeter.

@@ -32,6 +32,10 @@ constexpr Key kVendingKeys[] = {
      .description = "The same purchase text from the same phone within this is answered with the first result, "
                     "never a second sale.",
      .min = 1, .max = kDay},
+    {.path = "vending.outbox_poll_ms", .type = Type::kInteger, .default_value = "2000",
+     .description = "How often the engine sends the SMS other processes asked for in the ledger (a helpdesk "
+                    "resend: an outgoing message in delivery state \"requested\").",
+     .min = 100, .max = 60000},
     {.path = "vending.resume_wait_s", .type = Type::kInteger, .default_value = "30",
      .description = "After a restart, how long a purchase recorded but not yet past its PIN check waits for the "
                     "gateway to deliver its SMS again (the PIN is never stored); then it asks for `YA <PIN>`.",
@@ -152,6 +156,7 @@ Result<VendingOptions> options_from(const config::Config& config) {
   o.confirm_window = std::chrono::seconds(config.integer("vending.confirm_window_s"));
   o.same_text_window = std::chrono::seconds(config.integer("vending.same_text_window_s"));
   o.resume_wait = std::chrono::seconds(config.integer("vending.resume_wait_s"));
+  o.outbox_poll = std::chrono::milliseconds(config.integer("vending.outbox_poll_ms"));
   o.modem_ack_timeout = std::chrono::seconds(config.integer("vending.modem_ack_timeout_s"));
   o.modem_resends = config.integer("vending.modem_resends");
   o.pin_attempts = config.integer("vending.pin_attempts");

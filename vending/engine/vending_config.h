@@ -27,6 +27,7 @@ struct VendingOptions {
   std::chrono::seconds confirm_window{300};
   std::chrono::seconds same_text_window{120};
   std::chrono::seconds resume_wait{30};
+  std::chrono::milliseconds outbox_poll{2000};  // how often SMS other processes requested are taken up
   std::chrono::seconds modem_ack_timeout{120};
   int64_t modem_resends = 2;              // resends after the first delivery, then needs_manual
   int64_t pin_attempts = 5;               // wrong PINs in a row that lock the subscription

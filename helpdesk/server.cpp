@@ -1,0 +1,62 @@
+#include "helpdesk/server.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+namespace pintar::helpdesk {
+
+Server::Server(std::unique_ptr<httplib::Server> http, int port, bool tls)
+    : http_(std::move(http)), port_(port), tls_(tls) {}
+
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::start(const HelpdeskOptions& options, ServerDeps deps) {
+  std::unique_ptr<httplib::Server> http;
+  const bool tls = !options.tls_certificate.empty();
+  if (tls) {
+    http = std::make_unique<httplib::SSLServer>(options.tls_certificate.c_str(), options.tls_private_key.c_str());
+    if (!http->is_valid()) {
+      return Status::io_error(fmt::format("helpdesk.tls_certificate {} / tls_private_key: not loaded (PEM files?)",
+                                          options.tls_certificate));
+    }
+  } else {
+    http = std::make_unique<httplib::Server>();
+  }
+  if (!options.web_root.empty()) {
+    if (!std::filesystem::is_directory(options.web_root)) {
+      return Status::invalid_argument(fmt::format("helpdesk.web_root {}: not a folder", options.web_root));
+    }
+    http->set_mount_point("/", options.web_root);
+  }
+  const int threads = options.threads;
+  http->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http->set_payload_max_length(64 * 1024);
+  http->set_read_timeout(10, 0);
+  http->set_write_timeout(10, 0);
+  http->set_keep_alive_max_count(100);
+  add_api_routes(*http, deps);
+  int port = options.port;
+  if (port == 0) {
+    port = http->bind_to_any_port(options.listen);
+    if (port < 0) return Status::io_error(fmt::format("helpdesk: cannot bind {}", options.listen));
+  } else if (!http->bind_to_port(options.listen, port)) {
+    return Status::io_error(fmt::format("helpdesk: cannot bind {}:{}", options.listen, port));
+  }
+  std::unique_ptr<Server> server(new Server(std::move(http), port, tls));
+  httplib::Server* raw = server->http_.get();
+  server->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  return server;
+}
+
+void Server::stop() {
+  if (http_) http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Server::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace pintar::helpdesk

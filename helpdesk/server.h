@@ -1,0 +1,66 @@
+// Server: `pintar helpdesk serve`'s HTTP(S) server (cpp-httplib; TLS through OpenSSL when a
+// certificate is configured): the JSON API of docs/helpdesk.md under /api/v1, /healthz, and
+// the web page's files from web_root.
+//
+// Every /api/v1 request needs "Authorization: Bearer <key>" (helpdesk/access.h): missing or
+// wrong key 401 and wrong role 403 answer the same body, {"error": "not allowed"}; past the
+// key's rate limit 429. Bad input 400 naming the field; unknown things 404; a purchase in the
+// wrong state 409; ledger trouble 503. /healthz and the page's static files are open (they
+// hold no data).
+//
+// Threads: start() binds and serves on its own thread pool; stop() (or the destructor) stops
+// it. The dependencies must outlive the Server.
+#ifndef PINTAR_HELPDESK_SERVER_H_
+#define PINTAR_HELPDESK_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "helpdesk/access.h"
+#include "helpdesk/actions.h"
+#include "helpdesk/diagnosis.h"
+#include "helpdesk/helpdesk_config.h"
+#include "helpdesk/lookups.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace pintar::helpdesk {
+
+struct ServerDeps {
+  Lookups& lookups;
+  TokenDiagnoser& diagnoser;
+  Actions& actions;
+  Access& access;
+};
+
+class Server {
+ public:
+  // Binds options.listen:options.port (0: a free port). IoError when it cannot bind or the
+  // TLS files do not load; InvalidArgument when web_root is set but not a folder.
+  static Result<std::unique_ptr<Server>> start(const HelpdeskOptions& options, ServerDeps deps);
+  ~Server();
+
+  int port() const { return port_; }
+  bool tls() const { return tls_; }
+  void stop();
+  // Blocks until stop() from another thread (or a signal handler's thread).
+  void wait();
+
+ private:
+  Server(std::unique_ptr<httplib::Server> http, int port, bool tls);
+  std::unique_ptr<httplib::Server> http_;
+  int port_;
+  bool tls_;
+  std::thread thread_;
+};
+
+// The routes, on any httplib::Server (api_routes.cpp).
+void add_api_routes(httplib::Server& http, ServerDeps deps);
+
+}  // namespace pintar::helpdesk
+
+#endif  // PINTAR_HELPDESK_SERVER_H_

@@ -1,0 +1,205 @@
+// The helpdesk's HTTP API, served for real over loopback on a real ledger file: every
+// endpoint refuses a missing/wrong key (401) and a role too low (403) with one body, and bad
+// input with a 400 naming the field.
+#include "helpdesk/server.h"
+
+#include <cstdlib>
+
+#include <httplib.h>
+
+#include "helpdesk/test_support.h"
+
+namespace pintar::helpdesk {
+namespace {
+
+using engine::testing::import;
+using engine::testing::subscriber;
+using engine::testing::vending_key;
+using nlohmann::json;
+using namespace testing;
+
+struct World {
+  std::string dir = store::testing::make_temp_dir();
+  store::LedgerOptions options = store::testing::options_in(dir);
+  std::unique_ptr<store::Ledger> ledger = store::open_ledger(options).value();
+  std::unique_ptr<store::HelpdeskKeyStore> keys = store::HelpdeskKeyStore::open(options).value();
+  store::SubscriberRecord one = subscriber(1);
+  Lookups lookups{*ledger, nullptr};
+  TokenDiagnoser diagnoser{*ledger, vending_key(sts::KeyDerivation::kDkga02)};
+  Actions actions{*ledger, Clock::real()};
+  Access access{*keys, Clock::real(), 1000};
+  std::unique_ptr<Server> server;
+  std::string viewer = add("vera", Role::kViewer), op = add("oscar", Role::kOperator), admin = add("ada", Role::kAdmin);
+
+  explicit World(HelpdeskOptions o = {.port = 0}) {
+    import(*ledger, {one});
+    store::TransactionRecord t = add_purchase(*ledger, 1, one);
+    next_version(*ledger, t, "needs_manual", "12345678901234567890", "REF1");
+    auto started = Server::start(o, {lookups, diagnoser, actions, access});
+    INFO(started.status().to_string());
+    REQUIRE(started.ok());
+    server = std::move(started).value();
+  }
+  std::string add(const std::string& name, Role role) {
+    auto key = make_key(name, role, 1).value();
+    REQUIRE(keys->add(key.row).ok());
+    return key.text;
+  }
+  httplib::Result call(const std::string& method, const std::string& path, const std::string& key,
+                       const std::string& body = "{}") {
+    httplib::Client client("127.0.0.1", server->port());
+    httplib::Headers headers;
+    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
+    if (method == "GET") return client.Get(path, headers);
+    return client.Post(path, headers, body, "application/json");
+  }
+};
+
+struct Endpoint {
+  std::string method, path, body;
+  Role need;
+};
+
+const Endpoint kEndpoints[] = {
+    {"GET", "/api/v1/whoami", "", Role::kViewer},
+    {"GET", "/api/v1/purchases?meter=14000000001", "", Role::kViewer},
+    {"GET", "/api/v1/purchases/t0001", "", Role::kViewer},
+    {"GET", "/api/v1/records/14000000001", "", Role::kViewer},
+    {"POST", "/api/v1/diagnose", R"({"meter":"14000000001","token":"12345678901234567890"})", Role::kViewer},
+    {"POST", "/api/v1/purchases/t0001/resend", R"({"reason":"lost the SMS"})", Role::kOperator},
+    {"POST", "/api/v1/purchases/t0001/resolve", R"({"outcome":"completed","reason":"meter shows it"})", Role::kOperator},
+    {"POST", "/api/v1/subscriptions/unlock", R"({"msisdn":"6281200000001","meter":"14000000001","reason":"verified"})",
+     Role::kOperator},
+};
+
+TEST_CASE("every endpoint: 401 without a valid key, 403 below its role, one body for both", "[helpdesk][http]") {
+  World w;
+  std::string revoked = w.add("gone", Role::kAdmin);
+  REQUIRE(w.keys->revoke("gone", 5).ok());
+  for (const Endpoint& e : kEndpoints) {
+    INFO(e.method << " " << e.path);
+    std::string wrong = w.admin;
+    wrong[30] = wrong[30] == 'a' ? 'b' : 'a';
+    for (const std::string& bad : {std::string(), std::string("nonsense"), wrong, revoked}) {
+      auto res = w.call(e.method, e.path, bad, e.body);
+      REQUIRE(res);
+      CHECK(res->status == 401);
+      CHECK(res->body == R"({"error":"not allowed"})");
+    }
+    if (e.need == Role::kOperator) {
+      auto res = w.call(e.method, e.path, w.viewer, e.body);
+      REQUIRE(res);
+      CHECK(res->status == 403);
+      CHECK(res->body == R"({"error":"not allowed"})");
+    }
+  }
+  // Nothing changed by the refused actions.
+  CHECK(w.ledger->find_transaction("t0001").value()->state == "needs_manual");
+  CHECK(w.ledger->find_messages("out", "requested", 10).value().empty());
+  CHECK(w.ledger->audit_of("t0001").value().empty());
+}
+
+TEST_CASE("/healthz is open; unknown API paths are 404 only with a key", "[helpdesk][http]") {
+  World w;
+  auto health = w.call("GET", "/healthz", "");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(w.call("GET", "/api/v1/nothing", "")->status == 401);
+  CHECK(w.call("GET", "/api/v1/nothing", w.viewer)->status == 404);
+}
+
+TEST_CASE("bad input is a 400 naming the field, on every endpoint", "[helpdesk][http]") {
+  World w;
+  auto error_of = [&](const std::string& method, const std::string& path, const std::string& body = "{}") {
+    auto res = w.call(method, path, w.admin, body);
+    REQUIRE(res);
+    INFO(method << " " << path << " " << body << " -> " << res->body);
+    CHECK(res->status == 400);
+    return json::parse(res->body).value("error", "");
+  };
+  CHECK_THAT(error_of("GET", "/api/v1/purchases?meter=12"), Catch::Contains("meter"));
+  CHECK_THAT(error_of("GET", "/api/v1/purchases?limit=0"), Catch::Contains("limit"));
+  CHECK_THAT(error_of("GET", "/api/v1/purchases?since=yesterday"), Catch::Contains("since"));
+  CHECK_THAT(error_of("GET", "/api/v1/purchases?state=lost"), Catch::Contains("state"));
+  CHECK_THAT(error_of("GET", "/api/v1/purchases?colour=red"), Catch::Contains("colour: not a search parameter"));
+  CHECK_THAT(error_of("GET", "/api/v1/purchases?cursor=zz"), Catch::Contains("cursor"));
+  CHECK_THAT(error_of("GET", "/api/v1/records/abc"), Catch::Contains("key"));
+  CHECK_THAT(error_of("POST", "/api/v1/diagnose", "not json"), Catch::Contains("body"));
+  CHECK_THAT(error_of("POST", "/api/v1/diagnose", R"({"meter":"14000000001"})"), Catch::Contains("token"));
+  CHECK_THAT(error_of("POST", "/api/v1/diagnose", R"({"meter":"14000000001","token":"12"})"), Catch::Contains("token"));
+  CHECK_THAT(error_of("POST", "/api/v1/purchases/t0001/resend", "[]"), Catch::Contains("body"));
+  CHECK_THAT(error_of("POST", "/api/v1/purchases/t0001/resend", R"({"reason":""})"), Catch::Contains("reason"));
+  CHECK_THAT(error_of("POST", "/api/v1/purchases/t0001/resolve", R"({"outcome":"maybe","reason":"abc"})"),
+             Catch::Contains("outcome"));
+  CHECK_THAT(error_of("POST", "/api/v1/purchases/t0001/resolve", R"({"reason":"abc"})"), Catch::Contains("outcome"));
+  CHECK_THAT(error_of("POST", "/api/v1/subscriptions/unlock", R"({"msisdn":"0812","meter":"14000000001","reason":"abc"})"),
+             Catch::Contains("msisdn"));
+  CHECK_THAT(error_of("POST", "/api/v1/subscriptions/unlock", R"({"msisdn":"6281200000001","reason":"abc"})"),
+             Catch::Contains("meter"));
+  CHECK(w.call("GET", "/api/v1/purchases/nope", w.viewer)->status == 404);
+  CHECK(w.call("POST", "/api/v1/diagnose", w.viewer, R"({"meter":"99999999999","token":"12345678901234567890"})")->status ==
+        404);
+}
+
+TEST_CASE("look-ups and actions through the API; viewers see phones and tokens masked", "[helpdesk][http]") {
+  World w;
+  auto as_viewer = w.call("GET", "/api/v1/purchases?meter=14000000001", w.viewer);
+  REQUIRE(as_viewer->status == 200);
+  const json page = json::parse(as_viewer->body);
+  REQUIRE(page["purchases"].size() == 1);
+  CHECK(page["purchases"][0]["token"] == "1234************7890");
+  CHECK(page["purchases"][0]["msisdn"] != w.one.subscription.msisdn);
+  CHECK(as_viewer->body.find("12345678901234567890") == std::string::npos);
+  auto as_op = w.call("GET", "/api/v1/purchases?token=12345678901234567890", w.op);
+  CHECK(json::parse(as_op->body)["purchases"][0]["msisdn"] == w.one.subscription.msisdn);
+
+  auto resent = w.call("POST", "/api/v1/purchases/t0001/resend", w.op, R"({"reason":"customer lost it"})");
+  REQUIRE(resent->status == 202);
+  auto timeline = json::parse(w.call("GET", "/api/v1/purchases/t0001", w.op)->body);
+  REQUIRE(timeline["audit"].size() == 1);
+  CHECK(timeline["audit"][0]["actor"] == "helpdesk:oscar");
+  CHECK(timeline["audit"][0]["action"] == "token.resend");
+
+  auto resolved = w.call("POST", "/api/v1/purchases/t0001/resolve", w.op, R"({"outcome":"completed","reason":"ok now"})");
+  REQUIRE(resolved->status == 200);
+  CHECK(json::parse(resolved->body)["state"] == "completed");
+  auto again = w.call("POST", "/api/v1/purchases/t0001/resolve", w.op, R"({"outcome":"refused","reason":"twice"})");
+  CHECK(again->status == 409);
+
+  auto whoami = json::parse(w.call("GET", "/api/v1/whoami", w.admin)->body);
+  CHECK(whoami == json{{"name", "ada"}, {"role", "admin"}});
+}
+
+TEST_CASE("past its rate limit a key gets 429, others go on", "[helpdesk][http]") {
+  World w;
+  Access tight(*w.keys, Clock::real(), 3);
+  auto server = Server::start({.port = 0}, {w.lookups, w.diagnoser, w.actions, tight}).value();
+  httplib::Client client("127.0.0.1", server->port());
+  const httplib::Headers viewer = {{"Authorization", "Bearer " + w.viewer}};
+  for (int i = 0; i < 3; ++i) CHECK(client.Get("/api/v1/whoami", viewer)->status == 200);
+  auto limited = client.Get("/api/v1/whoami", viewer);
+  CHECK(limited->status == 429);
+  CHECK(limited->get_header_value("Retry-After") == "1");
+  CHECK(client.Get("/api/v1/whoami", httplib::Headers{{"Authorization", "Bearer " + w.op}})->status == 200);
+}
+
+TEST_CASE("with a certificate configured it serves HTTPS only", "[helpdesk][http][tls]") {
+  const std::string dir = store::testing::make_temp_dir();
+  const std::string command = fmt::format(
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout {0}/key.pem -out {0}/cert.pem -days 2 -subj /CN=localhost "
+      ">/dev/null 2>&1",
+      dir);
+  REQUIRE(std::system(command.c_str()) == 0);
+  World w({.port = 0, .tls_certificate = dir + "/cert.pem", .tls_private_key = dir + "/key.pem"});
+  CHECK(w.server->tls());
+  httplib::SSLClient tls("127.0.0.1", w.server->port());
+  tls.enable_server_certificate_verification(false);  // self-signed for the test
+  auto health = tls.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  httplib::Client plain("127.0.0.1", w.server->port());
+  CHECK(!plain.Get("/healthz"));  // plain HTTP is not answered
+}
+
+}  // namespace
+}  // namespace pintar::helpdesk

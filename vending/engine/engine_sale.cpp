@@ -75,7 +75,10 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
   }
   if (sale.state != p2apst::PurchaseState::kCompleted || !sale.receipt) {
     std::string reason;
-    std::string body = refusal_text(lang, sale.meaning(), txn.meter_no, &reason);
+    // A 0047 tells how much is left this month: the inquiry before the purchase said so.
+    std::optional<int64_t> kwh_left;
+    if (outcome.inquiry && outcome.inquiry->data3) kwh_left = outcome.inquiry->data3->max_kwh;
+    std::string body = refusal_text(lang, sale.meaning(), txn.meter_no, &reason, kwh_left);
     return refuse(reason, std::move(body));
   }
 

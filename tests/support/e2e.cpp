@@ -1,0 +1,105 @@
+#include "tests/support/e2e.h"
+
+#include <sqlite3.h>
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "tests/support/process.h"
+
+namespace pintar::testing {
+
+using std::chrono::milliseconds;
+
+cli::WorldOptions world_options(std::vector<cli::WorldCustomer> customers, std::string vending_extra) {
+  cli::WorldOptions o;
+  o.work_dir = make_temp_dir("e2e");
+  o.source_dir = source_path("");
+  o.build_dir = std::getenv("PINTAR_BUILD_DIR") ? std::getenv("PINTAR_BUILD_DIR") : ".";
+  o.pintar = pintar_binary();
+  o.customers = std::move(customers);
+  o.vending_extra = std::move(vending_extra);
+  return o;
+}
+
+bool eventually(const std::function<bool()>& done, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return done();
+}
+
+size_t receipts_in(const nlohmann::json& inbox) {
+  size_t n = 0;
+  for (const auto& sms : inbox) {
+    if (sms.value("text", "").starts_with("TOKEN ")) ++n;
+  }
+  return n;
+}
+
+std::vector<std::string> texts_of(const nlohmann::json& inbox) {
+  std::vector<std::string> out;
+  for (const auto& sms : inbox) out.push_back(sms.value("text", ""));
+  return out;
+}
+
+nlohmann::json inbox_of_at_least(const cli::World& world, const std::string& phone, size_t count,
+                                 milliseconds timeout) {
+  nlohmann::json box;
+  eventually(
+      [&] {
+        box = world.inbox(phone);
+        return box.size() >= count;
+      },
+      timeout);
+  return box;
+}
+
+nlohmann::json last_purchase(const cli::World& world, const std::string& phone) {
+  const CommandResult shown = world.pintar({"purchases", "show", "--msisdn", phone, "--last", "--format", "json"});
+  if (shown.exit_status != 0) return nullptr;
+  return nlohmann::json::parse(shown.out);
+}
+
+std::string state_of(const cli::World& world, const std::string& phone) {
+  const nlohmann::json p = last_purchase(world, phone);
+  return p.is_null() ? "" : p.value("state", "");
+}
+
+size_t sales(const cli::World& world) { return world.p2apst("GET", "/stats")["sales"].get<size_t>(); }
+
+nlohmann::json sales_of(const cli::World& world, const std::string& meter) {
+  return world.p2apst("GET", "/sales?meter=" + meter)["sales"];
+}
+
+int64_t audit_count(const cli::World& world, const std::string& action) {
+  sqlite3* db = nullptr;
+  const std::string path = world.options().work_dir + "/ledger.db";
+  int64_t n = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1", -1, &stmt, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(stmt, 1, action.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+std::string rupiah_text(int64_t rupiah) {
+  std::string digits = std::to_string(rupiah);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
+    out += digits[i];
+  }
+  return "Rp" + out;
+}
+
+}  // namespace pintar::testing

@@ -280,7 +280,9 @@ nlohmann::json World::http(uint16_t port, const std::string& method, const std::
                            const nlohmann::json& body) const {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(30);
-  const auto result = method == "GET" ? client.Get(path) : client.Post(path, body.dump(), "application/json");
+  const auto result = method == "GET"      ? client.Get(path)
+                      : method == "DELETE" ? client.Delete(path)
+                                           : client.Post(path, body.dump(), "application/json");
   if (!result) fail(fmt::format("{} {} on port {}: no answer", method, path, port));
   if (result->status / 100 != 2) fail(fmt::format("{} {}: HTTP {} {}", method, path, result->status, result->body));
   return result->body.empty() ? nlohmann::json{} : nlohmann::json::parse(result->body);

@@ -98,7 +98,8 @@ class World {
   void stop_p2apst();
   void start_p2apst();
 
-  // The simulators' control APIs (JSON; throw on a non-2xx answer).
+  // The simulators' control APIs (JSON; method GET, DELETE or POST with the body; throw on a
+  // non-2xx answer).
   nlohmann::json smsc(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;
   nlohmann::json p2apst(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;
   nlohmann::json fleet(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;

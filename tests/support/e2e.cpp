@@ -75,15 +75,16 @@ nlohmann::json sales_of(const cli::World& world, const std::string& meter) {
   return world.p2apst("GET", "/sales?meter=" + meter)["sales"];
 }
 
-int64_t audit_count(const cli::World& world, const std::string& action) {
+int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix) {
   sqlite3* db = nullptr;
   const std::string path = world.options().work_dir + "/ledger.db";
   int64_t n = -1;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1", -1, &stmt, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1 AND substr(detail, 1, length(?2)) = ?2", -1, &stmt, nullptr) == SQLITE_OK) {
       sqlite3_bind_text(stmt, 1, action.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(stmt, 2, detail_prefix.c_str(), -1, SQLITE_TRANSIENT);
       if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
     }
     sqlite3_finalize(stmt);

@@ -41,8 +41,9 @@ std::string state_of(const cli::World& world, const std::string& phone);  // "" 
 size_t sales(const cli::World& world);
 nlohmann::json sales_of(const cli::World& world, const std::string& meter);
 
-// Rows of the ledger's audit log with this action (read-only SQLite on <work>/ledger.db).
-int64_t audit_count(const cli::World& world, const std::string& action);
+// Rows of the ledger's audit log with this action and a detail starting with
+// `detail_prefix` (read-only SQLite on <work>/ledger.db); -1 when it cannot be read.
+int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix = "");
 
 // "Rp43.182": whole rupiah as the receipts write them (written here again, not taken from
 // the engine, so that a receipt is checked against an independent rendering).

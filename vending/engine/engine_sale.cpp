@@ -65,9 +65,16 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
     return refuse(reason, std::move(body));
   }
   if (!outcome.purchase) {
-    return refuse("unsold tokens waiting", text(lang, ReplyId::kInquiryUnsold,
-                                                {{"meter", txn.meter_no}, {"name", ""}, {"tariff", ""}, {"power", ""},
-                                                 {"unsold", amounts_text(outcome.unsold_waiting)}}));
+    // Step 3 stopped after an approved inquiry: the same reply as CEK, with PLN's name for it.
+    std::vector<Field> fields{{"meter", txn.meter_no}, {"name", ""}, {"tariff", ""}, {"power", ""},
+                              {"unsold", amounts_text(outcome.unsold_waiting)}};
+    if (outcome.inquiry && outcome.inquiry->inquiry) {
+      const p2apst::InquiryResponse& i = *outcome.inquiry->inquiry;
+      fields[1].value = std::string(p2apst::trimmed(i.name));
+      fields[2].value = std::string(p2apst::trimmed(i.tariff));
+      fields[3].value = format_thousands(i.power_va);
+    }
+    return refuse("unsold tokens waiting", text(lang, ReplyId::kInquiryUnsold, fields));
   }
   const p2apst::PurchaseOutcome& sale = *outcome.purchase;
   if (p2apst::still_pending(sale) || sale.state == p2apst::PurchaseState::kNeedsManual) {

@@ -21,10 +21,11 @@ constexpr auto kSettle = 1500ms;  // as in e2e_purchase_test.cpp: a second SMS w
 
 std::string all_texts(const nlohmann::json& inbox) { return fmt::format("{}", fmt::join(texts_of(inbox), " | ")); }
 
-// P2APST answers are awaited 1.5 s (the simulator answers in milliseconds), advice follows
-// at once, and a lost link is retried every second.
+// P2APST answers are awaited 3 s (the simulator answers in milliseconds, even under ASan
+// with the whole suite running), advice follows at once, and a lost link is retried every
+// second.
 constexpr const char* kQuickP2apst =
-    "timeout_ms = 1500\nadvice_interval_ms = 1500\nadvice_repeat_count = 2\nreconnect_min_ms = 200\n"
+    "timeout_ms = 3000\nadvice_interval_ms = 3000\nadvice_repeat_count = 2\nreconnect_min_ms = 200\n"
     "reconnect_max_ms = 1000\n";
 
 cli::WorldOptions quick_p2apst(cli::WorldOptions o) {

@@ -17,10 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kSettle = 1500ms;  // as in e2e_purchase_test.cpp: a second SMS would be here by then
-
-std::string all_texts(const nlohmann::json& inbox) { return fmt::format("{}", fmt::join(texts_of(inbox), " | ")); }
-
 // P2APST answers are awaited 3 s (the simulator answers in milliseconds, even under ASan
 // with the whole suite running), advice follows at once, and a lost link is retried every
 // second.
@@ -40,11 +36,9 @@ TEST_CASE("P2APST silent, then stopped: the customer is told, nothing charged; b
 
   // Nothing answers the inquiry.
   world.p2apst("POST", "/faults", {{"kind", "drop_no_sale"}, {"count", 5}});
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "refused"; }, 30s));
-  nlohmann::json inbox = inbox_of_at_least(world, dewi.phone, 1, 10s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "refused"));
+  nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 1);
   CHECK(inbox[0]["text"] == p2apst_down);
@@ -56,23 +50,21 @@ TEST_CASE("P2APST silent, then stopped: the customer is told, nothing charged; b
 
   // PLN gone altogether.
   world.stop_p2apst();
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 100000 {}", dewi.meter, dewi.pin));
+  buy(world, dewi, 100000);
   inbox = inbox_of_at_least(world, dewi.phone, 2, 30s);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 2);
   CHECK(inbox[1]["text"] == p2apst_down);
-  CHECK(eventually([&] { return state_of(world, dewi.phone) == "refused"; }, 10s));
+  CHECK(reaches(world, dewi.phone, "refused", 10s));
   CHECK(last_purchase(world, dewi.phone)["amount_rupiah"] == 100000);
   CHECK(world.fleet("GET", "/meters/" + dewi.meter)["commands"] == 0);
 
   // Back: the link comes up again by itself and the next purchase is sold once.
   world.start_p2apst();
   std::this_thread::sleep_for(2s);  // reconnect_max_ms 1000 + the sign-on
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 200000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  inbox = inbox_of_at_least(world, dewi.phone, 3, 10s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 200000);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  inbox = settled_inbox(world, dewi.phone, 3);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 3);
   CHECK(receipts_in(inbox) == 1);
@@ -85,11 +77,9 @@ TEST_CASE("the purchase answer is lost: advice settles it, one sale, the token d
   const cli::WorldCustomer& dewi = world.options().customers[0];
   // The sale is made and charged, its 2210 never sent.
   world.p2apst("POST", "/faults", {{"kind", "drop_after_sale"}, {"mti", "2200"}});
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  inbox_of_at_least(world, dewi.phone, 1, 10s);
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
   INFO(all_texts(inbox));
   CHECK(inbox.size() == 1);
   CHECK(receipts_in(inbox) == 1);
@@ -115,11 +105,11 @@ TEST_CASE("the meter rejects: the customer is told what it means, needs_manual",
   const cli::WorldCustomer& budi = world.options().customers[1];  // English
   world.fleet("POST", "/meters/" + dewi.meter + "/behaviour", {{"reject", "USED"}});
   world.fleet("POST", "/meters/" + budi.meter + "/behaviour", {{"reject", "CRC"}});
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  world.send_sms(budi.phone, fmt::format("TOKEN {} 50000 {}", budi.meter, budi.pin));
+  buy(world, dewi, 50000);
+  buy(world, budi, 50000);
   for (const cli::WorldCustomer* c : {&dewi, &budi}) {
     INFO(c->meter);
-    REQUIRE(eventually([&] { return state_of(world, c->phone) == "needs_manual"; }, 30s));
+    REQUIRE(reaches(world, c->phone, "needs_manual"));
     const nlohmann::json meter = world.fleet("GET", "/meters/" + c->meter);
     CHECK(meter["tokens_accepted_count"] == 0);
     CHECK(meter["credit"] == 0);
@@ -127,10 +117,8 @@ TEST_CASE("the meter rejects: the customer is told what it means, needs_manual",
     CHECK(sales_of(world, c->meter).size() == 1);
   }
   inbox_of_at_least(world, dewi.phone, 2, 10s);
-  inbox_of_at_least(world, budi.phone, 2, 10s);
-  std::this_thread::sleep_for(kSettle);
+  const nlohmann::json budi_inbox = settled_inbox(world, budi.phone, 2);
   const nlohmann::json dewi_inbox = world.inbox(dewi.phone);
-  const nlohmann::json budi_inbox = world.inbox(budi.phone);
   INFO(all_texts(dewi_inbox) << " || " << all_texts(budi_inbox));
   REQUIRE(dewi_inbox.size() == 2);  // the receipt, then what the meter said
   REQUIRE(budi_inbox.size() == 2);
@@ -139,11 +127,9 @@ TEST_CASE("the meter rejects: the customer is told what it means, needs_manual",
   CHECK(dewi_inbox[1]["text"] ==
         fmt::format("Meter {}: token sudah pernah dimasukkan dan kWh sudah masuk. Tidak perlu tindakan.", dewi.meter));
   const std::string token = last_purchase(world, budi.phone)["token"];
-  const std::string dashed = fmt::format("{}-{}-{}-{}-{}", token.substr(0, 4), token.substr(4, 4),
-                                         token.substr(8, 4), token.substr(12, 4), token.substr(16, 4));
   CHECK(budi_inbox[1]["text"] == fmt::format("Meter {} rejected token {}: not for this meter. Do not buy again; "
                                              "call PLN 123 with the Ref.",
-                                             budi.meter, dashed));
+                                             budi.meter, dashed_token(token)));
   CHECK(sales(world) == 2);
 }
 
@@ -171,7 +157,7 @@ TEST_CASE("forged and replayed modem answers are dropped, never acted on", "[e2e
     std::this_thread::sleep_for(1500ms);  // the last genuine answer is older than mo_dedup_window_s
     const uint64_t answered = world.fleet("GET", meter_path)["answers_sent"].get<uint64_t>();
     world.fleet("POST", behaviour, {{round.fault, true}});
-    world.send_sms(dewi.phone, fmt::format("TOKEN {} {} {}", dewi.meter, round.amount, dewi.pin));
+    buy(world, dewi, round.amount);
     REQUIRE(eventually([&] { return world.fleet("GET", meter_path)["answers_sent"].get<uint64_t>() > answered; },
                        30s));
     // The answer reached the engine and was dropped there: audited, the purchase still waits.
@@ -182,7 +168,7 @@ TEST_CASE("forged and replayed modem answers are dropped, never acted on", "[e2e
     // The next answer is genuine: the resend (same token, same seq) is answered from the
     // meter's memory and completes the purchase.
     world.fleet("POST", behaviour, nlohmann::json::object());
-    REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 20s));
+    REQUIRE(reaches(world, dewi.phone, "completed", 20s));
     const nlohmann::json purchase = last_purchase(world, dewi.phone);
     CHECK(purchase["modem_command"]["attempts"] == 2);
   }
@@ -190,8 +176,7 @@ TEST_CASE("forged and replayed modem answers are dropped, never acted on", "[e2e
   CHECK(sales(world) == 2);
   const nlohmann::json meter = world.fleet("GET", meter_path);
   CHECK(meter["tokens_accepted_count"] == 2);  // each token entered once
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 2);
   INFO(all_texts(inbox));
   CHECK(inbox.size() == 2);
   CHECK(receipts_in(inbox) == 2);
@@ -203,7 +188,7 @@ TEST_CASE("the SMSC delivers the same MO twice: one sale, one token, one receipt
   // The gateway's deliver_sm_resp for the MO is lost: the SMSC times out (2 s in the world)
   // and delivers the very same PDU again.
   world.smsc("POST", "/fault", {{"type", "lose_deliver_resp"}, {"count", 1}});
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
+  buy(world, dewi, 50000);
   REQUIRE(eventually(
       [&] {
         const nlohmann::json deliveries = world.smsc("GET", "/deliveries?from=" + dewi.phone);
@@ -211,9 +196,8 @@ TEST_CASE("the SMSC delivers the same MO twice: one sale, one token, one receipt
       },
       30s));
   CHECK(world.smsc("GET", "/stats")["deliver_resp_lost"] == 1);
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
   INFO(all_texts(inbox));
   CHECK(inbox.size() == 1);
   CHECK(receipts_in(inbox) == 1);

@@ -22,10 +22,6 @@ using namespace std::chrono_literals;
 
 // Everything the customer could have been sent has arrived by then (replies take well under
 // a second on loopback); waiting this long before counting catches a second SMS.
-constexpr auto kSettle = 1500ms;
-
-std::string all_texts(const nlohmann::json& inbox) { return fmt::format("{}", fmt::join(texts_of(inbox), " | ")); }
-
 // A character a GSM 03.38 default-alphabet SMS carries as one septet without escape.
 bool gsm_basic(char c) {
   return c == '\n' || c == '\r' || (c >= 0x20 && c <= 0x7E && std::string_view("`[\\]^{|}~").find(c) == std::string_view::npos);
@@ -35,11 +31,9 @@ TEST_CASE("own meter with the PIN: one SMS receipt, one sale, the meter credited
   cli::World world(world_options(cli::demo_customers()));
   const cli::WorldCustomer& dewi = world.options().customers[0];
   const int64_t deposit = world.p2apst("GET", "/deposit")["deposit"].get<int64_t>();
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  inbox_of_at_least(world, dewi.phone, 1, 10s);
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 1);
 
@@ -106,10 +100,8 @@ TEST_CASE("another meter asks for YA <PIN>, which buys it; YA after the window i
   CHECK(sales(world) == 0);
 
   world.send_sms(budi.phone, fmt::format("YA {}", budi.pin));
-  REQUIRE(eventually([&] { return state_of(world, budi.phone) == "completed"; }, 30s));
-  inbox = inbox_of_at_least(world, budi.phone, 2, 10s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(budi.phone);
+  REQUIRE(reaches(world, budi.phone, "completed"));
+  inbox = settled_inbox(world, budi.phone, 2);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 2);
   CHECK(receipts_in(inbox) == 1);
@@ -125,11 +117,9 @@ TEST_CASE("another meter asks for YA <PIN>, which buys it; YA after the window i
   inbox = inbox_of_at_least(world, dewi.phone, 1, 15s);
   REQUIRE(inbox.size() == 1);
   CHECK(inbox[0]["text"].get<std::string>().find("Balas YA <PIN>") != std::string::npos);
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "expired"; }, 20s));
+  REQUIRE(reaches(world, dewi.phone, "expired", 20s));
   world.send_sms(dewi.phone, fmt::format("YA {}", dewi.pin));
-  inbox = inbox_of_at_least(world, dewi.phone, 2, 15s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(dewi.phone);
+  inbox = settled_inbox(world, dewi.phone, 2, 15s);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 2);
   CHECK(inbox[1]["text"].get<std::string>().starts_with("Tidak ada pembelian yang menunggu YA."));
@@ -155,14 +145,12 @@ TEST_CASE("wrong PINs are told, the fifth locks, and the right PIN is then refus
       CHECK(reply.starts_with("PIN salah terlalu sering. Pembelian diblokir 30 menit."));
     }
     CHECK(reply.find(fmt::format("00000{}", i)) == std::string::npos);  // a PIN is never echoed
-    CHECK(eventually([&] { return state_of(world, dewi.phone) == "refused"; }, 10s));
+    CHECK(reaches(world, dewi.phone, "refused", 10s));
   }
   CHECK(audit_count(world, "pin.locked") == 1);
 
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  inbox_of_at_least(world, dewi.phone, 6, 15s);
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 6, 15s);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 6);
   CHECK(inbox[5]["text"].get<std::string>().starts_with("PIN salah terlalu sering."));
@@ -180,10 +168,8 @@ TEST_CASE("an unknown meter and an amount not sold are answered; nothing is sold
   REQUIRE(inbox.size() == 1);
   CHECK(inbox[0]["text"] == "Nomor meter/IDPEL 99999999999 tidak dikenal PLN. Periksa nomornya lalu kirim lagi.");
 
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 30000 {}", dewi.meter, dewi.pin));
-  inbox_of_at_least(world, dewi.phone, 2, 15s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 30000);
+  inbox = settled_inbox(world, dewi.phone, 2, 15s);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 2);
   CHECK(inbox[1]["text"] ==
@@ -200,21 +186,15 @@ TEST_CASE("kWh over this month's limit (P2APST 0047): told, nothing charged", "[
   cli::World world(world_options(cli::demo_customers()));
   const cli::WorldCustomer& dewi = world.options().customers[0];
   // Dewi's account with only 10 kWh left this month; Rp50,000 buys about 29.9 kWh.
-  nlohmann::json account;
-  const nlohmann::json accounts = world.p2apst("GET", "/accounts")["accounts"];
-  for (const auto& a : accounts) {
-    if (a["meter"] == dewi.meter) account = a;
-  }
+  nlohmann::json account = account_of(world, dewi.meter);
   REQUIRE(account.is_object());
   account["max_kwh"] = 10;
   world.p2apst("POST", "/accounts", account);
   const int64_t deposit = world.p2apst("GET", "/deposit")["deposit"].get<int64_t>();
 
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "refused"; }, 30s));
-  inbox_of_at_least(world, dewi.phone, 1, 10s);
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "refused"));
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 1);
   CHECK(inbox[0]["text"] == "Sisa batas bulan ini 10 kWh; pilih nominal lebih kecil. Tidak ada biaya.");

@@ -22,15 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kSettle = 1500ms;  // as in e2e_purchase_test.cpp: a second SMS would be here by then
-
-std::string all_texts(const nlohmann::json& inbox) { return fmt::format("{}", fmt::join(texts_of(inbox), " | ")); }
-
-std::string dashed(const std::string& token) {
-  return fmt::format("{}-{}-{}-{}-{}", token.substr(0, 4), token.substr(4, 4), token.substr(8, 4), token.substr(12, 4),
-                     token.substr(16, 4));
-}
-
 // `pintar sts ARGS...`, its stdout without the newline.
 std::string sts(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {pintar_binary(), "sts"};
@@ -40,14 +31,6 @@ std::string sts(const std::vector<std::string>& args) {
   std::string out = r.out;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
-}
-
-nlohmann::json account_of(const cli::World& world, const std::string& meter) {
-  const nlohmann::json accounts = world.p2apst("GET", "/accounts")["accounts"];
-  for (const auto& a : accounts) {
-    if (a["meter"] == meter) return a;
-  }
-  return nullptr;
 }
 
 TEST_CASE("an unsold token PLN holds: CEK offers it, buying its amount takes it, nothing charged", "[e2e][tokens]") {
@@ -68,18 +51,16 @@ TEST_CASE("an unsold token PLN holds: CEK offers it, buying its amount takes it,
                                         dewi.meter));
 
   // Another amount while it waits: not sold, the customer is pointed at the unsold one.
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 100000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "refused"; }, 30s));
+  buy(world, dewi, 100000);
+  REQUIRE(reaches(world, dewi.phone, "refused"));
   inbox = inbox_of_at_least(world, dewi.phone, 2, 10s);
   REQUIRE(inbox.size() == 2);
   CHECK(inbox[1]["text"] == inbox[0]["text"]);
   CHECK(sales(world) == 0);
 
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  inbox_of_at_least(world, dewi.phone, 3, 10s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  inbox = settled_inbox(world, dewi.phone, 3);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 3);
   CHECK(receipts_in(inbox) == 1);
@@ -115,15 +96,13 @@ TEST_CASE("token_source = p2apst: PLN's 20 digits, made for the meter, reach it 
   options.p2apst_config = {{"tokens_file", tokens_file}};
   cli::World world(std::move(options));
 
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  inbox_of_at_least(world, dewi.phone, 1, 10s);
-  std::this_thread::sleep_for(kSettle);
-  const nlohmann::json inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 1);
   CHECK(inbox[0]["text"].get<std::string>().starts_with(
-      fmt::format("TOKEN {}\nMeter {} 29.8 kWh\n", dashed(token), dewi.meter)));
+      fmt::format("TOKEN {}\nMeter {} 29.8 kWh\n", dashed_token(token), dewi.meter)));
   CHECK(sales(world) == 1);
   const nlohmann::json sold = sales_of(world, dewi.meter);
   REQUIRE(sold.size() == 1);
@@ -142,11 +121,9 @@ TEST_CASE("a meter on base date 1993 past the rollover: key change tokens first,
   cli::World world(world_options(customers));
   const cli::WorldCustomer& dewi = world.options().customers[0];
 
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 50000 {}", dewi.meter, dewi.pin));
-  REQUIRE(eventually([&] { return state_of(world, dewi.phone) == "completed"; }, 30s));
-  inbox_of_at_least(world, dewi.phone, 2, 10s);
-  std::this_thread::sleep_for(kSettle);
-  nlohmann::json inbox = world.inbox(dewi.phone);
+  buy(world, dewi, 50000);
+  REQUIRE(reaches(world, dewi.phone, "completed"));
+  nlohmann::json inbox = settled_inbox(world, dewi.phone, 2);
   INFO(all_texts(inbox));
   REQUIRE(inbox.size() == 2);
   CHECK(receipts_in(inbox) == 1);
@@ -170,13 +147,11 @@ TEST_CASE("a meter on base date 1993 past the rollover: key change tokens first,
   CHECK(sales(world) == 1);
 
   // The meter is on its new key now: the next sale is the credit token alone.
-  world.send_sms(dewi.phone, fmt::format("TOKEN {} 100000 {}", dewi.meter, dewi.pin));
+  buy(world, dewi, 100000);
   REQUIRE(eventually([&] { return last_purchase(world, dewi.phone)["amount_rupiah"] == 100000 &&
                                   state_of(world, dewi.phone) == "completed"; },
                      30s));
-  inbox_of_at_least(world, dewi.phone, 3, 10s);
-  std::this_thread::sleep_for(kSettle);
-  inbox = world.inbox(dewi.phone);
+  inbox = settled_inbox(world, dewi.phone, 3);
   REQUIRE(inbox.size() == 3);
   CHECK(inbox[2]["text"].get<std::string>().starts_with("TOKEN "));
   meter = world.fleet("GET", "/meters/" + dewi.meter);

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "tests/support/process.h"
 
@@ -30,6 +31,14 @@ bool eventually(const std::function<bool()>& done, milliseconds timeout) {
     std::this_thread::sleep_for(milliseconds(100));
   }
   return done();
+}
+
+void buy(const cli::World& world, const cli::WorldCustomer& customer, int64_t amount) {
+  world.send_sms(customer.phone, fmt::format("TOKEN {} {} {}", customer.meter, amount, customer.pin));
+}
+
+bool reaches(const cli::World& world, const std::string& phone, const std::string& state, milliseconds timeout) {
+  return eventually([&] { return state_of(world, phone) == state; }, timeout);
 }
 
 size_t receipts_in(const nlohmann::json& inbox) {
@@ -58,6 +67,19 @@ nlohmann::json inbox_of_at_least(const cli::World& world, const std::string& pho
   return box;
 }
 
+nlohmann::json settled_inbox(const cli::World& world, const std::string& phone, size_t count, milliseconds timeout) {
+  inbox_of_at_least(world, phone, count, timeout);
+  std::this_thread::sleep_for(kSettle);
+  return world.inbox(phone);
+}
+
+std::string all_texts(const nlohmann::json& inbox) { return fmt::format("{}", fmt::join(texts_of(inbox), " | ")); }
+
+std::string dashed_token(const std::string& d) {
+  if (d.size() != 20) return d;
+  return fmt::format("{}-{}-{}-{}-{}", d.substr(0, 4), d.substr(4, 4), d.substr(8, 4), d.substr(12, 4), d.substr(16, 4));
+}
+
 nlohmann::json last_purchase(const cli::World& world, const std::string& phone) {
   const CommandResult shown = world.pintar({"purchases", "show", "--msisdn", phone, "--last", "--format", "json"});
   if (shown.exit_status != 0) return nullptr;
@@ -73,6 +95,14 @@ size_t sales(const cli::World& world) { return world.p2apst("GET", "/stats")["sa
 
 nlohmann::json sales_of(const cli::World& world, const std::string& meter) {
   return world.p2apst("GET", "/sales?meter=" + meter)["sales"];
+}
+
+nlohmann::json account_of(const cli::World& world, const std::string& meter) {
+  const nlohmann::json accounts = world.p2apst("GET", "/accounts")["accounts"];
+  for (const auto& a : accounts) {
+    if (a["meter"] == meter) return a;
+  }
+  return nullptr;
 }
 
 int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix) {

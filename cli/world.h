@@ -1,5 +1,5 @@
 // World: the whole simulated deployment on loopback, for `pintar demo` and the end-to-end
-// tests (tests/e2e_test.cpp): the SMSC simulator (tests/peers/smsc-sim), the P2APST
+// tests (tests/e2e*_test.cpp): the SMSC simulator (tests/peers/smsc-sim), the P2APST
 // simulator (tests/peers/p2apst-sim), the meter fleet and the phones (tests/peers/meter-fleet,
 // tests/peers/phones), and the real `pintar gateway` and `pintar vending` between them, with
 // a configuration, keys and a subscriber file written into one work directory.

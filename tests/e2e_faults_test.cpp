@@ -182,7 +182,11 @@ TEST_CASE("forged and replayed modem answers are dropped, never acted on", "[e2e
   CHECK(receipts_in(inbox) == 2);
 }
 
-TEST_CASE("the SMSC delivers the same MO twice: one sale, one token, one receipt", "[e2e][faults]") {
+// The gateway cannot tell this redelivery from the customer sending the same SMS again: it
+// passes an mo_repeat, and the engine answers it with the purchase's last SMS once that is
+// out (docs/gateway.md). So the receipt may come twice, always the same one; the sale and
+// the token never do.
+TEST_CASE("the SMSC delivers the same MO twice: one sale, one token, the one receipt", "[e2e][faults]") {
   cli::World world(world_options(cli::demo_customers()));
   const cli::WorldCustomer& dewi = world.options().customers[0];
   // The gateway's deliver_sm_resp for the MO is lost: the SMSC times out (2 s in the world)
@@ -197,10 +201,11 @@ TEST_CASE("the SMSC delivers the same MO twice: one sale, one token, one receipt
       30s));
   CHECK(world.smsc("GET", "/stats")["deliver_resp_lost"] == 1);
   REQUIRE(reaches(world, dewi.phone, "completed"));
-  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1);
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 2, 5s);
   INFO(all_texts(inbox));
-  CHECK(inbox.size() == 1);
-  CHECK(receipts_in(inbox) == 1);
+  REQUIRE((inbox.size() == 1 || inbox.size() == 2));  // at most one answer per delivery
+  CHECK(receipts_in(inbox) == inbox.size());
+  CHECK(inbox.back()["text"] == inbox.front()["text"]);  // the same token, never a second one
   CHECK(sales(world) == 1);
   CHECK(world.fleet("GET", "/meters/" + dewi.meter)["tokens_accepted_count"] == 1);
   const CommandResult listed =

@@ -83,15 +83,10 @@ World::World(WorldOptions options) : options_(std::move(options)) {
   std::ofstream(options_.work_dir + "/smsc-sim.json") << smsc_config.dump(2);
   smsc_ = start_node("smsc-sim/smsc-sim.js", {"--config", options_.work_dir + "/smsc-sim.json"}, smsc_smpp_,
                      smsc_control_);
-  p2apst_ = start_node("p2apst-sim/p2apst-sim.js", {}, p2apst_iso_, p2apst_control_);
-  // Accounts the simulator does not have by default (numbered customers).
-  nlohmann::json accounts = nlohmann::json::array();
-  for (const WorldCustomer& c : options_.customers) {
-    if (c.meter.starts_with("110000000")) continue;
-    accounts.push_back({{"meter", c.meter}, {"idpel", c.idpel}, {"name", c.name}, {"tariff", c.tariff},
-                        {"power_va", c.power_va}});
-  }
-  if (!accounts.empty()) p2apst("POST", "/accounts", accounts);
+  nlohmann::json p2apst_config = {{"cutoff", nullptr}};
+  p2apst_config.update(options_.p2apst_config);
+  std::ofstream(options_.work_dir + "/p2apst-sim.json") << p2apst_config.dump(2);
+  start_p2apst();
   write_files();
   fleet_ = start_peer(options_.build_dir + "/tests/peers/meter_fleet",
                       {"--fleet", options_.work_dir + "/fleet.json", "--smsc-port", std::to_string(smsc_smpp_),
@@ -104,6 +99,27 @@ World::World(WorldOptions options) : options_(std::move(options)) {
   if (imported.exit_status != 0) fail("pintar customers import failed: " + imported.err);
   start_gateway();
   start_vending();
+}
+
+void World::start_p2apst() {
+  std::vector<std::string> args = {"--config", options_.work_dir + "/p2apst-sim.json"};
+  if (p2apst_iso_ != 0) {  // a restart: the ports the configuration and the tests know
+    args.insert(args.end(), {"--port", std::to_string(p2apst_iso_), "--control-port", std::to_string(p2apst_control_)});
+  }
+  p2apst_ = start_node("p2apst-sim/p2apst-sim.js", args, p2apst_iso_, p2apst_control_);
+  // Accounts the simulator does not have by default (numbered customers).
+  nlohmann::json accounts = nlohmann::json::array();
+  for (const WorldCustomer& c : options_.customers) {
+    if (c.meter.starts_with("110000000")) continue;
+    accounts.push_back({{"meter", c.meter}, {"idpel", c.idpel}, {"name", c.name}, {"tariff", c.tariff},
+                        {"power_va", c.power_va}});
+  }
+  if (!accounts.empty()) p2apst("POST", "/accounts", accounts);
+}
+
+void World::stop_p2apst() {
+  if (p2apst_) p2apst_->stop(SIGTERM, seconds(10));
+  p2apst_.reset();
 }
 
 World::~World() {
@@ -125,10 +141,11 @@ void World::write_files() {
     const std::string pan = engine::meter_pan(c.meter);  // as the engine derives the decoder key
     fleet["meters"].push_back({{"meter", c.meter}, {"msisdn", c.modem_msisdn}, {"key_id", c.key_id}, {"key", key},
                                {"vending_key", kTestVendingKey}, {"dkga", "02"}, {"pan", pan}, {"sgc", 123456},
-                               {"ti", 1}, {"krn", 1}, {"kt", 2}, {"ea", "07"}, {"base_date", "14"},
+                               {"ti", 1}, {"krn", 1}, {"kt", 2}, {"ea", "07"},
+                               {"base_date", fmt::format("{:02}", c.base_date % 100)},
                                {"engine", options_.short_code}});
-    csv += fmt::format("{},{},{},{},default,{},123456,01,1,2,07,02,2014,S,{},{},{},{},{}\n", c.idpel, c.name, c.tariff,
-                       c.power_va, c.meter, c.modem_msisdn, c.key_id, c.phone, c.language, c.pin);
+    csv += fmt::format("{},{},{},{},default,{},123456,01,1,2,07,02,{},S,{},{},{},{},{}\n", c.idpel, c.name, c.tariff,
+                       c.power_va, c.meter, c.base_date, c.modem_msisdn, c.key_id, c.phone, c.language, c.pin);
   }
   write_private(w + "/modem-keys", keyring);
   std::ofstream(w + "/fleet.json") << fleet.dump(2);
@@ -157,6 +174,7 @@ bank_code = "4510017"
 partner_central_id = "4512017"
 cutoff_start = "00:00"
 cutoff_end = "00:00"
+{p2apst_extra}
 
 [gateway]
 zmq_endpoint = "ipc://{w}/run/engine.sock"
@@ -183,7 +201,8 @@ ppn_bp = {{ "R3" = "1100" }}
 )",
       fmt::arg("w", w), fmt::arg("level", options_.log_level), fmt::arg("pin", kPinKey), fmt::arg("iso", p2apst_iso_),
       fmt::arg("smpp", smsc_smpp_), fmt::arg("short", options_.short_code), fmt::arg("source", options_.token_source),
-      fmt::arg("kek", kKek), fmt::arg("extra", options_.vending_extra), fmt::arg("gateway_extra", options_.gateway_extra));
+      fmt::arg("kek", kKek), fmt::arg("extra", options_.vending_extra), fmt::arg("gateway_extra", options_.gateway_extra),
+      fmt::arg("p2apst_extra", options_.p2apst_extra));
 }
 
 std::unique_ptr<ChildProcess> World::start_node(const std::string& script, const std::vector<std::string>& args,
@@ -261,7 +280,9 @@ nlohmann::json World::http(uint16_t port, const std::string& method, const std::
                            const nlohmann::json& body) const {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(30);
-  const auto result = method == "GET" ? client.Get(path) : client.Post(path, body.dump(), "application/json");
+  const auto result = method == "GET"      ? client.Get(path)
+                      : method == "DELETE" ? client.Delete(path)
+                                           : client.Post(path, body.dump(), "application/json");
   if (!result) fail(fmt::format("{} {} on port {}: no answer", method, path, port));
   if (result->status / 100 != 2) fail(fmt::format("{} {}: HTTP {} {}", method, path, result->status, result->body));
   return result->body.empty() ? nlohmann::json{} : nlohmann::json::parse(result->body);

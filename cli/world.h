@@ -1,5 +1,5 @@
 // World: the whole simulated deployment on loopback, for `pintar demo` and the end-to-end
-// tests (tests/e2e_test.cpp): the SMSC simulator (tests/peers/smsc-sim), the P2APST
+// tests (tests/e2e*_test.cpp): the SMSC simulator (tests/peers/smsc-sim), the P2APST
 // simulator (tests/peers/p2apst-sim), the meter fleet and the phones (tests/peers/meter-fleet,
 // tests/peers/phones), and the real `pintar gateway` and `pintar vending` between them, with
 // a configuration, keys and a subscriber file written into one work directory.
@@ -39,6 +39,9 @@ struct WorldCustomer {
   std::string phone;         // 62812...
   std::string language = "id";
   std::string pin;           // 6 digits
+  // The meter's STS base date: 1993, 2014 or 2035. A 1993 meter is past its TID rollover
+  // (2024-11-24), so its first sale brings the key change tokens first.
+  int base_date = 2014;
 };
 
 // The demo's customers: DEWI LESTARI and BUDI SANTOSO of the P2APST simulator's defaults.
@@ -56,6 +59,11 @@ struct WorldOptions {
   std::string token_source = "local";
   std::string vending_extra;   // TOML lines appended to [vending]
   std::string gateway_extra;   // TOML lines appended to [gateway]
+  std::string p2apst_extra;    // TOML lines appended to [p2apst] (e.g. timeout_ms = 2000)
+  // Keys of the P2APST simulator's --config file (tests/peers/p2apst-sim/README.md), e.g.
+  // {"tokens_file": "/abs/tokens.json"}. The world always turns the simulator's cut-off off
+  // ("cutoff": null) unless this names one: the world's clock is the real one.
+  nlohmann::json p2apst_config = nlohmann::json::object();
   std::string log_level = "warn";
 };
 
@@ -85,8 +93,13 @@ class World {
   int stop_gateway(int signal_number = 15);
   void start_vending();
   int stop_vending(int signal_number = 15);
+  // The P2APST simulator (PLN down): stopped with SIGTERM; started again on the same ports,
+  // with its state (sales, faults, statistics) back to its configuration's.
+  void stop_p2apst();
+  void start_p2apst();
 
-  // The simulators' control APIs (JSON; throw on a non-2xx answer).
+  // The simulators' control APIs (JSON; method GET, DELETE or POST with the body; throw on a
+  // non-2xx answer).
   nlohmann::json smsc(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;
   nlohmann::json p2apst(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;
   nlohmann::json fleet(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;

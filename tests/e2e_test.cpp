@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/world.h"
+#include "tests/support/e2e.h"
 #include "tests/support/process.h"
 
 namespace pintar::testing {
@@ -21,41 +22,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-cli::WorldOptions world_options(std::vector<cli::WorldCustomer> customers, std::string vending_extra = {}) {
-  cli::WorldOptions o;
-  o.work_dir = make_temp_dir("e2e");
-  o.source_dir = source_path("");
-  o.build_dir = std::getenv("PINTAR_BUILD_DIR") ? std::getenv("PINTAR_BUILD_DIR") : ".";
-  o.pintar = pintar_binary();
-  o.customers = std::move(customers);
-  o.vending_extra = std::move(vending_extra);
-  return o;
-}
-
-size_t receipts_in(const nlohmann::json& inbox) {
-  size_t n = 0;
-  for (const auto& sms : inbox) {
-    if (sms.value("text", "").starts_with("TOKEN ")) ++n;
-  }
-  return n;
-}
-
-// Polls `done` every 100 ms until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return done();
-}
-
-std::string state_of(const cli::World& world, const std::string& phone) {
-  const CommandResult shown = world.pintar({"purchases", "show", "--msisdn", phone, "--last", "--format", "json"});
-  if (shown.exit_status != 0) return "";
-  return nlohmann::json::parse(shown.out).value("state", "");
-}
 
 // kill -9 of pintar vending, then of pintar gateway, during 200 concurrent purchases, at a
 // random moment: every paid request is finished once (one sale at P2APST, one token credited,

@@ -212,8 +212,10 @@ class Engine {
   void settle_after_error(const store::TransactionRecord& txn, Status error);
   void modem_timeout(const store::TransactionRecord& txn);
   std::optional<store::SubscriberView> subscriber_of(const std::string& meter_no);
+  // `kwh_left`: the whole kWh P2APST's inquiry said are still allowed this month (bit 62),
+  // which a 0047 refusal tells the customer; without it a 0047 gets the code's own text.
   std::string refusal_text(Language language, const p2apst::ResponseCode& code, const std::string& meter_no,
-                           std::string* reason);
+                           std::string* reason, std::optional<int64_t> kwh_left = std::nullopt);
 
   // engine_modem.cpp: what modems answer.
   void on_modem_mo(const wire::Mo& mo);

@@ -135,10 +135,12 @@ std::optional<store::SubscriberView> Engine::subscriber_of(const std::string& me
 }
 
 std::string Engine::refusal_text(Language language, const p2apst::ResponseCode& code, const std::string& meter_no,
-                                 std::string* reason) {
+                                 std::string* reason, std::optional<int64_t> kwh_left) {
   *reason = fmt::format("p2apst {}", code.code.empty() ? "unknown" : code.code);
   if (code.cause == p2apst::Cause::kUnknownSubscriber) return text(language, ReplyId::kUnknownMeter, {{"number", meter_no}});
-  if (code.code == "0047") return text(language, ReplyId::kKwhOverLimit, {{"max_kwh", "0"}});
+  if (code.code == "0047" && kwh_left) {
+    return text(language, ReplyId::kKwhOverLimit, {{"max_kwh", std::to_string(*kwh_left)}});
+  }
   return text(language, ReplyId::kPurchaseRefused,
               {{"meter", meter_no}, {"reason", std::string(language == Language::kEn ? code.text_en : code.text_id)}});
 }

@@ -65,9 +65,16 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
     return refuse(reason, std::move(body));
   }
   if (!outcome.purchase) {
-    return refuse("unsold tokens waiting", text(lang, ReplyId::kInquiryUnsold,
-                                                {{"meter", txn.meter_no}, {"name", ""}, {"tariff", ""}, {"power", ""},
-                                                 {"unsold", amounts_text(outcome.unsold_waiting)}}));
+    // Step 3 stopped after an approved inquiry: the same reply as CEK, with PLN's name for it.
+    std::vector<Field> fields{{"meter", txn.meter_no}, {"name", ""}, {"tariff", ""}, {"power", ""},
+                              {"unsold", amounts_text(outcome.unsold_waiting)}};
+    if (outcome.inquiry && outcome.inquiry->inquiry) {
+      const p2apst::InquiryResponse& i = *outcome.inquiry->inquiry;
+      fields[1].value = std::string(p2apst::trimmed(i.name));
+      fields[2].value = std::string(p2apst::trimmed(i.tariff));
+      fields[3].value = format_thousands(i.power_va);
+    }
+    return refuse("unsold tokens waiting", text(lang, ReplyId::kInquiryUnsold, fields));
   }
   const p2apst::PurchaseOutcome& sale = *outcome.purchase;
   if (p2apst::still_pending(sale) || sale.state == p2apst::PurchaseState::kNeedsManual) {
@@ -75,7 +82,10 @@ void Engine::purchased(const store::TransactionRecord& txn, p2apst::BuyOutcome o
   }
   if (sale.state != p2apst::PurchaseState::kCompleted || !sale.receipt) {
     std::string reason;
-    std::string body = refusal_text(lang, sale.meaning(), txn.meter_no, &reason);
+    // A 0047 tells how much is left this month: the inquiry before the purchase said so.
+    std::optional<int64_t> kwh_left;
+    if (outcome.inquiry && outcome.inquiry->data3) kwh_left = outcome.inquiry->data3->max_kwh;
+    std::string body = refusal_text(lang, sale.meaning(), txn.meter_no, &reason, kwh_left);
     return refuse(reason, std::move(body));
   }
 

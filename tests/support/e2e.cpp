@@ -1,0 +1,136 @@
+#include "tests/support/e2e.h"
+
+#include <sqlite3.h>
+
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "tests/support/process.h"
+
+namespace pintar::testing {
+
+using std::chrono::milliseconds;
+
+cli::WorldOptions world_options(std::vector<cli::WorldCustomer> customers, std::string vending_extra) {
+  cli::WorldOptions o;
+  o.work_dir = make_temp_dir("e2e");
+  o.source_dir = source_path("");
+  o.build_dir = std::getenv("PINTAR_BUILD_DIR") ? std::getenv("PINTAR_BUILD_DIR") : ".";
+  o.pintar = pintar_binary();
+  o.customers = std::move(customers);
+  o.vending_extra = std::move(vending_extra);
+  return o;
+}
+
+bool eventually(const std::function<bool()>& done, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return done();
+}
+
+void buy(const cli::World& world, const cli::WorldCustomer& customer, int64_t amount) {
+  world.send_sms(customer.phone, fmt::format("TOKEN {} {} {}", customer.meter, amount, customer.pin));
+}
+
+bool reaches(const cli::World& world, const std::string& phone, const std::string& state, milliseconds timeout) {
+  return eventually([&] { return state_of(world, phone) == state; }, timeout);
+}
+
+size_t receipts_in(const nlohmann::json& inbox) {
+  size_t n = 0;
+  for (const auto& sms : inbox) {
+    if (sms.value("text", "").starts_with("TOKEN ")) ++n;
+  }
+  return n;
+}
+
+std::vector<std::string> texts_of(const nlohmann::json& inbox) {
+  std::vector<std::string> out;
+  for (const auto& sms : inbox) out.push_back(sms.value("text", ""));
+  return out;
+}
+
+nlohmann::json inbox_of_at_least(const cli::World& world, const std::string& phone, size_t count,
+                                 milliseconds timeout) {
+  nlohmann::json box;
+  eventually(
+      [&] {
+        box = world.inbox(phone);
+        return box.size() >= count;
+      },
+      timeout);
+  return box;
+}
+
+nlohmann::json settled_inbox(const cli::World& world, const std::string& phone, size_t count, milliseconds timeout) {
+  inbox_of_at_least(world, phone, count, timeout);
+  std::this_thread::sleep_for(kSettle);
+  return world.inbox(phone);
+}
+
+std::string all_texts(const nlohmann::json& inbox) { return fmt::format("{}", fmt::join(texts_of(inbox), " | ")); }
+
+std::string dashed_token(const std::string& d) {
+  if (d.size() != 20) return d;
+  return fmt::format("{}-{}-{}-{}-{}", d.substr(0, 4), d.substr(4, 4), d.substr(8, 4), d.substr(12, 4), d.substr(16, 4));
+}
+
+nlohmann::json last_purchase(const cli::World& world, const std::string& phone) {
+  const CommandResult shown = world.pintar({"purchases", "show", "--msisdn", phone, "--last", "--format", "json"});
+  if (shown.exit_status != 0) return nullptr;
+  return nlohmann::json::parse(shown.out);
+}
+
+std::string state_of(const cli::World& world, const std::string& phone) {
+  const nlohmann::json p = last_purchase(world, phone);
+  return p.is_null() ? "" : p.value("state", "");
+}
+
+size_t sales(const cli::World& world) { return world.p2apst("GET", "/stats")["sales"].get<size_t>(); }
+
+nlohmann::json sales_of(const cli::World& world, const std::string& meter) {
+  return world.p2apst("GET", "/sales?meter=" + meter)["sales"];
+}
+
+nlohmann::json account_of(const cli::World& world, const std::string& meter) {
+  const nlohmann::json accounts = world.p2apst("GET", "/accounts")["accounts"];
+  for (const auto& a : accounts) {
+    if (a["meter"] == meter) return a;
+  }
+  return nullptr;
+}
+
+int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix) {
+  sqlite3* db = nullptr;
+  const std::string path = world.options().work_dir + "/ledger.db";
+  int64_t n = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1 AND substr(detail, 1, length(?2)) = ?2", -1, &stmt, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(stmt, 1, action.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(stmt, 2, detail_prefix.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+std::string rupiah_text(int64_t rupiah) {
+  std::string digits = std::to_string(rupiah);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
+    out += digits[i];
+  }
+  return "Rp" + out;
+}
+
+}  // namespace pintar::testing

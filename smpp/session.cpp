@@ -23,6 +23,7 @@
 
 #include "common/log.h"
 #include "common/backoff.h"
+#include "smpp/bind_machine.h"
 #include "smpp/connection.h"
 #include "smpp/pdu.h"
 #include "smpp/rate_limiter.h"
@@ -59,9 +60,6 @@ constexpr auto kBindCounters = std::to_array<CounterSpec>({
     {"smpp.response_timeouts", "requests unanswered within response_timeout (link dropped)"},
 });
 static_assert(kBindCounters.size() == kBindCounterCount);
-
-// Link states of one bind (docs/smpp.md, "Bind state machine").
-enum class LinkState : uint8_t { kIdle, kConnecting, kBinding, kBound, kUnbinding, kBindFailed, kStopped };
 
 enum class RequestKind : uint8_t { kBind, kSubmit, kEnquireLink, kUnbind };
 
@@ -127,13 +125,12 @@ struct Bind {
   bool enquire_outstanding = false;
   size_t deliveries_pending = 0;  // deliver_sm handed to the listener, not yet answered
   uint64_t link = 0;              // generation: one more at every close
-  bool paused = false;
   RateLimiter limiter;
   Clock::SteadyTime paused_until{}, reconnect_at{}, state_deadline{}, last_read{};
   ReconnectBackoff backoff;
   // A close decided inside the receive path, done once the answers are written.
   bool close_requested = false;
-  LinkState state_after_close = LinkState::kIdle;
+  BindEvent close_event = BindEvent::kLinkLost;
   std::string close_reason;
 
   uint32_t take_sequence() {
@@ -337,7 +334,7 @@ class Session::Impl final : public ReceiveHandler {
   std::chrono::milliseconds poll_wait(Clock::SteadyTime now) {
     auto wake_at = now + kMaxPollWait;
     for (auto& bind : binds_) {
-      if (bind->paused) wake_at = std::min(wake_at, bind->paused_until);
+      if (bind->state == LinkState::kThrottled) wake_at = std::min(wake_at, bind->paused_until);
       if (bind->state == LinkState::kBound && !queue_.empty() && options_.tps > 0) {
         wake_at = std::min(wake_at, bind->limiter.next_token(now));
       }
@@ -396,18 +393,18 @@ class Session::Impl final : public ReceiveHandler {
   void drive(Bind& bind, Clock::SteadyTime now) {
     switch (bind.state) {
       case LinkState::kIdle:
-        if (stopping_) return set_state(bind, LinkState::kStopped, "stopped");
+        if (stopping_) return (void)transition(bind, BindEvent::kStop, "stopped");
         if (now >= bind.reconnect_at) connect(bind, now);
         return;
       case LinkState::kBindFailed:
-        if (stopping_) return set_state(bind, LinkState::kStopped, "stopped");
+        if (stopping_) return (void)transition(bind, BindEvent::kStop, "stopped");
         if (options_.bind_failure_retry.count() > 0 && now >= bind.reconnect_at) connect(bind, now);
         return;
       case LinkState::kConnecting: {
-        if (stopping_) return close_now(bind, now, LinkState::kStopped, "stopped");
+        if (stopping_) return close_now(bind, now, BindEvent::kClosedForStop, "stopped");
         if (!resolved(bind, now)) return;
         auto established = bind.connection.progress();
-        if (!established.ok()) return close_now(bind, now, LinkState::kIdle, established.status().message());
+        if (!established.ok()) return close_now(bind, now, BindEvent::kLinkLost, established.status().message());
         if (*established) {
           const std::string password(reinterpret_cast<const char*>(options_.password.bytes().data()),
                                      options_.password.size());
@@ -416,24 +413,25 @@ class Session::Impl final : public ReceiveHandler {
                      {.command_id = bind.bind_command, .system_id = options_.system_id, .password = password,
                       .system_type = options_.system_type, .address_range = options_.address_range});
           bind.outstanding[sequence] = {RequestKind::kBind, 0};
-          bind.state = LinkState::kBinding;
+          transition(bind, BindEvent::kEstablished, "bind written");
         } else if (now >= bind.state_deadline) {
-          close_now(bind, now, LinkState::kIdle, "connect timeout");
+          close_now(bind, now, BindEvent::kLinkLost, "connect timeout");
         }
         return;
       }
       case LinkState::kBinding:
-        if (stopping_) return close_now(bind, now, LinkState::kStopped, "stopped");
-        if (now >= bind.state_deadline) close_now(bind, now, LinkState::kIdle, "no bind_resp in time");
+        if (stopping_) return close_now(bind, now, BindEvent::kClosedForStop, "stopped");
+        if (now >= bind.state_deadline) close_now(bind, now, BindEvent::kLinkLost, "no bind_resp in time");
         return;
       case LinkState::kBound:
+      case LinkState::kThrottled:
       case LinkState::kUnbinding:
         if (expired_request(bind, now)) {
           bind.counters.add(kCounterResponseTimeouts);
-          return close_now(bind, now, stopping_ ? LinkState::kStopped : LinkState::kIdle, "response timeout");
+          return close_now(bind, now, BindEvent::kLinkLost, "response timeout");
         }
         if (bind.state == LinkState::kUnbinding) {
-          if (now >= bind.state_deadline) close_now(bind, now, LinkState::kStopped, "no unbind_resp in time");
+          if (now >= bind.state_deadline) close_now(bind, now, BindEvent::kClosedForStop, "no unbind_resp in time");
           return;
         }
         if (stopping_ && ((bind.submits_outstanding == 0 && bind.deliveries_pending == 0) || now >= stop_deadline_)) {
@@ -444,9 +442,8 @@ class Session::Impl final : public ReceiveHandler {
           bind.enquire_outstanding = true;
           bind.counters.add(kCounterEnquireLinkSent);
         }
-        if (bind.paused && now >= bind.paused_until) {
-          bind.paused = false;
-          listener_.on_bind_state(bind.name, BindState::kBound, "throttling pause over");
+        if (bind.state == LinkState::kThrottled && now >= bind.paused_until) {
+          transition(bind, BindEvent::kPauseOver, "throttling pause over");
         }
         return;
       case LinkState::kStopped:
@@ -477,14 +474,14 @@ class Session::Impl final : public ReceiveHandler {
 
   void send_unbind(Bind& bind, Clock::SteadyTime now) {
     send_request(bind, command::kUnbind, RequestKind::kUnbind, now);
-    bind.state = LinkState::kUnbinding;
+    transition(bind, BindEvent::kStop, "unbind written");
     bind.state_deadline = now + options_.response_timeout;
   }
 
   // The name lookup runs off this thread (smpp/resolver.h); resolved() starts the TCP
   // connect once it has answered.
   void connect(Bind& bind, Clock::SteadyTime now) {
-    set_state(bind, LinkState::kConnecting, fmt::format("{}:{}", options_.host, options_.port));
+    transition(bind, BindEvent::kReconnectDue, fmt::format("{}:{}", options_.host, options_.port));
     bind.state_deadline = now + options_.connect_timeout;
     bind.resolving = resolver_->lookup();
   }
@@ -497,7 +494,7 @@ class Session::Impl final : public ReceiveHandler {
     const auto address = bind.resolving->result();
     if (!address) {
       if (now >= bind.state_deadline) {
-        close_now(bind, now, LinkState::kIdle,
+        close_now(bind, now, BindEvent::kLinkLost,
                   fmt::format("name lookup of {} unanswered after connect_timeout", options_.host));
       }
       return false;
@@ -506,7 +503,7 @@ class Session::Impl final : public ReceiveHandler {
     const Status opened = address->ok() ? bind.connection.open(**address, options_.host, options_.port, tls_,
                                                                options_.tls_verify_hostname)
                                         : address->status();
-    if (!opened.ok()) close_now(bind, now, LinkState::kIdle, opened.message());
+    if (!opened.ok()) close_now(bind, now, BindEvent::kLinkLost, opened.message());
     return opened.ok();
   }
 
@@ -516,7 +513,7 @@ class Session::Impl final : public ReceiveHandler {
     for (bool progress = true; progress && !queue_.empty();) {
       progress = false;
       for (auto& bind : binds_) {
-        if (bind->state != LinkState::kBound || !bind->transmits || bind->paused ||
+        if (bind->state != LinkState::kBound || !bind->transmits ||
             bind->submits_outstanding >= static_cast<size_t>(options_.window)) {
           continue;
         }
@@ -557,15 +554,14 @@ class Session::Impl final : public ReceiveHandler {
   void flush(Bind& bind, Clock::SteadyTime now) {
     while (bind.connection.established() && bind.out_sent < bind.out.size()) {
       auto written = bind.connection.write(bind.out.data() + bind.out_sent, bind.out.size() - bind.out_sent);
-      if (!written.ok()) return close_now(bind, now, stopping_ ? LinkState::kStopped : LinkState::kIdle,
-                                          written.status().message());
+      if (!written.ok()) return close_now(bind, now, BindEvent::kLinkLost, written.status().message());
       if (*written == 0) break;
       bind.out_sent += *written;
     }
     if (bind.out_sent == bind.out.size()) {
       bind.out.clear();
       bind.out_sent = 0;
-      if (bind.close_requested) close_now(bind, now, bind.state_after_close, bind.close_reason);
+      if (bind.close_requested) close_now(bind, now, bind.close_event, bind.close_reason);
     }
   }
 
@@ -576,7 +572,7 @@ class Session::Impl final : public ReceiveHandler {
       if (bind.in.size() < wanted) bind.in.resize(wanted);
       auto got = bind.connection.read(bind.in.data() + bind.in_length, bind.in.size() - bind.in_length);
       if (!got.ok()) {
-        return close_now(bind, now, stopping_ ? LinkState::kStopped : LinkState::kIdle, got.status().message());
+        return close_now(bind, now, BindEvent::kLinkLost, got.status().message());
       }
       if (*got == 0) break;
       bind.in_length += *got;
@@ -587,7 +583,7 @@ class Session::Impl final : public ReceiveHandler {
       current_ = nullptr;
       std::memmove(bind.in.data(), bind.in.data() + used, bind.in_length - used);
       bind.in_length -= used;
-      if (bind.receiver.broken()) request_close(bind, LinkState::kIdle, "unrecoverable framing error");
+      if (bind.receiver.broken()) request_close(bind, BindEvent::kLinkLost, "unrecoverable framing error");
     }
     flush(bind, now);
   }
@@ -596,15 +592,18 @@ class Session::Impl final : public ReceiveHandler {
     return {reinterpret_cast<const uint8_t*>(bind.in.data()), bind.in_length};
   }
 
-  void request_close(Bind& bind, LinkState after, std::string reason) {
+  // After stop() every close ends in kStopped.
+  BindEvent close_event(BindEvent event) const { return stopping_ ? BindEvent::kClosedForStop : event; }
+
+  void request_close(Bind& bind, BindEvent event, std::string reason) {
     bind.close_requested = true;
-    bind.state_after_close = stopping_ ? LinkState::kStopped : after;
+    bind.close_event = close_event(event);
     bind.close_reason = std::move(reason);
   }
 
   // Closes the link; unanswered submits go back to the queue in their places (they may be
   // duplicated at the SMSC: at most one window per bind).
-  void close_now(Bind& bind, Clock::SteadyTime now, LinkState after, const std::string& reason) {
+  void close_now(Bind& bind, Clock::SteadyTime now, BindEvent event, const std::string& reason) {
     for (const auto& [sequence, request] : bind.outstanding) {
       if (request.kind != RequestKind::kSubmit) continue;
       auto node = sent_.extract(request.part_order);
@@ -618,7 +617,6 @@ class Session::Impl final : public ReceiveHandler {
     bind.enquire_outstanding = false;
     bind.deliveries_pending = 0;
     ++bind.link;
-    bind.paused = false;
     bind.close_requested = false;
     bind.connection.close();
     bind.resolving.reset();
@@ -626,39 +624,37 @@ class Session::Impl final : public ReceiveHandler {
     bind.out.clear();
     bind.out_sent = 0;
     bind.receiver = Receiver(options_.max_command_length);
-    if (stopping_) after = LinkState::kStopped;
-    if (after == LinkState::kIdle) {
+    event = close_event(event);
+    if (event == BindEvent::kLinkLost) {
       bind.reconnect_at = now + bind.backoff.next_delay(now, random_);
       bind.counters.add(kCounterReconnects);
-    } else if (after == LinkState::kBindFailed) {
+    } else if (event == BindEvent::kBindRefused) {
       bind.reconnect_at = now + options_.bind_failure_retry;
     }
-    set_state(bind, after, reason);
+    transition(bind, event, reason);
   }
 
-  void set_state(Bind& bind, LinkState state, const std::string& detail) {
-    if (bind.state == state) return;
-    bind.state = state;
-    BindState reported = BindState::kConnecting;
-    switch (state) {
-      case LinkState::kIdle:
-        spdlog::warn("smpp {}: link down ({}); reconnecting", bind.name, detail);
-        reported = BindState::kDisconnected;
-        break;
-      case LinkState::kConnecting:
-      case LinkState::kBinding: reported = BindState::kConnecting; break;
+  // The one place a bind changes state: checked against the table (smpp/bind_machine.h),
+  // logged, and reported to the listener when the reported BindState changes.
+  bool transition(Bind& bind, BindEvent event, const std::string& detail) {
+    const LinkState from = bind.state;
+    const std::optional<LinkState> to = bind_transition(bind.name, from, event, detail);
+    if (!to) return false;
+    bind.state = *to;
+    if (*to == from) return true;
+    switch (*to) {
+      case LinkState::kIdle: spdlog::warn("smpp {}: link down ({}); reconnecting", bind.name, detail); break;
       case LinkState::kBound:
-        spdlog::info("smpp {}: bound ({})", bind.name, detail);
-        reported = BindState::kBound;
+        if (from == LinkState::kBinding) spdlog::info("smpp {}: bound ({})", bind.name, detail);
         break;
-      case LinkState::kBindFailed:
-        spdlog::error("smpp {}: bind refused: {}", bind.name, detail);
-        reported = BindState::kBindFailed;
-        break;
-      case LinkState::kStopped: reported = BindState::kStopped; break;
-      case LinkState::kUnbinding: return;
+      case LinkState::kBindFailed: spdlog::error("smpp {}: bind refused: {}", bind.name, detail); break;
+      default: break;
     }
-    listener_.on_bind_state(bind.name, reported, detail);
+    const std::optional<BindState> reported = link_states()[static_cast<size_t>(*to)].reported;
+    if (reported && reported != link_states()[static_cast<size_t>(from)].reported) {
+      listener_.on_bind_state(bind.name, *reported, detail);
+    }
+    return true;
   }
 
   void begin_stop(Clock::SteadyTime now) {
@@ -705,10 +701,7 @@ class Session::Impl final : public ReceiveHandler {
       case StatusClass::kThrottle:
         bind.counters.add(kCounterThrottled);
         bind.paused_until = now_ + options_.throttle_pause;
-        if (!bind.paused) {
-          bind.paused = true;
-          listener_.on_bind_state(bind.name, BindState::kThrottled, status_name(command_status));
-        }
+        transition(bind, BindEvent::kThrottle, status_name(command_status));
         part.not_before = now_;
         queue_.insert(std::move(node));
         return;
@@ -734,12 +727,12 @@ class Session::Impl final : public ReceiveHandler {
     if (header.command_status == status::kOk) {
       bind.backoff.bound(clock_.steady_now());
       bind.counters.add(kCounterConnects);
-      set_state(bind, LinkState::kBound, fmt::format("SMSC system_id {}", system_id));
+      transition(bind, BindEvent::kBindOk, fmt::format("SMSC system_id {}", system_id));
       return;
     }
     bind.counters.add(kCounterBindFailures);
     const bool refused = classify_status(header.command_status) == StatusClass::kBindFailure;
-    request_close(bind, refused ? LinkState::kBindFailed : LinkState::kIdle, status_name(header.command_status));
+    request_close(bind, refused ? BindEvent::kBindRefused : BindEvent::kLinkLost, status_name(header.command_status));
   }
 
   void on_submit_resp(const Header& header, std::string_view message_id) override {
@@ -769,10 +762,10 @@ class Session::Impl final : public ReceiveHandler {
         bind.enquire_outstanding = false;
         return;
       case RequestKind::kUnbind:
-        return request_close(bind, LinkState::kStopped, "unbound");
+        return request_close(bind, BindEvent::kClosedForStop, "unbound");
       case RequestKind::kBind:
         bind.counters.add(kCounterBindFailures);
-        return request_close(bind, LinkState::kIdle, "bind answered with " + command_name(header.command_id));
+        return request_close(bind, BindEvent::kLinkLost, "bind answered with " + command_name(header.command_id));
     }
   }
 
@@ -783,7 +776,7 @@ class Session::Impl final : public ReceiveHandler {
 
   void on_unbind(const Header& header) override {
     write_header_only(current_->out, command::kUnbind | command::kResponseBit, status::kOk, header.sequence_number);
-    request_close(*current_, LinkState::kIdle, "unbound by the SMSC");
+    request_close(*current_, BindEvent::kLinkLost, "unbound by the SMSC");
   }
 
   void on_deliver(const DeliverSm& deliver) override {

@@ -100,7 +100,7 @@ Status validate(const BindOptions& options);
 // dropped (then nothing is written: the SMSC delivers it again on the next bind).
 class DeliverReply {
  public:
-  struct State;  // session.cpp
+  struct State;  // smpp/session_internal.h
   explicit DeliverReply(std::shared_ptr<State> state) : state_(std::move(state)) {}
   void operator()(const Status& status) const;
 

@@ -455,6 +455,52 @@ TEST_CASE("other meter: confirmation with YA; YA late expires") {
   CHECK(w.sim.sales() == 1);
 }
 
+TEST_CASE("another SMS while a confirmation waits cancels it; a YA after that buys nothing") {
+  World w;
+  w.mo(kPhone, "TOKEN 11000000002 52500", "gw-1");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "awaiting_confirmation"; }));
+  w.mo(kPhone, "BANTUAN", "gw-2");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "cancelled"; }));
+  w.mo(kPhone, "YA 123456", "gw-3");
+  REQUIRE(w.eventually([&] { return w.gateway.acks_of("gw-3") == 1; }));
+  CHECK(w.sim.sales() == 0);
+  CHECK(w.state_of("gw-1") == "cancelled");
+  const auto to_phone = w.gateway.mts_to(kPhone);
+  REQUIRE(to_phone.size() == 3);  // the prompt, the help text, "nothing to confirm"
+  CHECK(to_phone[1].text.starts_with("TOKEN <meter> <nominal> <PIN> beli"));
+}
+
+TEST_CASE("BAHASA EN switches the phone's replies to English, BAHASA ID back") {
+  World w;
+  w.mo(kPhone, "BAHASA EN", "gw-1");
+  REQUIRE(w.eventually([&] { return w.gateway.mts_to(kPhone).size() == 1; }));
+  CHECK(w.gateway.mts_to(kPhone)[0].text == "Replies will now be in English.");
+  w.mo(kPhone, "HELP", "gw-2");
+  REQUIRE(w.eventually([&] { return w.gateway.mts_to(kPhone).size() == 2; }));
+  CHECK(w.gateway.mts_to(kPhone)[1].text.starts_with("TOKEN <meter> <amount> <PIN> buy"));
+  w.mo(kPhone, "bahasa id", "gw-3");
+  REQUIRE(w.eventually([&] { return w.gateway.mts_to(kPhone).size() == 3; }));
+  CHECK(w.gateway.mts_to(kPhone)[2].text == "Balasan akan dikirim dalam Bahasa Indonesia.");
+}
+
+TEST_CASE("a flood from one phone: one warning, then silence; every MO still recorded and acked") {
+  World w;
+  VendingOptions options = vending_options();
+  options.rate_limit_count = 3;
+  w.restart(options);
+  for (int i = 1; i <= 8; ++i) w.mo(kPhone, "BANTUAN", fmt::format("gw-{}", i));
+  REQUIRE(w.eventually([&] { return w.gateway.acks_of("gw-8") == 1; }));
+  const auto to_phone = w.gateway.mts_to(kPhone);
+  REQUIRE(to_phone.size() == 4);  // three answers, then one warning
+  CHECK(to_phone[3].text.starts_with("Terlalu banyak SMS."));
+  for (int i = 1; i <= 8; ++i) {
+    INFO(i);
+    CHECK(w.gateway.acks_of(fmt::format("gw-{}", i)) == 1);
+    CHECK(w.ledger->find_message(fmt::format("gw-{}", i))->has_value());
+  }
+  CHECK(w.engine->counters().value(kMoRateLimited) == 5);
+}
+
 TEST_CASE("wrong PINs: told, then locked after 5, audited; a right PIN is then refused too") {
   World w;
   for (int i = 1; i <= 5; ++i) {

@@ -33,12 +33,6 @@ namespace {
 // The CLI's user holds the ledger file: everything is shown whole.
 constexpr helpdesk::Role kWhole = helpdesk::Role::kAdmin;
 
-template <typename T>
-T must(Result<T> result, int code, std::string_view what) {
-  if (!result.ok()) fail(code, fmt::format("{}: {}", what, result.status().message()));
-  return std::move(result).value();
-}
-
 void must_ok(const Status& s, std::string_view what) {
   if (!s.ok()) fail(exit_code::for_status(s), fmt::format("{}: {}", what, s.message()));
 }

@@ -76,12 +76,6 @@ struct Vending {
   std::unique_ptr<bridge::Client> client;
 };
 
-template <typename T>
-T must(Result<T> result, int code, std::string_view what) {
-  if (!result.ok()) fail(code, fmt::format("{}: {}", what, result.status().message()));
-  return std::move(result).value();
-}
-
 // Loads and checks everything a start needs except the network: configuration, secrets,
 // keys. Shared by --check and the daemon.
 void load(Vending& v) {

@@ -11,7 +11,10 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "common/config.h"
+#include "common/status.h"
 
 namespace pintar::cli {
 
@@ -28,6 +31,13 @@ struct Context {
 // Ends the running command: prints "pintar: <message>" to stderr (if non-empty) and exits
 // the process with `code` after unwinding.
 [[noreturn]] void fail(int code, std::string_view message);
+
+// The value of `result`, or fail(code, "<what>: <error>") — for a command's set-up steps.
+template <typename T>
+T must(Result<T> result, int code, std::string_view what) {
+  if (!result.ok()) fail(code, fmt::format("{}: {}", what, result.status().message()));
+  return std::move(result).value();
+}
 
 }  // namespace pintar::cli
 

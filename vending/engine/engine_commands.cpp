@@ -36,9 +36,11 @@ void Engine::on_mo_repeat(wire::MoRepeat repeat) {
   const std::string phone = repeat.from;
   post(phone, [this, repeat = std::move(repeat)] {
     const std::string& phone = repeat.from;
-    auto earlier = repeat.idempotency_key.empty()
-                       ? Result<std::optional<store::TransactionRecord>>(std::optional<store::TransactionRecord>())
-                       : deps_.ledger.find_transaction_by_idempotency_key(repeat.idempotency_key);
+    if (repeat.idempotency_key.empty()) {
+      counters_.add(kMoRepeatsUnanswered);
+      return;
+    }
+    auto earlier = deps_.ledger.find_transaction_by_idempotency_key(repeat.idempotency_key);
     if (!earlier.ok()) {
       counters_.add(kLedgerErrors);
       return;  // best effort: the customer has the first answer, or gets it

@@ -1,6 +1,8 @@
 #include "helpdesk/server.h"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -47,6 +49,16 @@ Result<std::unique_ptr<Server>> Server::start(const HelpdeskOptions& options, Se
   std::unique_ptr<Server> server(new Server(std::move(http), port, tls));
   httplib::Server* raw = server->http_.get();
   server->thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  // httplib's stop() does nothing until the listening thread has set is_running (0.11.4), so a
+  // stop() that came sooner would leave the thread listening and the join would hang: start()
+  // returns only once the server runs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!raw->is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::io_error("helpdesk: the listening thread did not start within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return server;
 }
 

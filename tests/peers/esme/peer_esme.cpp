@@ -104,6 +104,9 @@ Result<uint16_t> start_http(httplib::Server& server, uint16_t port, std::thread&
   int bound = port == 0 ? server.bind_to_any_port("127.0.0.1") : (server.bind_to_port("127.0.0.1", port) ? port : -1);
   if (bound <= 0) return Status::unavailable("cannot listen on 127.0.0.1:" + std::to_string(port));
   thread = std::thread([&server] { server.listen_after_bind(); });
+  // httplib 0.11's stop() is a no-op until the thread has set is_running: wait for it, or a
+  // SIGTERM right after start would leave the join hanging.
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return static_cast<uint16_t>(bound);
 }
 

@@ -17,7 +17,7 @@
 // Every purchase is checked afterwards: one sale at P2APST per purchase sent, nothing left
 // unfinished.
 //
-//   e2e_bench [--customers N] [--rate R] [--seconds S] [--source DIR] [--build DIR]
+//   e2e_bench [--customers N] [--rate R] [--seconds S] [--workers W] [--source DIR] [--build DIR]
 //
 // The texts repeat (every customer buys the same amount again and again), so the world runs
 // with the same-text and de-duplication windows at 1 s, the per-phone rate limit off, and
@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
   size_t customers = 400;
   double rate = 200;
   int seconds_run = 60;
+  int workers = 2;
   std::string source_dir = PINTAR_BENCH_SOURCE_DIR, build_dir = PINTAR_BENCH_BUILD_DIR;
   int ceiling_count = 20000;
   app.add_option("--customers", customers, "customers buying (each waits customers/rate s between purchases)")
@@ -187,6 +188,7 @@ int main(int argc, char** argv) {
   app.add_option("--rate", rate, "purchases offered per second")->check(CLI::Range(0.1, 100000.0));
   app.add_option("--seconds", seconds_run, "length of the timed span")->check(CLI::Range(1, 3600));
   app.add_option("--ceiling-count", ceiling_count, "MTs for the SMSC ceiling run (0: skip)")->check(CLI::Range(0, 1000000));
+  app.add_option("--workers", workers, "vending.workers of the engine")->check(CLI::Range(1, 64));
   app.add_option("--source", source_dir, "source tree");
   app.add_option("--build", build_dir, "build tree");
   CLI11_PARSE(app, argc, argv);
@@ -200,7 +202,7 @@ int main(int argc, char** argv) {
     options.build_dir = build_dir;
     options.pintar = build_dir + "/cli/pintar";
     options.customers = pintar::cli::numbered_customers(customers);
-    options.vending_extra = "same_text_window_s = 1\nrate_limit_count = 100000\n";
+    options.vending_extra = fmt::format("same_text_window_s = 1\nrate_limit_count = 100000\nworkers = {}\n", workers);
     options.gateway_extra = "mo_dedup_window_s = 1\n";
     std::cerr << fmt::format("e2e_bench: starting the world ({} customers) in {}\n", customers, work);
     pintar::cli::World world(options);
@@ -230,6 +232,7 @@ int main(int argc, char** argv) {
       threads.emplace_back([&, t] {
         httplib::Client phones("127.0.0.1", world.phones_port());
         phones.set_keep_alive(true);
+        phones.set_tcp_nodelay(true);  // else Nagle holds each POST's body for the peer's delayed ACK (40 ms)
         for (size_t i = t; i < total; i += senders) {
           std::this_thread::sleep_until(start + interval * i);
           const auto& c = list[i % list.size()];

@@ -280,6 +280,7 @@ nlohmann::json World::http(uint16_t port, const std::string& method, const std::
                            const nlohmann::json& body) const {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(30);
+  client.set_tcp_nodelay(true);
   const auto result = method == "GET"      ? client.Get(path)
                       : method == "DELETE" ? client.Delete(path)
                                            : client.Post(path, body.dump(), "application/json");

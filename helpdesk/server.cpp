@@ -38,6 +38,8 @@ Result<std::unique_ptr<Server>> Server::start(const HelpdeskOptions& options, Se
   http->set_read_timeout(10, 0);
   http->set_write_timeout(10, 0);
   http->set_keep_alive_max_count(100);
+  // Keep-alive answers otherwise wait out Nagle against the client's delayed ACK (40 ms each).
+  http->set_tcp_nodelay(true);
   add_api_routes(*http, deps);
   int port = options.port;
   if (port == 0) {

@@ -325,6 +325,8 @@ class GatewayQueue::Impl {
     // An MO's text may hold the customer's PIN ("TOKEN <meter> <amount> <PIN>") until the
     // engine takes it over: a deleted row is overwritten, not left in free pages.
     PINTAR_RETURN_IF_ERROR(exec("PRAGMA secure_delete=ON"));
+    // ...and no page image of it reaches a temporary file: savepoint sub-journals and sorts in memory.
+    PINTAR_RETURN_IF_ERROR(exec("PRAGMA temp_store=MEMORY"));
     PINTAR_RETURN_IF_ERROR(migrate());
     statements_ = std::vector<Statement>(kSqlCount);
     for (size_t i = 0; i < kSqlCount; ++i) {

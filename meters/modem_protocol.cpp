@@ -1,3 +1,6 @@
+// The PM1 modem text codec (docs/modem-protocol.md). One file just past 500 lines on
+// purpose: the grammar's word tables and field rules are shared by decode() and encode(),
+// and keeping both beside them is what keeps the two directions in step.
 #include "meters/modem_protocol.h"
 
 #include <array>

@@ -1,6 +1,8 @@
 // smpp::Session against the independent SMSC simulator (tests/peers/smsc-sim) over real
 // TCP/TLS sockets on 127.0.0.1: binds, window, throttling, status classes, faults, receipts,
 // long MO/MT. Each case starts its own simulator.
+// Past 500 lines on purpose: one case per behaviour of one class against one peer, sharing
+// the simulator fixture at the top; split by topic when a new group of cases arrives.
 #include <algorithm>
 #include <condition_variable>
 #include <functional>

@@ -2,6 +2,8 @@
 // in tests/peers/p2apst-sim, over real sockets: every message type and every fault the
 // simulator can inject. Timeouts are short (500 ms) so the file runs in seconds; waits are
 // for events (wait_until), not sleeps, except the echo test.
+// Past 500 lines on purpose: one case per message type and fault, sharing the simulator
+// fixture at the top.
 #include <chrono>
 #include <future>
 #include <mutex>

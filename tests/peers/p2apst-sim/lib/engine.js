@@ -3,6 +3,8 @@
 // purchase, advice, deposit, unsold tokens and fault injection. Pure logic:
 // handle() takes a decoded request and returns what the transport must do.
 // Response codes are those listed in README.md ("Response codes").
+// One file past 500 lines on purpose: the host's whole decision logic (one function per
+// message type over one state) reads best in one place; the transport is in server.js.
 
 const crypto = require('crypto');
 const fs = require('fs');

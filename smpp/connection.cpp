@@ -55,19 +55,15 @@ TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 Status Connection::open(const SocketAddress& address, const std::string& host, uint16_t port,
                         std::shared_ptr<TlsContext> tls, bool verify_hostname) {
   close();
-  fd_ = ::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return Status::io_error(fmt::format("socket: {}", std::strerror(errno)));
-  const int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd_, address.get(), address.length) != 0 && errno != EINPROGRESS) {
-    const int error = errno;
-    close();
-    return Status::unavailable(fmt::format("connect {}:{}: {}", host, port, std::strerror(error)));
-  }
+  // The connect error names the SMSC as configured, not the resolved address.
+  name_ = fmt::format("{}:{}", host, port);
+  auto fd = start_tcp_connect(address, name_);
+  if (!fd.ok()) return fd.status();
+  fd_ = std::move(*fd);
   if (tls) {
     tls_ = std::move(tls);
     ssl_ = SSL_new(tls_->get());
-    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) return Status::internal("SSL_new: " + openssl_error());
+    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) return Status::internal("SSL_new: " + openssl_error());
     SSL_set_connect_state(ssl_);
     if (!is_ip_literal(host)) SSL_set_tlsext_host_name(ssl_, host.c_str());
     if (verify_hostname) {
@@ -82,14 +78,10 @@ Status Connection::open(const SocketAddress& address, const std::string& host, u
 
 Result<bool> Connection::progress() {
   if (established_) return true;
-  if (fd_ < 0) return Status::failed_precondition("not open");
+  if (!fd_.valid()) return Status::failed_precondition("not open");
   if (!tcp_connected_) {
-    pollfd p{fd_, POLLOUT, 0};
-    if (::poll(&p, 1, 0) <= 0) return false;
-    int error = 0;
-    socklen_t length = sizeof error;
-    getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length);
-    if (error != 0) return Status::unavailable(fmt::format("connect: {}", std::strerror(error)));
+    auto connected = tcp_connect_progress(fd_.get(), name_);
+    if (!connected.ok() || !*connected) return connected;
     tcp_connected_ = true;
   }
   if (ssl_ != nullptr) {
@@ -134,7 +126,7 @@ Result<size_t> Connection::read(char* buffer, size_t size) {
     if (ret == 1) return got;
     return tls_result(ret, "TLS read");
   }
-  const ssize_t n = ::recv(fd_, buffer, size, 0);
+  const ssize_t n = ::recv(fd_.get(), buffer, size, 0);
   if (n > 0) return static_cast<size_t>(n);
   if (n == 0) return Status::unavailable("peer closed the connection");
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return size_t{0};
@@ -149,7 +141,7 @@ Result<size_t> Connection::write(const char* buffer, size_t size) {
     if (ret == 1) return written;
     return tls_result(ret, "TLS write");
   }
-  const ssize_t n = ::send(fd_, buffer, size, MSG_NOSIGNAL);
+  const ssize_t n = ::send(fd_.get(), buffer, size, MSG_NOSIGNAL);
   if (n >= 0) return static_cast<size_t>(n);
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return size_t{0};
   return Status::unavailable(fmt::format("send: {}", std::strerror(errno)));
@@ -158,8 +150,7 @@ Result<size_t> Connection::write(const char* buffer, size_t size) {
 void Connection::close() {
   if (ssl_ != nullptr) SSL_free(ssl_);
   ssl_ = nullptr;
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   tls_.reset();
   tcp_connected_ = established_ = tls_wants_write_ = false;
 }

@@ -1,7 +1,8 @@
 // Connection: one non-blocking TCP connection to an SMSC, optionally SMPP over TLS
 // (OpenSSL 3; the server certificate is verified against a CA file or the system store, and
-// its name or IP against the configured host). TCP_NODELAY is always set: with receipts
-// interleaved, Nagle and delayed ACKs cut a window-10 bind to a fraction of its rate.
+// its name or IP against the configured host). The socket comes from common/tcp.h, so
+// TCP_NODELAY is always set: with receipts interleaved, Nagle and delayed ACKs cut a
+// window-10 bind to a fraction of its rate.
 // Not thread-safe: owned by the session thread.
 #ifndef PINTAR_SMPP_CONNECTION_H_
 #define PINTAR_SMPP_CONNECTION_H_
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/tcp.h"
 #include "smpp/resolver.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
@@ -47,7 +49,7 @@ class Connection {
   // Advances connect and TLS handshake: true once established, false while in progress.
   Result<bool> progress();
   bool established() const { return established_; }
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   // poll() events to wait for, given whether there is output pending.
   short events(bool output_pending) const;
   // Octets read (0 = nothing now); Unavailable when the peer closed, IoError on failure.
@@ -59,7 +61,8 @@ class Connection {
  private:
   Result<size_t> tls_result(int ret, const char* what);
 
-  int fd_ = -1;
+  UniqueFd fd_;
+  std::string name_;  // host:port as configured, for errors
   SSL* ssl_ = nullptr;
   std::shared_ptr<TlsContext> tls_;
   bool tcp_connected_ = false;

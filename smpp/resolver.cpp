@@ -1,9 +1,6 @@
 #include "smpp/resolver.h"
 
-#include <netdb.h>
 
-#include <algorithm>
-#include <cstring>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -13,19 +10,9 @@
 namespace pintar::smpp {
 
 Result<SocketAddress> system_lookup(const std::string& host, uint16_t port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
-    return Status::unavailable(fmt::format("{}: {}", host, gai_strerror(rc)));
-  }
-  SocketAddress address;
-  address.length = std::min<socklen_t>(found->ai_addrlen, sizeof address.storage);
-  std::memcpy(&address.storage, found->ai_addr, address.length);
-  freeaddrinfo(found);
-  return address;
+  auto addresses = resolve_tcp(host, port);
+  if (!addresses.ok()) return addresses.status();
+  return addresses->front();
 }
 
 std::optional<Result<SocketAddress>> Resolver::Pending::result() const {

@@ -29,21 +29,16 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/tcp.h"
 
 namespace pintar::smpp {
 
-// One socket address, as getaddrinfo gives it.
-struct SocketAddress {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-  int family() const { return storage.ss_family; }
-};
+using pintar::SocketAddress;  // common/tcp.h
 
 // Resolves host:port to the address to connect to; may block. Tests pass a slow one.
 using LookupFn = std::function<Result<SocketAddress>(const std::string& host, uint16_t port)>;
 
-// getaddrinfo (AF_UNSPEC, SOCK_STREAM); its first answer.
+// resolve_tcp (common/tcp.h); its first answer.
 Result<SocketAddress> system_lookup(const std::string& host, uint16_t port);
 
 class Resolver {

@@ -1,9 +1,6 @@
 #include "vending/p2apst/link.h"
 
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,47 +23,16 @@ constexpr std::string_view kSignOnFirst = "0011";
 
 std::string errno_text(std::string_view what) { return fmt::format("{}: {}", what, std::strerror(errno)); }
 
-// Connects within `timeout`; returns the connected (blocking) socket or -1 with `problem`.
-int connect_to(const LinkOptions& options, std::string& problem) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(options.port);
-  if (const int rc = ::getaddrinfo(options.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    problem = fmt::format("resolve {}: {}", options.host, ::gai_strerror(rc));
-    return -1;
-  }
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
-  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-    if (fd < 0) continue;
-    errno = 0;  // a connect that succeeds at once leaves errno alone
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, static_cast<int>(options.connect_timeout.count())) == 1) {
-        int error = 0;
-        socklen_t len = sizeof error;
-        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
-        errno = error;
-      } else {
-        errno = ETIMEDOUT;
-      }
-    }
-    if (errno == 0 || errno == EISCONN) {
-      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-      const int one = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      const auto ms = options.request_timeout.count();
-      timeval send_timeout{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-      return fd;
-    }
-    problem = errno_text(fmt::format("connect {}:{}", options.host, options.port));
-    ::close(fd);
-  }
-  if (problem.empty()) problem = fmt::format("connect {}:{}: no usable address", options.host, options.port);
-  return -1;
+// Connects within connect_timeout (common/tcp.h); the link reads on its own thread and writes
+// under a send timeout, so the socket is made blocking again.
+Result<UniqueFd> connect_to(const LinkOptions& options) {
+  auto fd = tcp_connect(options.host, options.port, options.connect_timeout);
+  if (!fd.ok()) return fd.status();
+  ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) & ~O_NONBLOCK);
+  const auto ms = options.request_timeout.count();
+  timeval send_timeout{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  ::setsockopt(fd->get(), SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  return fd;
 }
 
 }  // namespace
@@ -215,11 +181,11 @@ void Link::run() {
       connect();
       continue;
     }
-    pollfd fds[2] = {{wake_pipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
-    const int n = ::poll(fds, fd_ >= 0 ? 2 : 1, -1);  // every timer is on the clock and wakes us
+    pollfd fds[2] = {{wake_pipe_[0], POLLIN, 0}, {fd_.get(), POLLIN, 0}};
+    const int n = ::poll(fds, fd_.valid() ? 2 : 1, -1);  // every timer is on the clock and wakes us
     if (n < 0 && errno != EINTR) {
       spdlog::error("p2apst: {}", errno_text("poll"));
-      if (fd_ >= 0) feed(LinkEvent::kLinkLost, errno_text("poll"));
+      if (fd_.valid()) feed(LinkEvent::kLinkLost, errno_text("poll"));
       continue;
     }
     if (fds[0].revents & POLLIN) {
@@ -227,7 +193,7 @@ void Link::run() {
       while (::read(wake_pipe_[0], drain, sizeof drain) > 0) {
       }
     }
-    if (fd_ >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) read_available();
+    if (fd_.valid() && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) read_available();
   }
   close_connection();
   fail_all(true);
@@ -277,20 +243,19 @@ void Link::feed(LinkEvent event, std::string_view problem) {
 }
 
 void Link::connect() {
-  std::string problem;
-  const int fd = connect_to(options_, problem);
-  if (fd < 0) {
+  auto fd = connect_to(options_);
+  if (!fd.ok()) {
     counters_.add(kConnectFailures);
-    spdlog::warn("p2apst: {}", problem);
-    return feed(LinkEvent::kConnectFailed, problem);
+    spdlog::warn("p2apst: {}", fd.status().message());
+    return feed(LinkEvent::kConnectFailed, fd.status().message());
   }
   counters_.add(kConnects);
-  fd_ = fd;
+  fd_ = std::move(*fd);
   ++connections_;
   reader_ = std::make_unique<FrameReader>(options_.framing);  // a new connection, a new stream
   {
     std::lock_guard lock(write_mutex_);
-    write_fd_ = fd;
+    write_fd_ = fd_.get();
     write_generation_ = connections_;
   }
   last_traffic_ = clock_.steady_now().time_since_epoch().count();
@@ -298,26 +263,26 @@ void Link::connect() {
 }
 
 void Link::close_connection() {
-  if (fd_ < 0) return;
+  if (!fd_.valid()) return;
   {
+    // Under the write lock: a writer holding write_fd_ must not see the number reused.
     std::lock_guard lock(write_mutex_);
-    ::close(fd_);
+    fd_.reset();
     write_fd_ = -1;
     write_generation_ = 0;
   }
-  fd_ = -1;
   network_pending_.clear();
 }
 
 void Link::read_available() {
   char buffer[8192];
-  const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+  const ssize_t got = ::recv(fd_.get(), buffer, sizeof buffer, 0);
   if (got < 0 && errno == EINTR) return;
   if (got <= 0) return feed(LinkEvent::kLinkLost, got == 0 ? "host closed the connection" : errno_text("recv"));
   last_traffic_ = clock_.steady_now().time_since_epoch().count();
   reader_->append(std::string_view(buffer, static_cast<size_t>(got)));
   const uint64_t connection = connections_;
-  while (fd_ >= 0 && connection == connections_) {
+  while (fd_.valid() && connection == connections_) {
     auto body = reader_->next();
     if (!body.ok()) return feed(LinkEvent::kLinkLost, body.status().message());
     if (!body->has_value()) return;

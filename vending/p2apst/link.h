@@ -38,6 +38,7 @@
 #include "common/clock.h"
 #include "common/counters.h"
 #include "common/status.h"
+#include "common/tcp.h"
 #include "vending/p2apst/framing.h"
 #include "vending/p2apst/iso8583.h"
 #include "vending/p2apst/link_session.h"
@@ -177,7 +178,7 @@ class Link {
 
   // I/O thread only:
   LinkSession session_;
-  int fd_ = -1;
+  UniqueFd fd_;  // the connection, owned by the I/O thread
   std::unique_ptr<FrameReader> reader_;  // of the connection fd_
   uint64_t connections_ = 0;
   Clock::TimerId state_timer_ = 0;

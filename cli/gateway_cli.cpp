@@ -29,7 +29,7 @@ void add_gateway_commands(CLI::App& app, const cli::Context& context) {
     }
     // Block SIGTERM/SIGINT before any thread starts, so every thread inherits the mask.
     auto shutdown = daemon::ShutdownSignal::install();
-    if (!shutdown.ok()) cli::fail(exit_code::kSoftware, shutdown.status().to_string());
+    if (!shutdown.ok()) cli::fail(exit_code::for_status(shutdown.status()), shutdown.status().to_string());
     const config::Config config = context.load_config();
     auto options = options_from(config);
     if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());

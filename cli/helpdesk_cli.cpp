@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/output.h"
 #include "cli/purchases_cli.h"
 #include "common/daemon.h"
 #include "common/exit_codes.h"
@@ -129,7 +130,7 @@ void add_keys(CLI::App& helpdesk, const Context& context) {
     fmt::print(stderr, "key '{}' ({}) added; it is shown only now: give it to its holder\n", a->name, a->role);
   });
   CLI::App* list = keys->add_subcommand("list", "Every key: name, role, id, created, revoked (never a secret)");
-  list->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cli::add_format_option(*list, a->format);
   list->callback([&context, a] {
     Opened opened(context);
     auto store = must(store::HelpdeskKeyStore::open(opened.ledger_options), exit_code::kIoError, "helpdesk keys");
@@ -199,7 +200,7 @@ void add_find(CLI::App& helpdesk, const Context& context) {
   find->require_subcommand(1);
   auto a = std::make_shared<FindArgs>();
   auto format = [a](CLI::App* c) {
-    c->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    cli::add_format_option(*c, a->format);
   };
   CLI::App* purchases = find->add_subcommand("purchases", "Purchases, newest first, a page at a time");
   purchases->add_option("--meter", a->meter, "Meter number (11 digits)");
@@ -262,7 +263,7 @@ void add_diagnose(CLI::App& helpdesk, const Context& context) {
   CLI::App* diagnose = helpdesk.add_subcommand("diagnose", "What a token is for a meter, and what the meter made of it");
   diagnose->add_option("METER", a->meter, "The meter number")->required();
   diagnose->add_option("TOKEN", a->token, "The 20 digits (spaces, dashes allowed)")->required();
-  diagnose->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cli::add_format_option(*diagnose, a->format);
   diagnose->callback([&context, a] {
     Opened opened(context);
     helpdesk::HelpdeskOptions options =
@@ -296,7 +297,7 @@ void add_helpdesk_commands(CLI::App& app, const Context& context) {
       return;
     }
     auto shutdown = daemon::ShutdownSignal::install();
-    if (!shutdown.ok()) fail(exit_code::kSoftware, shutdown.status().to_string());
+    if (!shutdown.ok()) fail(exit_code::for_status(shutdown.status()), shutdown.status().to_string());
     serve(context, *shutdown);
   });
   add_keys(*helpdesk, context);

@@ -3,7 +3,9 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "common/exit_codes.h"
 #include "store/ledger_config.h"
 #include "vending/engine/ledger_purchase_journal.h"
@@ -58,16 +60,29 @@ void print_meaning(const ResponseCode& meaning) {
   fmt::print("message: {}\npesan: {}\n", meaning.text_en, meaning.text_id);
 }
 
-void print_inquiry(const InquiryOutcome& out) {
-  fmt::print("response_code: {}{}\n", out.response_code, out.answered_locally ? " (local cut-off check)" : "");
-  if (!out.inquiry) return print_meaning(out.meaning());
-  const InquiryResponse& i = *out.inquiry;
-  fmt::print("meter: {}\nidpel: {}\nname: {}\ntariff: {}\npower_va: {}\nadmin: {}\npln_ref: {}\n", i.subscriber.meter,
-             i.subscriber.idpel, trimmed(i.name), trimmed(i.tariff), i.power_va, to_decimal_string(i.admin), i.pln_ref);
-  if (out.data3) {
-    fmt::print("service_unit: {}\nmax_kwh: {}\nunsold_tokens: {}\n", out.data3->service_unit, out.data3->max_kwh,
-               fmt::join(out.data3->unsold_amounts, " "));
+// The inquiry's answer as one document: what `inquiry --format json` prints, and (in the text
+// style of cli/output.h) what a purchase that stops at the inquiry shows.
+nlohmann::json inquiry_json(const InquiryOutcome& out) {
+  nlohmann::json doc = {{"response_code", out.response_code}, {"answered_locally", out.answered_locally}};
+  if (!out.inquiry) {
+    const ResponseCode meaning = out.meaning();
+    doc["message"] = meaning.text_en;
+    doc["pesan"] = meaning.text_id;
+    return doc;
   }
+  const InquiryResponse& i = *out.inquiry;
+  doc.update({{"meter", i.subscriber.meter}, {"idpel", i.subscriber.idpel}, {"name", trimmed(i.name)},
+              {"tariff", trimmed(i.tariff)}, {"power_va", i.power_va}, {"admin", to_decimal_string(i.admin)},
+              {"pln_ref", i.pln_ref}});
+  if (out.data3) {
+    doc.update({{"service_unit", out.data3->service_unit}, {"max_kwh", out.data3->max_kwh},
+                {"unsold_tokens", out.data3->unsold_amounts}});
+  }
+  return doc;
+}
+
+void print_inquiry(const InquiryOutcome& out, const std::string& format = "text") {
+  cli::print_as(format, inquiry_json(out));
 }
 
 int print_purchase(const PurchaseOutcome& out) {
@@ -177,12 +192,14 @@ void add_p2apst_commands(CLI::App& app, const cli::Context& context) {
   });
 
   auto inquiry_lookup = std::make_shared<Lookup>();
+  auto inquiry_format = std::make_shared<std::string>("text");
   CLI::App* inquiry = p2apst->add_subcommand("inquiry", "Look a subscriber up (2100)");
   add_lookup_options(inquiry, inquiry_lookup);
-  inquiry->callback([&context, inquiry_lookup] {
+  cli::add_format_option(*inquiry, *inquiry_format);
+  inquiry->callback([&context, inquiry_lookup, inquiry_format] {
     auto session = open_session(context);
     const InquiryOutcome out = run_inquiry(*session, *inquiry_lookup);
-    print_inquiry(out);
+    print_inquiry(out, *inquiry_format);
     if (!out.inquiry) cli::fail(exit_code::kFailure, "");
   });
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "common/exit_codes.h"
 #include "helpdesk/lookups.h"
 #include "helpdesk/views.h"
@@ -89,7 +90,7 @@ void add_query_options(CLI::App& command, Query& q) {
   command.add_option("--msisdn", q.msisdn, "The customer's phone");
   command.add_option("--meter", q.meter, "The meter number");
   command.add_option("--state", q.state, "Only purchases now in this state");
-  command.add_option("--format", q.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  add_format_option(command, q.format);
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "cli/output.h"
 #include "common/clock.h"
 #include "common/exit_codes.h"
 #include "store/ledger_config.h"
@@ -110,7 +112,21 @@ void print_view(const SubscriberView& v) {
   for (const SubscriberView::Phone& phone : v.phones) fmt::print("subscriber {}  language {}\n", phone.msisdn, phone.language);
 }
 
-void show_customer(const cli::Context& context, const std::string& key) {
+nlohmann::json view_json(const SubscriberView& v) {
+  const Meter& m = v.meter;
+  nlohmann::json phones = nlohmann::json::array();
+  for (const SubscriberView::Phone& p : v.phones) phones.push_back({{"msisdn", p.msisdn}, {"language", p.language}});
+  return {{"meter", m.meter_no},
+          {"customer", {{"idpel", v.customer.idpel}, {"name", v.customer.name}}},
+          {"tariff", {{"class", v.customer.tariff}, {"power_va", v.customer.power_va}, {"region", v.customer.region}}},
+          {"sts", {{"sgc", m.sgc}, {"ti", m.ti}, {"krn", m.krn}, {"kt", m.kt}, {"ea", m.ea}, {"dkga", m.dkga},
+                   {"base_date", m.base_date}}},
+          {"kdpm", m.kdpm},
+          {"modem", {{"msisdn", v.modem.msisdn}, {"key_id", v.modem.key_id}}},
+          {"subscribers", phones}};
+}
+
+void show_customer(const cli::Context& context, const std::string& key, const std::string& format) {
   if (key.empty() || key.size() > 15 || key.find_first_not_of("0123456789") != std::string::npos) {
     cli::fail(exit_code::kUsage, fmt::format("'{}' is not a meter number, IDPEL or MSISDN (digits only)", key));
   }
@@ -119,6 +135,11 @@ void show_customer(const cli::Context& context, const std::string& key) {
   auto views = ledger->find_subscribers(key);
   if (!views.ok()) fail_with(views.status());
   if (views->empty()) cli::fail(exit_code::kFailure, fmt::format("no meter, IDPEL or subscriber {} in the ledger", key));
+  if (format == "json") {
+    nlohmann::json all = nlohmann::json::array();
+    for (const SubscriberView& view : *views) all.push_back(view_json(view));
+    return cli::print_json(all);
+  }
   for (size_t i = 0; i < views->size(); ++i) {
     if (i > 0) fmt::print("\n");
     print_view((*views)[i]);
@@ -137,11 +158,23 @@ std::string guarantee_line(const ChainReport& report) {
       report.ledger_keyed ? "; the ledger's chains are keyed" : "; the ledger's chains are not keyed");
 }
 
-void verify_ledger(const cli::Context& context) {
+void verify_ledger(const cli::Context& context, const std::string& format) {
   const config::Config config = context.load_config();
   auto ledger = open_or_fail(options_or_fail(config, /*create=*/false));
   auto report = ledger->verify_chains();
   if (!report.ok()) fail_with(report.status());
+  if (format == "json") {
+    cli::print_json({{"guarantee", report->guarantee == ChainReport::Guarantee::kKeyed ? "keyed" : "plain"},
+                     {"checked", guarantee_line(*report)},
+                     {"intact", !report->problem.has_value()},
+                     {"problem", report->problem ? nlohmann::json(*report->problem) : nlohmann::json(nullptr)},
+                     {"transactions_rows", report->transactions_rows},
+                     {"audit_rows", report->audit_rows},
+                     {"purchase_versions", report->purchase_versions},
+                     {"purchases", report->purchases}});
+    if (report->problem) cli::fail(exit_code::kFailure, *report->problem);
+    return;
+  }
   fmt::print("{}\n", guarantee_line(*report));
   if (report->problem) cli::fail(exit_code::kFailure, *report->problem);
   fmt::print("ledger intact: {} transaction rows, {} audit rows, {} purchase journal versions of {} purchases\n",
@@ -171,8 +204,10 @@ void migrate_ledger(const cli::Context& context) {
 void add_store_commands(CLI::App& app, const cli::Context& context) {
   CLI::App* ledger = app.add_subcommand("ledger", "Check or upgrade the ledger database");
   ledger->require_subcommand(1);
-  ledger->add_subcommand("verify", "Recompute the hash chains (with their MACs when the chain key is given); say which guarantee was checked and name the first row that does not match")
-      ->callback([&context] { verify_ledger(context); });
+  auto verify_format = std::make_shared<std::string>("text");
+  CLI::App* verify = ledger->add_subcommand("verify", "Recompute the hash chains (with their MACs when the chain key is given); say which guarantee was checked and name the first row that does not match");
+  cli::add_format_option(*verify, *verify_format);
+  verify->callback([&context, verify_format] { verify_ledger(context, *verify_format); });
   ledger->add_subcommand("migrate", "Create the ledger or bring it to this version's schema; with the chain key, key chains not yet keyed")
       ->callback([&context] { migrate_ledger(context); });
 
@@ -187,7 +222,9 @@ void add_store_commands(CLI::App& app, const cli::Context& context) {
   auto key = std::make_shared<std::string>();
   CLI::App* show = customers->add_subcommand("show", "Print the record of a meter number, IDPEL or MSISDN");
   show->add_option("KEY", *key, "11-digit meter number, 12-digit IDPEL or subscriber MSISDN")->required();
-  show->callback([&context, key] { show_customer(context, *key); });
+  auto show_format = std::make_shared<std::string>("text");
+  cli::add_format_option(*show, *show_format);
+  show->callback([&context, key, show_format] { show_customer(context, *key, *show_format); });
 }
 
 }  // namespace pintar::store

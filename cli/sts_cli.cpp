@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/output.h"
 #include "common/crypto.h"
 #include "common/exit_codes.h"
 #include "common/hex.h"
@@ -199,21 +200,22 @@ void add_kct(CLI::App& sts, const cli::Context& context) {
 }
 
 struct DecodeOptions {
-  std::string ea, dk, tables, token;
+  std::string ea, dk, tables, token, format = "text";
 };
 
 void add_decode(CLI::App& sts) {
   auto o = std::make_shared<DecodeOptions>();
-  CLI::App* decode = sts.add_subcommand("decode", "Decrypt and explain a token; prints JSON");
+  CLI::App* decode = sts.add_subcommand("decode", "Decrypt and explain a token (--format json for scripts)");
   decode->add_option("--ea", o->ea, "07 (STA) or 11 (MISTY1)");
   decode->add_option("--dk", o->dk, "the meter's decoder key, hex");
   decode->add_option("--tables", o->tables, "STA tables: sample (default) or a table file (EA07)");
   decode->add_option("TOKEN", o->token, "the 20 digits (dashes and spaces allowed)");
+  cli::add_format_option(*decode, o->format);
   decode->callback([o] {
     const EncryptionAlgorithm ea = or_usage(parse_encryption_algorithm(required(o->ea, "--ea")), "--ea");
     const TokenNumber number = or_usage(parse_token_number(required(o->token, "TOKEN")), "TOKEN");
     const TokenCipher cipher = cipher_for(ea, o->dk, "--dk", o->tables);
-    fmt::print("{}\n", decode_report(decode_token(cipher, number)).dump(2));
+    cli::print_as(o->format, decode_report(decode_token(cipher, number)));
   });
 }
 

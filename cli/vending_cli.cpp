@@ -195,7 +195,7 @@ void add_vending_command(CLI::App& app, const Context& context) {
     }
     // Block SIGTERM/SIGINT before any thread starts, so every thread inherits the mask.
     auto shutdown = daemon::ShutdownSignal::install();
-    if (!shutdown.ok()) fail(exit_code::kSoftware, shutdown.status().to_string());
+    if (!shutdown.ok()) fail(exit_code::for_status(shutdown.status()), shutdown.status().to_string());
     run(context, *shutdown);
   });
 }

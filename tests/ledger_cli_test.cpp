@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/process.h"
 
@@ -61,6 +62,16 @@ TEST_CASE("customers import, then show by meter, IDPEL and MSISDN", "[cli][ledge
                               Catch::Contains("6281234567890") && Catch::Contains("6281234567891"));
     CHECK_THAT(shown.out, !Catch::Contains("135790") && !Catch::Contains("pin"));
   }
+  // --format json: the whole record as one document, no PIN in it either.
+  auto json = s.pintar({"customers", "show", "--format", "json", "01428800700"});
+  REQUIRE(json.exit_status == 0);
+  const nlohmann::json views = nlohmann::json::parse(json.out);
+  REQUIRE(views.size() == 1);
+  CHECK(views[0]["customer"]["name"] == "SANTOSO, BUDI");
+  CHECK(views[0]["sts"]["sgc"] == "600675");
+  CHECK(views[0]["subscribers"].size() == 2);
+  CHECK_THAT(json.out, !Catch::Contains("135790") && !Catch::Contains("pin"));
+  CHECK(s.pintar({"customers", "show", "--format", "yaml", "01428800700"}).exit_status == 64);
   CHECK(s.pintar({"customers", "show", "99999999999"}).exit_status == 1);
   CHECK(s.pintar({"customers", "show", "not-a-number"}).exit_status == 64);
   CHECK(s.pintar({"customers", "show"}).exit_status == 64);
@@ -107,6 +118,13 @@ TEST_CASE("ledger verify names the row edited with the sqlite3 shell", "[cli][le
   INFO(intact.err);
   CHECK(intact.exit_status == 0);
   CHECK_THAT(intact.out, Catch::Contains("10 transaction rows, 1 audit rows"));
+  auto intact_json = s.pintar({"ledger", "verify", "--format", "json"});
+  REQUIRE(intact_json.exit_status == 0);
+  const nlohmann::json report = nlohmann::json::parse(intact_json.out);
+  CHECK(report["intact"] == true);
+  CHECK(report["guarantee"] == "plain");
+  CHECK(report["transactions_rows"] == 10);
+  CHECK(report["problem"].is_null());
 
   // The trigger stops a plain UPDATE; dropping it first is what a tamperer would do.
   CHECK(run({"sqlite3", s.db, "UPDATE transactions SET amount_rupiah = 2000000 WHERE seq = 7"}).exit_status != 0);
@@ -117,6 +135,10 @@ TEST_CASE("ledger verify names the row edited with the sqlite3 shell", "[cli][le
   auto broken = s.pintar({"ledger", "verify"});
   CHECK(broken.exit_status == 1);
   CHECK_THAT(broken.err, Catch::Contains("row 7 of transactions: hash mismatch"));
+  auto broken_json = s.pintar({"ledger", "verify", "--format", "json"});
+  CHECK(broken_json.exit_status == 1);
+  CHECK_THAT(nlohmann::json::parse(broken_json.out)["problem"].get<std::string>(),
+             Catch::Contains("row 7 of transactions: hash mismatch"));
 
   REQUIRE(run({"sqlite3", s.db,
                "DROP TRIGGER audit_append_only_update; UPDATE audit SET detail = 'nothing' WHERE seq = 1; "

@@ -81,7 +81,7 @@ TEST_CASE("sts kct and sts decode agree", "[sts][cli]") {
   REQUIRE(tokens.size() == 2);
   for (size_t i = 0; i < tokens.size(); ++i) {
     CHECK(tokens[i].size() == 20);
-    auto decoded = sts({"decode", "--ea", "07", "--dk", "0ABC12DEF3456789", tokens[i]});
+    auto decoded = sts({"decode", "--format", "json", "--ea", "07", "--dk", "0ABC12DEF3456789", tokens[i]});
     REQUIRE(decoded.exit_status == 0);
     const auto report = nlohmann::json::parse(decoded.out);
     CHECK(report["class"] == 2);
@@ -96,7 +96,7 @@ TEST_CASE("sts kct and sts decode agree", "[sts][cli]") {
   CHECK(ea11.exit_status == 0);
   CHECK(std::count(ea11.out.begin(), ea11.out.end(), '\n') == 4);
 
-  auto credit = sts({"decode", "--ea", "11", "--dk", "F94B6ED353C3BFDB113E2D3A7EA3C41D", "5938-6323-4721-3742-6967"});
+  auto credit = sts({"decode", "--format", "json", "--ea", "11", "--dk", "F94B6ED353C3BFDB113E2D3A7EA3C41D", "5938-6323-4721-3742-6967"});
   REQUIRE(credit.exit_status == 0);
   const auto report = nlohmann::json::parse(credit.out);
   CHECK(report["class"] == 0);
@@ -106,8 +106,13 @@ TEST_CASE("sts kct and sts decode agree", "[sts][cli]") {
   CHECK(report["field"] == "0001");
   CHECK(report["crc_ok"] == true);
   CHECK(report["meaning"]["text"] == "0.1 kWh");
+  // The default is the one text style of every read command: a label column, dotted labels.
+  auto text = sts({"decode", "--ea", "11", "--dk", "F94B6ED353C3BFDB113E2D3A7EA3C41D", "5938-6323-4721-3742-6967"});
+  REQUIRE(text.exit_status == 0);
+  CHECK_THAT(text.out, Catch::Matches(R"((.|\n)*\ntid +5871660\n(.|\n)*)"));
+  CHECK_THAT(text.out, Catch::Matches(R"((.|\n)*\nmeaning\.text +0\.1 kWh\n(.|\n)*)"));
 
-  auto wrong_key = sts({"decode", "--ea", "07", "--dk", "0ABC12DEF3456788", "51043465443420856213"});
+  auto wrong_key = sts({"decode", "--format", "json", "--ea", "07", "--dk", "0ABC12DEF3456788", "51043465443420856213"});
   CHECK(wrong_key.exit_status == 0);
   CHECK(nlohmann::json::parse(wrong_key.out)["crc_ok"] == false);
 }

@@ -30,7 +30,12 @@ std::map<std::string, std::string> fields(const std::string& out) {
   while (pos < out.size()) {
     const size_t end = out.find('\n', pos);
     const std::string line = out.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (const size_t colon = line.find(": "); colon != std::string::npos) result[line.substr(0, colon)] = line.substr(colon + 2);
+    // "key: value" (purchase) or the label column of cli/output.h (inquiry).
+    if (const size_t colon = line.find(": "); colon != std::string::npos && line.find(' ') > colon) {
+      result[line.substr(0, colon)] = line.substr(colon + 2);
+    } else if (const size_t gap = line.find(' '); gap != std::string::npos) {
+      result[line.substr(0, gap)] = line.substr(line.find_first_not_of(' ', gap));
+    }
     if (end == std::string::npos) break;
     pos = end + 1;
   }
@@ -50,6 +55,12 @@ TEST_CASE("signon, inquiry and purchase print key: value lines and exit 0", "[p2
   CHECK(i["name"] == "DEWI LESTARI");
   CHECK(i["power_va"] == "1300");
   CHECK(i["admin"] == "2500.00");
+  auto inquiry_json = run({pintar_binary(), "-c", config, "p2apst", "inquiry", "--format", "json", "--meter", "11000000004"});
+  REQUIRE(inquiry_json.exit_status == 0);
+  const nlohmann::json answer = nlohmann::json::parse(inquiry_json.out);
+  CHECK(answer["response_code"] == "0000");
+  CHECK(answer["name"] == "DEWI LESTARI");
+  CHECK(answer["power_va"] == 1300);
 
   auto purchase = run({pintar_binary(), "-c", config, "p2apst", "purchase", "--idpel", "511000000004", "--amount", "102500"});
   CHECK(purchase.exit_status == 0);

@@ -181,13 +181,13 @@ TEST_CASE("bad input is a 400 naming the field, on every endpoint", "[helpdesk][
   CHECK_THAT(error_of("POST", "/api/v1/registry/connections", connection.dump()), Catch::Contains("ea '8' must be"));
   connection["ea"] = json::array();
   CHECK_THAT(error_of("POST", "/api/v1/registry/connections", connection.dump()), Catch::Contains("ea: required, a string"));
-  CHECK_THAT(error_of("POST", "/api/v1/registry/power", R"({"idpel":"511000000001","tariff":"R1","reason":"up"})"),
+  CHECK_THAT(error_of("POST", "/api/v1/registry/power", R"({"idpel":"511000000001","tariff":"R1","reason":"upgrade"})"),
              Catch::Contains("power_va"));
   CHECK_THAT(error_of("POST", "/api/v1/registry/power",
-                      R"({"idpel":"511000000001","tariff":"R1","power_va":"-5","reason":"up"})"),
+                      R"({"idpel":"511000000001","tariff":"R1","power_va":"-5","reason":"upgrade"})"),
              Catch::Contains("power_va '-5' must be"));
   CHECK_THAT(error_of("POST", "/api/v1/registry/power",
-                      R"({"idpel":"511000000001","tariff":"R 1","power_va":900,"reason":"up"})"),
+                      R"({"idpel":"511000000001","tariff":"R 1","power_va":900,"reason":"upgrade"})"),
              Catch::Contains("tariff"));
   CHECK_THAT(error_of("POST", "/api/v1/registry/modem",
                       R"({"meter":"14000000001","modem_msisdn":"0811","key_id":"M1","reason":"broken"})"),

@@ -1,9 +1,11 @@
 // `pintar helpdesk ...`: wiring only. The server, look-ups, diagnosis and keys are in
 // helpdesk/ and store/helpdesk_keys.h; this file opens the ledger the configuration names,
-// loads the vending key for diagnosis, and prints.
+// loads the vending key for diagnosis and the PIN key for registry changes, and prints.
 #include "cli/helpdesk_cli.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -20,12 +22,14 @@
 #include "helpdesk/diagnosis.h"
 #include "helpdesk/helpdesk_config.h"
 #include "helpdesk/lookups.h"
+#include "helpdesk/registry_actions.h"
 #include "helpdesk/server.h"
 #include "helpdesk/views.h"
 #include "store/helpdesk_keys.h"
 #include "store/ledger_config.h"
 #include "store/p2apst_journal.h"
 #include "store/sqlite_ledger.h"
+#include "store/subscriber_csv.h"
 #include "vending/engine/engine_keys.h"
 
 namespace pintar::cli {
@@ -68,6 +72,17 @@ struct Opened {
   std::optional<sts::VendingKey> vending_key(const helpdesk::HelpdeskOptions& o) const {
     return load_vending_key(config, o);
   }
+
+  // The PIN key (ledger.pin_key_secret) for the registry changes that make a PIN; nullopt
+  // when it does not load (those changes then answer 409), so that a helpdesk without the
+  // vending engine's credential still serves its look-ups.
+  std::optional<store::PinHasher> pins() const {
+    auto hasher = store::pin_hasher(config);
+    if (hasher.ok()) return std::move(hasher).value();
+    spdlog::warn("helpdesk: no PIN key ({}): new connections, added phones, PIN resets and imports refuse",
+                 hasher.status().message());
+    return std::nullopt;
+  }
 };
 
 // helpdesk.web_root, or the installed page, or (a build tree) the source folder's.
@@ -91,8 +106,10 @@ void serve(const Context& context, daemon::ShutdownSignal& shutdown) {
   helpdesk::TokenDiagnoser diagnoser(*opened.ledger, opened.vending_key(options));
   helpdesk::Actions actions(*opened.ledger, Clock::real());
   helpdesk::Access access(*keys, Clock::real(), options.rate_limit_per_minute);
-  auto server = must(helpdesk::Server::start(options, {lookups, diagnoser, actions, access}), exit_code::kIoError,
-                     "helpdesk");
+  const std::optional<store::PinHasher> pins = opened.pins();
+  helpdesk::RegistryActions registry(*opened.ledger, Clock::real(), pins ? &*pins : nullptr);
+  auto server = must(helpdesk::Server::start(options, {lookups, diagnoser, actions, access, registry}),
+                     exit_code::kIoError, "helpdesk");
   // Tests and the demo read the port from this line.
   fmt::print("helpdesk listening on {}://{}:{}\n", server->tls() ? "https" : "http", options.listen, server->port());
   std::fflush(stdout);
@@ -276,6 +293,115 @@ void add_diagnose(CLI::App& helpdesk, const Context& context) {
   });
 }
 
+// `pintar helpdesk registry ...`: the API's registry changes on the ledger file, audited as
+// "helpdesk:cli:<login>" (the CLI has no key: whoever holds the ledger file is admin).
+void add_registry(CLI::App& helpdesk, const Context& context) {
+  CLI::App* registry = helpdesk.add_subcommand(
+      "registry", "Registry changes (new connection, power, modem swap, phones, PIN reset), each audited");
+  registry->require_subcommand(1);
+  struct RegistryArgs {
+    helpdesk::RegistryFields fields;
+    std::string meter, msisdn, idpel, tariff, power_va, modem_msisdn, key_id, language = "id", reason, format = "text";
+  };
+  auto a = std::make_shared<RegistryArgs>();
+  auto common = [a](CLI::App* c) {
+    c->add_option("--reason", a->reason, "Why (3 to 200 characters): written to the audit log")->required();
+    c->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  };
+  // Runs `change` with the registry actions on the opened ledger; prints `done` or fails.
+  auto run = [&context, a](const std::function<Result<nlohmann::json>(helpdesk::RegistryActions&,
+                                                                      const helpdesk::Caller&)>& change) {
+    Opened opened(context);
+    const std::optional<store::PinHasher> pins = opened.pins();
+    helpdesk::RegistryActions actions(*opened.ledger, Clock::real(), pins ? &*pins : nullptr);
+    const char* login = std::getenv("USER");
+    const helpdesk::Caller caller{.key_id = "", .name = fmt::format("cli:{}", login ? login : "?"),
+                                  .role = helpdesk::Role::kAdmin};
+    auto done = change(actions, caller);
+    if (!done.ok()) fail(exit_code::for_status(done.status()), done.status().message());
+    if (a->format == "json") return fmt::print("{}\n", done->dump(2));
+    for (const auto& [name, value] : done->items()) {
+      fmt::print("{}: {}\n", name, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  };
+  auto pin_sms = [](const std::string& meter, Result<std::string> sms) -> Result<nlohmann::json> {
+    if (!sms.ok()) return sms.status();
+    return nlohmann::json{{"meter", meter}, {"pin_sms", *sms}};
+  };
+
+  CLI::App* connect = registry->add_subcommand(
+      "connect", "A new connection: a meter, its modem and a first phone (the phone gets a one-time PIN by SMS)");
+  for (std::string_view column : store::SubscriberCsvParser::column_names()) {
+    if (column == "pin") continue;
+    std::string flag = "--" + std::string(column);
+    std::ranges::replace(flag, '_', '-');
+    connect->add_option_function<std::string>(
+        flag, [a, name = std::string(column)](const std::string& v) { a->fields[name] = v; },
+        fmt::format("The import file's {} column (store/README.md)", column))->required();
+  }
+  common(connect);
+  connect->callback([run, a, pin_sms] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) {
+      return pin_sms(a->fields["meter_no"], r.new_connection(c, a->fields, a->reason));
+    });
+  });
+
+  CLI::App* power = registry->add_subcommand("power", "A power change: the customer's tariff and VA");
+  power->add_option("IDPEL", a->idpel, "The customer")->required();
+  power->add_option("TARIFF", a->tariff, "Tariff class (R1, R1M, B2...)")->required();
+  power->add_option("VA", a->power_va, "Contracted power in VA")->required();
+  common(power);
+  power->callback([run, a] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) -> Result<nlohmann::json> {
+      PINTAR_RETURN_IF_ERROR(r.power_change(c, a->idpel, a->tariff, a->power_va, a->reason));
+      return nlohmann::json{{"idpel", a->idpel}, {"tariff", a->tariff}, {"power_va", a->power_va}};
+    });
+  });
+
+  CLI::App* modem = registry->add_subcommand("modem-swap", "The meter's modem: a new MSISDN and/or key id");
+  modem->add_option("METER", a->meter, "The meter number")->required();
+  modem->add_option("MODEM_MSISDN", a->modem_msisdn, "The modem's number (62...)")->required();
+  modem->add_option("KEY_ID", a->key_id, "The modem key's id")->required();
+  common(modem);
+  modem->callback([run, a] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) -> Result<nlohmann::json> {
+      PINTAR_RETURN_IF_ERROR(r.modem_swap(c, a->meter, a->modem_msisdn, a->key_id, a->reason));
+      return nlohmann::json{{"meter", a->meter}, {"modem_msisdn", a->modem_msisdn}, {"key_id", a->key_id}};
+    });
+  });
+
+  auto phone_args = [a](CLI::App* c) {
+    c->add_option("METER", a->meter, "The meter number")->required();
+    c->add_option("MSISDN", a->msisdn, "The customer's phone (62...)")->required();
+  };
+  CLI::App* add_phone = registry->add_subcommand("add-phone", "A phone more for the meter (a one-time PIN by SMS)");
+  phone_args(add_phone);
+  add_phone->add_option("--language", a->language, "id or en: the language of its SMS");
+  common(add_phone);
+  add_phone->callback([run, a, pin_sms] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) {
+      return pin_sms(a->meter, r.add_phone(c, a->meter, a->msisdn, a->language, a->reason));
+    });
+  });
+  CLI::App* remove_phone = registry->add_subcommand("remove-phone", "A phone no longer allowed to buy for the meter");
+  phone_args(remove_phone);
+  common(remove_phone);
+  remove_phone->callback([run, a] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) -> Result<nlohmann::json> {
+      PINTAR_RETURN_IF_ERROR(r.remove_phone(c, a->meter, a->msisdn, a->reason));
+      return nlohmann::json{{"meter", a->meter}, {"removed", true}};
+    });
+  });
+  CLI::App* reset = registry->add_subcommand("reset-pin", "A new one-time PIN by SMS for (meter, phone); clears a lock");
+  phone_args(reset);
+  common(reset);
+  reset->callback([run, a, pin_sms] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) {
+      return pin_sms(a->meter, r.reset_pin(c, a->meter, a->msisdn, a->reason));
+    });
+  });
+}
+
 }  // namespace
 
 void add_helpdesk_commands(CLI::App& app, const Context& context) {
@@ -303,6 +429,7 @@ void add_helpdesk_commands(CLI::App& app, const Context& context) {
   add_keys(*helpdesk, context);
   add_find(*helpdesk, context);
   add_diagnose(*helpdesk, context);
+  add_registry(*helpdesk, context);
 }
 
 }  // namespace pintar::cli

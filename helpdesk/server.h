@@ -23,6 +23,7 @@
 #include "helpdesk/diagnosis.h"
 #include "helpdesk/helpdesk_config.h"
 #include "helpdesk/lookups.h"
+#include "helpdesk/registry_actions.h"
 
 namespace httplib {
 class Server;
@@ -30,11 +31,15 @@ class Server;
 
 namespace pintar::helpdesk {
 
+// The largest request body: 4 MiB, some 25,000 lines of an import file.
+inline constexpr size_t kMaxBodyBytes = 4 * 1024 * 1024;
+
 struct ServerDeps {
   Lookups& lookups;
   TokenDiagnoser& diagnoser;
   Actions& actions;
   Access& access;
+  RegistryActions& registry;
 };
 
 class Server {
@@ -58,8 +63,10 @@ class Server {
   std::thread thread_;
 };
 
-// The routes, on any httplib::Server (api_routes.cpp).
+// The routes, on any httplib::Server (api_routes.cpp; the /api/v1/registry ones
+// registry_routes.cpp, added by add_api_routes).
 void add_api_routes(httplib::Server& http, ServerDeps deps);
+void add_registry_routes(httplib::Server& http, ServerDeps deps);
 
 }  // namespace pintar::helpdesk
 

@@ -4,6 +4,7 @@
 #include "helpdesk/server.h"
 
 #include <cstdlib>
+#include <regex>
 
 #include <httplib.h>
 
@@ -28,6 +29,8 @@ struct World {
   TokenDiagnoser diagnoser{*ledger, vending_key(sts::KeyDerivation::kDkga02)};
   Actions actions{*ledger, Clock::real()};
   Access access{*keys, Clock::real(), 1000};
+  store::PinHasher pins = store::PinHasher::create(Secret(std::vector<uint8_t>(32, 'p'))).value();
+  RegistryActions registry{*ledger, Clock::real(), &pins};
   std::unique_ptr<Server> server;
   std::string viewer = add("vera", Role::kViewer), op = add("oscar", Role::kOperator), admin = add("ada", Role::kAdmin);
 
@@ -35,7 +38,7 @@ struct World {
     import(*ledger, {one});
     store::TransactionRecord t = add_purchase(*ledger, 1, one);
     next_version(*ledger, t, "needs_manual", "12345678901234567890", "REF1");
-    auto started = Server::start(o, {lookups, diagnoser, actions, access});
+    auto started = Server::start(o, {lookups, diagnoser, actions, access, registry});
     INFO(started.status().to_string());
     REQUIRE(started.ok());
     server = std::move(started).value();
@@ -51,9 +54,18 @@ struct World {
     httplib::Headers headers;
     if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
     if (method == "GET") return client.Get(path, headers);
-    return client.Post(path, headers, body, "application/json");
+    return client.Post(path, headers, body, path.starts_with("/api/v1/registry/import") ? "text/csv" : "application/json");
   }
 };
+
+const std::string kConnection =
+    R"({"idpel":"522000000001","name":"SITI","tariff":"R1","power_va":900,"region":"JKT","meter_no":"14500000001",)"
+    R"("sgc":"600675","ti":"1","krn":"1","kt":"2","ea":"07","dkga":"02","base_date":"2014","kdpm":"ABC",)"
+    R"("modem_msisdn":"6281150000001","modem_key_id":"M1450001","msisdn":"6281350000001","language":"id",)"
+    R"("reason":"new house"})";
+const std::string kImportHeader =
+    "idpel,name,tariff,power_va,region,meter_no,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn,modem_key_id,"
+    "msisdn,language,pin\n";
 
 struct Endpoint {
   std::string method, path, body;
@@ -70,6 +82,18 @@ const Endpoint kEndpoints[] = {
     {"POST", "/api/v1/purchases/t0001/resolve", R"({"outcome":"completed","reason":"meter shows it"})", Role::kOperator},
     {"POST", "/api/v1/subscriptions/unlock", R"({"msisdn":"6281200000001","meter":"14000000001","reason":"verified"})",
      Role::kOperator},
+    {"POST", "/api/v1/registry/connections", kConnection, Role::kAdmin},
+    {"POST", "/api/v1/registry/power", R"({"idpel":"511000000001","tariff":"R1M","power_va":2200,"reason":"upgrade"})",
+     Role::kAdmin},
+    {"POST", "/api/v1/registry/modem",
+     R"({"meter":"14000000001","modem_msisdn":"6281160000009","key_id":"M1600009","reason":"broken"})", Role::kAdmin},
+    {"POST", "/api/v1/registry/phones/add",
+     R"({"meter":"14000000001","msisdn":"6281370000001","language":"id","reason":"wife"})", Role::kAdmin},
+    {"POST", "/api/v1/registry/phones/remove", R"({"meter":"14000000001","msisdn":"6281200000001","reason":"lost"})",
+     Role::kAdmin},
+    {"POST", "/api/v1/registry/pin-reset", R"({"meter":"14000000001","msisdn":"6281200000001","reason":"forgot"})",
+     Role::kAdmin},
+    {"POST", "/api/v1/registry/import?reason=batch", kImportHeader, Role::kAdmin},
 };
 
 TEST_CASE("every endpoint: 401 without a valid key, 403 below its role, one body for both", "[helpdesk][http]") {
@@ -86,17 +110,28 @@ TEST_CASE("every endpoint: 401 without a valid key, 403 below its role, one body
       CHECK(res->status == 401);
       CHECK(res->body == R"({"error":"not allowed"})");
     }
-    if (e.need == Role::kOperator) {
-      auto res = w.call(e.method, e.path, w.viewer, e.body);
+    int refused = 0;
+    for (const auto& [key, role] : {std::pair{w.viewer, Role::kViewer}, std::pair{w.op, Role::kOperator}}) {
+      if (role >= e.need) continue;
+      auto res = w.call(e.method, e.path, key, e.body);
       REQUIRE(res);
       CHECK(res->status == 403);
       CHECK(res->body == R"({"error":"not allowed"})");
+      ++refused;
     }
+    CHECK(refused == (e.need == Role::kAdmin ? 2 : e.need == Role::kOperator ? 1 : 0));
   }
   // Nothing changed by the refused actions.
   CHECK(w.ledger->find_transaction("t0001").value()->state == "needs_manual");
   CHECK(w.ledger->find_messages("out", "requested", 10).value().empty());
   CHECK(w.ledger->audit_of("t0001").value().empty());
+  CHECK(w.ledger->audit_of(w.one.meter.meter_no).value().empty());
+  CHECK(w.ledger->audit_of(w.one.customer.idpel).value().empty());
+  CHECK(w.ledger->find_subscribers("14500000001").value().empty());
+  auto view = w.ledger->find_subscribers(w.one.meter.meter_no).value().at(0);
+  CHECK(view.modem == w.one.modem);
+  CHECK(view.customer == w.one.customer);
+  CHECK(view.phones.size() == 1);
 }
 
 TEST_CASE("/healthz is open; unknown API paths are 404 only with a key", "[helpdesk][http]") {
@@ -136,6 +171,44 @@ TEST_CASE("bad input is a 400 naming the field, on every endpoint", "[helpdesk][
              Catch::Contains("msisdn"));
   CHECK_THAT(error_of("POST", "/api/v1/subscriptions/unlock", R"({"msisdn":"6281200000001","reason":"abc"})"),
              Catch::Contains("meter"));
+  // The registry's endpoints.
+  CHECK_THAT(error_of("POST", "/api/v1/registry/connections", "[1]"), Catch::Contains("body"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/connections", R"({"meter_no":"14500000001"})"), Catch::Contains("reason"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/connections", R"({"meter_no":"14500000001","reason":"new"})"),
+             Catch::Contains("idpel, "));
+  json connection = json::parse(kConnection);
+  connection["ea"] = "8";
+  CHECK_THAT(error_of("POST", "/api/v1/registry/connections", connection.dump()), Catch::Contains("ea '8' must be"));
+  connection["ea"] = json::array();
+  CHECK_THAT(error_of("POST", "/api/v1/registry/connections", connection.dump()), Catch::Contains("ea: required, a string"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/power", R"({"idpel":"511000000001","tariff":"R1","reason":"upgrade"})"),
+             Catch::Contains("power_va"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/power",
+                      R"({"idpel":"511000000001","tariff":"R1","power_va":"-5","reason":"upgrade"})"),
+             Catch::Contains("power_va '-5' must be"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/power",
+                      R"({"idpel":"511000000001","tariff":"R 1","power_va":900,"reason":"upgrade"})"),
+             Catch::Contains("tariff"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/modem",
+                      R"({"meter":"14000000001","modem_msisdn":"0811","key_id":"M1","reason":"broken"})"),
+             Catch::Contains("modem_msisdn"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/modem", R"({"meter":"14000000001","modem_msisdn":"6281160000009","reason":"x1"})"),
+             Catch::Contains("key_id"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/phones/add",
+                      R"({"meter":"14000000001","msisdn":"6281370000001","language":"fr","reason":"wife"})"),
+             Catch::Contains("language"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/phones/remove", R"({"meter":"1","msisdn":"6281200000001","reason":"lost"})"),
+             Catch::Contains("meter"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/pin-reset", R"({"meter":"14000000001","msisdn":"x","reason":"forgot"})"),
+             Catch::Contains("msisdn"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/import", kImportHeader), Catch::Contains("reason"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/import?reason=batch", "idpel,name\n"), Catch::Contains("missing"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/import?reason=batch",
+                      kImportHeader + "522000000002,B,R1,900,JKT,145,600675,01,1,2,07,02,2014,ABC,6281150000002,M2,"
+                                      "6281350000002,id,123456\n"),
+             Catch::Contains("1 bad line"));
+  CHECK(w.call("POST", "/api/v1/registry/pin-reset", w.admin,
+               R"({"meter":"14000000001","msisdn":"6281399999999","reason":"forgot"})")->status == 404);
   CHECK(w.call("GET", "/api/v1/purchases/nope", w.viewer)->status == 404);
   CHECK(w.call("POST", "/api/v1/diagnose", w.viewer, R"({"meter":"99999999999","token":"12345678901234567890"})")->status ==
         404);
@@ -170,10 +243,49 @@ TEST_CASE("look-ups and actions through the API; viewers see phones and tokens m
   CHECK(whoami == json{{"name", "ada"}, {"role", "admin"}});
 }
 
+TEST_CASE("registry changes through the API: done, audited, the PIN in no answer", "[helpdesk][http][registry]") {
+  World w;
+  auto made = w.call("POST", "/api/v1/registry/connections", w.admin, kConnection);
+  REQUIRE(made);
+  INFO(made->body);
+  REQUIRE(made->status == 201);
+  const json answer = json::parse(made->body);
+  CHECK(answer["meter"] == "14500000001");
+  const std::string sms_id = answer["pin_sms"];
+  auto sms = w.ledger->find_message(sms_id).value();
+  REQUIRE(sms.has_value());
+  CHECK(sms->delivery_state == "requested");
+  auto again = w.call("POST", "/api/v1/registry/connections", w.admin, kConnection);
+  CHECK(again->status == 409);
+
+  auto power = w.call("POST", "/api/v1/registry/power", w.admin,
+                      R"({"idpel":"522000000001","tariff":"R1M","power_va":"2200","reason":"upgrade paid"})");
+  REQUIRE(power->status == 200);
+  CHECK(json::parse(power->body)["power_va"] == 2200);
+  auto records = json::parse(w.call("GET", "/api/v1/records/14500000001", w.admin)->body);
+  CHECK(records["meters"][0]["customer"]["power_va"] == 2200);
+
+  auto reset = w.call("POST", "/api/v1/registry/pin-reset", w.admin,
+                      R"({"meter":"14500000001","msisdn":"6281350000001","reason":"forgot it"})");
+  REQUIRE(reset->status == 202);
+  const std::string reset_id = json::parse(reset->body)["pin_sms"];
+  const std::string body = w.ledger->find_message(reset_id).value()->body;
+  std::smatch digits;
+  REQUIRE(std::regex_search(body, digits, std::regex(R"(\b\d{6}\b)")));
+  const std::string pin = digits[0];
+  CHECK(made->body.find(pin) == std::string::npos);
+  CHECK(reset->body.find(pin) == std::string::npos);
+  auto audit = w.ledger->audit_of("14500000001").value();
+  REQUIRE(audit.size() == 2);
+  CHECK(audit[0].action == "registry.new_connection");
+  CHECK(audit[1].action == "subscription.pin_reset");
+  CHECK(audit[1].actor == "helpdesk:ada");
+}
+
 TEST_CASE("past its rate limit a key gets 429, others go on", "[helpdesk][http]") {
   World w;
   Access tight(*w.keys, Clock::real(), 3);
-  auto server = Server::start({.port = 0}, {w.lookups, w.diagnoser, w.actions, tight}).value();
+  auto server = Server::start({.port = 0}, {w.lookups, w.diagnoser, w.actions, tight, w.registry}).value();
   httplib::Client client("127.0.0.1", server->port());
   const httplib::Headers viewer = {{"Authorization", "Bearer " + w.viewer}};
   for (int i = 0; i < 3; ++i) CHECK(client.Get("/api/v1/whoami", viewer)->status == 200);

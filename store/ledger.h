@@ -32,6 +32,7 @@
 #include "common/counters.h"
 #include "common/status.h"
 #include "store/records.h"
+#include "store/registry_change.h"
 
 namespace pintar::store {
 
@@ -160,6 +161,11 @@ class Ledger {
   // is an error. All or nothing: the report lists every error with its line, and when there
   // is any, nothing was kept. The Status is for failures of the ledger itself.
   virtual Result<ImportReport> import_subscribers(ImportSource& source, AuditEntry audit) = 0;
+
+  // Applies `change` (store/registry_change.h, which lists its errors), appends `audit` with
+  // what the change replaced added to its detail ("; before: tariff R1, 900 VA"), and writes
+  // `also` (the SMS the change sends), in one database transaction: all or nothing.
+  virtual Status change_registry(RegistryChange change, AuditEntry audit, WriteSet also) = 0;
 
   // Every meter that `key` names as an 11-digit meter number, a 12-digit IDPEL or a
   // subscribed MSISDN (a key can have more than one of those shapes), ordered by meter.

@@ -11,6 +11,7 @@
 #include "store/chain_head.h"
 #include "store/import.h"
 #include "store/ledger_reads.h"
+#include "store/registry_writes.h"
 #include "store/rows.h"
 #include "store/schema.h"
 #include "store/statements.h"
@@ -40,6 +41,10 @@ class SqliteLedger final : public Ledger {
     // An import with bad lines rolled back on purpose: the report says why.
     if (!status.ok() && !(status.code() == StatusCode::kInvalidArgument && !report.errors.empty())) return status;
     return report;
+  }
+
+  Status change_registry(RegistryChange change, AuditEntry audit, WriteSet also) override {
+    return writer_->run_in_transaction(make_registry_job(std::move(change), std::move(audit), std::move(also)));
   }
 
   Result<std::vector<SubscriberView>> find_subscribers(std::string_view key) override {

@@ -124,6 +124,15 @@ Result<std::vector<std::string>> split_csv_line(std::string_view line) {
   return fields;
 }
 
+Status check_import_field(std::string_view column, std::string_view value) {
+  const auto& specs = columns();
+  const auto spec = std::ranges::find(specs, column, &ColumnSpec::name);
+  if (spec == specs.end()) return Status::invalid_argument(fmt::format("{}: not a registry field", quoted_value(column)));
+  if (spec->valid(value)) return Status::ok_status();
+  return Status::invalid_argument(spec->secret ? fmt::format("{} must be {}", spec->name, spec->rule)
+                                               : fmt::format("{} {} must be {}", spec->name, quoted_value(value), spec->rule));
+}
+
 const std::array<std::string_view, SubscriberCsvParser::kColumns>& SubscriberCsvParser::column_names() {
   static const auto kNames = [] {
     std::array<std::string_view, kColumns> names;

@@ -24,6 +24,12 @@ namespace pintar::store {
 // field) into fields. InvalidArgument for an unterminated quote or text after a closing one.
 Result<std::vector<std::string>> split_csv_line(std::string_view line);
 
+// OK when `value` is a valid field of the import file's `column` (the rules the parser
+// applies); otherwise InvalidArgument "<column> '<value>' must be <rule>" (the PIN's value
+// never shown), or naming the unknown column. For forms that change one field (a tariff, a
+// modem) with the import's own rules.
+Status check_import_field(std::string_view column, std::string_view value);
+
 class SubscriberCsvParser {
  public:
   static constexpr size_t kColumns = 19;

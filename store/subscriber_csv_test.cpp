@@ -100,3 +100,22 @@ TEST_CASE("a file is read line by line with line numbers", "[store][csv]") {
 
 }  // namespace
 }  // namespace pintar::store
+
+namespace pintar::store {
+namespace {
+
+TEST_CASE("one field checked with the import's rules", "[store][csv]") {
+  CHECK(check_import_field("power_va", "1300").ok());
+  CHECK(check_import_field("tariff", "R1M").ok());
+  const Status bad = check_import_field("power_va", "lots");
+  CHECK(bad.code() == StatusCode::kInvalidArgument);
+  CHECK(bad.message() == "power_va 'lots' must be a whole number of VA from 1 to 999999999");
+  CHECK(check_import_field("modem_key_id", "").code() == StatusCode::kInvalidArgument);
+  CHECK(check_import_field("colour", "red").message() == "'colour': not a registry field");
+  // The PIN's value is never echoed.
+  const Status pin = check_import_field("pin", "12345x");
+  CHECK(pin.message() == "pin must be 6 digits");
+}
+
+}  // namespace
+}  // namespace pintar::store

@@ -149,6 +149,49 @@ async function diagnose() {
   }
 }
 
+// Registry changes: each kind's endpoint and fields (the import file's column names).
+const kRegistry = {
+  connection: { path: 'connections', fields: ['idpel', 'name', 'tariff', 'power_va', 'region', 'meter_no', 'sgc', 'ti',
+    'krn', 'kt', 'ea', 'dkga', 'base_date', 'kdpm', 'modem_msisdn', 'modem_key_id', 'msisdn', 'language'] },
+  power: { path: 'power', fields: ['idpel', 'tariff', 'power_va'] },
+  modem: { path: 'modem', fields: ['meter', 'modem_msisdn', 'key_id'] },
+  'phone-add': { path: 'phones/add', fields: ['meter', 'msisdn', 'language'] },
+  'phone-remove': { path: 'phones/remove', fields: ['meter', 'msisdn'] },
+  'pin-reset': { path: 'pin-reset', fields: ['meter', 'msisdn'] },
+};
+const kDefaults = { language: 'id', ti: '1', krn: '1', kt: '2', ea: '07', dkga: '02', base_date: '2014' };
+
+function registryFields() {
+  const grid = $('r-fields');
+  grid.replaceChildren();
+  for (const name of kRegistry[$('r-kind').value].fields) {
+    const input = document.createElement('input');
+    input.id = 'r-' + name;
+    input.name = name;
+    input.required = true;
+    if (kDefaults[name]) input.value = kDefaults[name];
+    const label = text(document.createElement('label'), name.replace(/_/g, ' '));
+    label.append(input);
+    grid.append(label);
+  }
+}
+
+async function registryChange() {
+  const out = $('r-result');
+  out.className = '';
+  text(out, '');
+  const kind = kRegistry[$('r-kind').value];
+  const body = { reason: $('r-reason').value.trim() };
+  for (const name of kind.fields) body[name] = $('r-' + name).value.trim();
+  try {
+    const r = await api('POST', '/api/v1/registry/' + kind.path, body);
+    text(out, 'Done' + (r.pin_sms ? ': one-time PIN sent by SMS ' + r.pin_sms : '') + '.');
+    out.className = 'ok';
+  } catch (e) {
+    text(out, 'Refused: ' + e.message);
+  }
+}
+
 $('login').addEventListener('submit', (e) => { e.preventDefault(); logIn($('key').value.trim()); });
 $('logout').addEventListener('click', logOut);
 $('search').addEventListener('submit', (e) => { e.preventDefault(); search(false); });
@@ -156,4 +199,7 @@ $('more').addEventListener('click', () => search(true));
 $('resend').addEventListener('click', () => act('resend'));
 $('resolve').addEventListener('click', () => act('resolve'));
 $('diagnose').addEventListener('submit', (e) => { e.preventDefault(); diagnose(); });
+$('r-kind').addEventListener('change', registryFields);
+$('registry').addEventListener('submit', (e) => { e.preventDefault(); registryChange(); });
+registryFields();
 if (key) logIn(key);

@@ -1,8 +1,9 @@
 // The helpdesk web page in a real browser: Debian's chromium, headless, driven by
 // playwright-core, against `pintar helpdesk serve` on a real ledger (made by
 // helpdesk_web_fixture). Covers log-in, search, a timeline, a resend with its audit row, a
-// token diagnosis, a viewer refused an operator action (nothing changed), narrow screens and
-// dark mode. Run by meson test (suite browser) with PINTAR, FIXTURE and WEB_ROOT set.
+// token diagnosis, a viewer refused an operator action (nothing changed), a registry change
+// (a phone added by an admin; a viewer and an operator refused it with nothing changed),
+// narrow screens and dark mode. Run by meson test (suite browser) with PINTAR, FIXTURE and WEB_ROOT set.
 'use strict';
 const { test } = require('node:test');
 const assert = require('node:assert');
@@ -42,6 +43,9 @@ test('the helpdesk page: log-in, search, timeline, resend, diagnosis, a viewer r
   const config = world.config;
   const operatorKey = pintar(config, ['helpdesk', 'keys', 'add', 'olga', '--role', 'operator']).trim();
   const viewerKey = pintar(config, ['helpdesk', 'keys', 'add', 'vino', '--role', 'viewer']).trim();
+  const adminKey = pintar(config, ['helpdesk', 'keys', 'add', 'ayu', '--role', 'admin']).trim();
+  const phones = () => JSON.parse(pintar(config, ['helpdesk', 'find', 'records', world.meter, '--format', 'json']))[0]
+    .phones.map((p) => p.msisdn);
   const { child, url } = await serve(config);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   try {
@@ -104,6 +108,37 @@ test('the helpdesk page: log-in, search, timeline, resend, diagnosis, a viewer r
     const after = JSON.parse(pintar(config, ['helpdesk', 'find', 'purchase', world.manual.txn, '--format', 'json']));
     assert.strictEqual(after.state, 'needs_manual');
     assert.strictEqual(after.audit.length, auditBefore);
+
+    // A registry change: adding a phone. The viewer (logged in) and an operator are refused
+    // with nothing changed; the admin's goes through and sends a one-time PIN by SMS.
+    const newPhone = '6281399900001';
+    const addPhone = async () => {
+      await page.selectOption('#r-kind', 'phone-add');
+      await page.fill('#r-meter', world.meter);
+      await page.fill('#r-msisdn', newPhone);
+      await page.fill('#r-language', 'en');
+      await page.fill('#r-reason', 'second phone, form 42');
+      await page.click('#registry button[type=submit]');
+    };
+    const login = async (k, who) => {
+      await page.click('#logout');
+      await page.fill('#key', k);
+      await page.click('#login button[type=submit]');
+      await page.waitForSelector(`#who:has-text("${who}")`);
+    };
+    await addPhone();
+    await page.waitForSelector('#r-result:has-text("Refused: not allowed")');
+    assert.deepStrictEqual(phones(), [world.msisdn]);
+    await login(operatorKey, 'olga (operator)');
+    await addPhone();
+    await page.waitForSelector('#r-result:has-text("Refused: not allowed")');
+    assert.deepStrictEqual(phones(), [world.msisdn]);
+    await login(adminKey, 'ayu (admin)');
+    await addPhone();
+    await page.waitForSelector('#r-result.ok:has-text("one-time PIN sent by SMS")');
+    assert.deepStrictEqual(phones().sort(), [world.msisdn, newPhone].sort());
+    await addPhone();  // twice: the phone is there already
+    await page.waitForSelector('#r-result:has-text("Refused: that phone is subscribed")');
 
     // Narrow screen: nothing wider than the phone. Dark mode: a dark background.
     await page.setViewportSize({ width: 360, height: 740 });

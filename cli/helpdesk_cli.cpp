@@ -306,7 +306,7 @@ void add_registry(CLI::App& helpdesk, const Context& context) {
   auto a = std::make_shared<RegistryArgs>();
   auto common = [a](CLI::App* c) {
     c->add_option("--reason", a->reason, "Why (3 to 200 characters): written to the audit log")->required();
-    c->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    cli::add_format_option(*c, a->format);
   };
   // Runs `change` with the registry actions on the opened ledger; prints `done` or fails.
   auto run = [&context, a](const std::function<Result<nlohmann::json>(helpdesk::RegistryActions&,

@@ -154,7 +154,7 @@ nlohmann::json sent_to(const cli::World& world, const std::string& msisdn) {
       {msisdn}, [&](sqlite3_stmt* stmt) {
         nlohmann::json txn = nullptr;
         if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) txn = column_text(stmt, 1);
-        rows.push_back({{"id", column_text(stmt, 0)}, {"txn_id", txn}, {"delivery_state", column_text(stmt, 2)}});
+        rows.push_back(nlohmann::json{{"id", column_text(stmt, 0)}, {"txn_id", txn}, {"delivery_state", column_text(stmt, 2)}});
       });
   return ok ? rows : nlohmann::json(nullptr);
 }

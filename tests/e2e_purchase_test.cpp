@@ -79,6 +79,19 @@ TEST_CASE("own meter with the PIN: one SMS receipt, one sale, the meter credited
   CHECK(purchase["energy_deci_kwh"] == kwh_tenths);
   CHECK(purchase["reference"] == sale["pln_ref"]);
   CHECK(purchase["amount_rupiah"] == 50000);
+
+  // The receipt as the ledger keeps it: an outgoing SMS of the purchase, which the gateway's
+  // submit result and the SMSC's delivery receipt moved on to "delivered".
+  nlohmann::json sent;
+  CHECK(eventually([&] {
+    sent = sent_to(world, dewi.phone);
+    return sent.is_array() && sent.size() == 1 && sent[0]["delivery_state"] == "delivered";
+  }, 10s));
+  INFO(sent.dump());
+  REQUIRE(sent.is_array());
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0]["txn_id"] == purchase["txn_id"]);
+  CHECK(sent[0]["delivery_state"] == "delivered");
 }
 
 TEST_CASE("another meter asks for YA <PIN>, which buys it; YA after the window is not sold", "[e2e][purchase]") {

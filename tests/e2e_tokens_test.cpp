@@ -1,7 +1,8 @@
 // End to end (issue 10), where the token comes from, through the whole world of cli/world.h:
 // an unsold token PLN already holds (offered by CEK, taken by buying its amount), PLN's own
 // 20 digits forwarded unchanged (vending.token_source = p2apst), and a meter on base date 1993
-// past its TID rollover, which needs the key change tokens first.
+// past its TID rollover, which needs the key change tokens first (and gets them again with
+// ULANG).
 #include <chrono>
 #include <fstream>
 #include <regex>
@@ -142,8 +143,23 @@ TEST_CASE("a meter on base date 1993 past the rollover: key change tokens first,
   CHECK(meter["tokens_accepted"][0]["meaning"]["kind"] == "key_change");
   CHECK(meter["tokens_accepted"][1]["meaning"]["kind"] == "key_change");
   CHECK(meter["tokens_accepted"][2]["meaning"]["kind"] != "key_change");
+  // The SMS names the very tokens the meter entered first, in that order; the receipt the third.
+  const auto entered = [&](int i) { return dashed_token(meter["tokens_accepted"][i]["token"].get<std::string>()); };
+  CHECK(first.find(fmt::format(" berurutan {} lalu {}, ", entered(0), entered(1))) != std::string::npos);
+  CHECK(inbox[1]["text"].get<std::string>().starts_with(fmt::format("TOKEN {}\n", entered(2))));
   const nlohmann::json purchase = last_purchase(world, dewi.phone);
   CHECK(meter["credit"] == purchase["energy_deci_kwh"]);
+  CHECK(sales(world) == 1);
+
+  // ULANG: both SMS again, the same digits; the meter acknowledged, so its modem gets nothing.
+  world.send_sms(dewi.phone, "ULANG");
+  inbox = settled_inbox(world, dewi.phone, 4);
+  INFO(all_texts(inbox));
+  REQUIRE(inbox.size() == 4);
+  CHECK(inbox[2]["text"] == inbox[0]["text"]);
+  CHECK(inbox[3]["text"] == inbox[1]["text"]);
+  meter = world.fleet("GET", "/meters/" + dewi.meter);
+  CHECK(meter["commands"] == 1);
   CHECK(sales(world) == 1);
 
   // The meter is on its new key now: the next sale is the credit token alone.
@@ -151,9 +167,9 @@ TEST_CASE("a meter on base date 1993 past the rollover: key change tokens first,
   REQUIRE(eventually([&] { return last_purchase(world, dewi.phone)["amount_rupiah"] == 100000 &&
                                   state_of(world, dewi.phone) == "completed"; },
                      30s));
-  inbox = settled_inbox(world, dewi.phone, 3);
-  REQUIRE(inbox.size() == 3);
-  CHECK(inbox[2]["text"].get<std::string>().starts_with("TOKEN "));
+  inbox = settled_inbox(world, dewi.phone, 5);
+  REQUIRE(inbox.size() == 5);
+  CHECK(inbox[4]["text"].get<std::string>().starts_with("TOKEN "));
   meter = world.fleet("GET", "/meters/" + dewi.meter);
   CHECK(meter["tokens_accepted_count"] == 4);
   CHECK(meter["rejections"].empty());

@@ -80,6 +80,55 @@ TEST_CASE("other meter: confirmation with YA; YA late expires") {
   CHECK(w.sim.sales() == 1);
 }
 
+TEST_CASE("a confirmation awaiting YA survives a restart: YA <PIN> within the window buys it, once") {
+  World w;
+  w.mo(kPhone, "TOKEN 11000000002 52500", "gw-1");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "awaiting_confirmation"; }));
+  w.clock.advance(120s);
+  w.restart();  // as after kill -9: nothing but the ledger
+  w.engine->drain();
+  w.gateway.clear();  // start() sent the prompt again: never acked by this gateway
+  w.mo(kPhone, "YA 123456", "gw-2");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "sent"; }));
+  CHECK(w.sim.sales() == 1);
+  REQUIRE(w.gateway.mts_to(kOtherModem).size() == 1);
+  const auto to_phone = w.gateway.mts_to(kPhone);
+  REQUIRE(to_phone.size() == 1);  // the receipt
+  CHECK(to_phone[0].text.starts_with("TOKEN "));
+}
+
+TEST_CASE("the confirmation window runs from the prompt, across a wrong PIN and a restart") {
+  World w;
+  w.mo(kPhone, "TOKEN 11000000002 52500", "gw-1");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "awaiting_confirmation"; }));
+  w.clock.advance(200s);
+  w.mo(kPhone, "YA 654321", "gw-2");  // a typo: told, the offer stays open...
+  REQUIRE(w.eventually([&] { return w.gateway.mts_to(kPhone).size() == 2; }));
+  CHECK(w.state_of("gw-1") == "awaiting_confirmation");
+  w.restart();
+  w.engine->drain();  // the resumed timer is armed before the clock moves
+  w.gateway.clear();
+  w.clock.advance(101s);  // ...but not for five more minutes: 301 s after the prompt
+  REQUIRE(w.eventually([&] { return w.state_of("gw-1") == "expired"; }));
+  w.mo(kPhone, "YA 123456", "gw-3");
+  REQUIRE(w.eventually([&] { return w.gateway.acks_of("gw-3") == 1; }));
+  CHECK(w.sim.sales() == 0);
+  CHECK(w.state_of("gw-1") == "expired");
+  const auto to_phone = w.gateway.mts_to(kPhone);
+  REQUIRE(to_phone.size() == 1);
+  CHECK(to_phone[0].text.starts_with("Tidak ada pembelian yang menunggu YA."));
+
+  // And without a restart: a wrong PIN at 200 s, expired at 301 s all the same.
+  w.mo(kPhone, "TOKEN 11000000002 22500", "gw-4");
+  REQUIRE(w.eventually([&] { return w.state_of("gw-4") == "awaiting_confirmation"; }));
+  w.clock.advance(200s);
+  w.mo(kPhone, "YA 654321", "gw-5");
+  REQUIRE(w.eventually([&] { return w.gateway.mts_to(kPhone).size() == 3; }));
+  w.clock.advance(101s);
+  REQUIRE(w.eventually([&] { return w.state_of("gw-4") == "expired"; }));
+  CHECK(w.sim.sales() == 0);
+}
+
 TEST_CASE("another SMS while a confirmation waits cancels it; a YA after that buys nothing") {
   World w;
   w.mo(kPhone, "TOKEN 11000000002 52500", "gw-1");

@@ -64,6 +64,10 @@ nlohmann::json account_of(const cli::World& world, const std::string& meter);
 // `detail_prefix` (read-only SQLite on <work>/ledger.db); -1 when it cannot be read.
 int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix = "");
 
+// The SMS the engine sent to `msisdn` as the ledger keeps them (messages "out", oldest
+// first): each {"id", "txn_id" (null when none), "delivery_state"}; null when it cannot be read.
+nlohmann::json sent_to(const cli::World& world, const std::string& msisdn);
+
 // "Rp43.182": whole rupiah as the receipts write them (written here again, not taken from
 // the engine, so that a receipt is checked against an independent rendering).
 std::string rupiah_text(int64_t rupiah);

@@ -60,8 +60,14 @@ class RecordingGateway final : public GatewayPort {
     std::lock_guard lock(mutex_);
     mo_acks_.push_back(std::move(id));
   }
-  void ack_mt_result(std::string) override {}
-  void ack_receipt(std::string) override {}
+  void ack_mt_result(std::string id) override {
+    std::lock_guard lock(mutex_);
+    mo_acks_.push_back("mt_result:" + id);
+  }
+  void ack_receipt(std::string id) override {
+    std::lock_guard lock(mutex_);
+    mo_acks_.push_back("receipt:" + id);
+  }
   std::vector<wire::Mt> mts_to(const std::string& to) {
     std::lock_guard lock(mutex_);
     std::vector<wire::Mt> out;
@@ -70,6 +76,7 @@ class RecordingGateway final : public GatewayPort {
     }
     return out;
   }
+  // Acks of MOs by id; of mt_results as "mt_result:<id>", of receipts as "receipt:<id>".
   size_t acks_of(const std::string& id) {
     std::lock_guard lock(mutex_);
     return static_cast<size_t>(std::count(mo_acks_.begin(), mo_acks_.end(), id));
@@ -85,7 +92,8 @@ class RecordingGateway final : public GatewayPort {
   std::vector<std::string> mo_acks_;
 };
 
-// The p2apst token source in miniature: the 20 digits PLN returned. Counts what it made.
+// The p2apst token source in miniature: the 20 digits PLN returned, after `key_change`
+// (set it to play a meter past the base date 1993 rollover). Counts what it made.
 class PlnTokens final : public TokenMaker {
  public:
   Result<IssuedTokens> make(const store::SubscriberView&, int64_t, std::string_view,
@@ -94,9 +102,11 @@ class PlnTokens final : public TokenMaker {
     if (!p2apst_token) return Status::invalid_argument("no token");
     IssuedTokens t;
     t.credit_token = std::string(*p2apst_token);
+    t.key_change_tokens = key_change;
     return t;
   }
   std::atomic<int> made{0};
+  std::vector<std::string> key_change;
 };
 
 class Lines final : public store::ImportSource {

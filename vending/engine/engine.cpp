@@ -109,8 +109,8 @@ void Engine::send(const store::MessageRecord& message) {
 }
 
 void Engine::answer_mo(const wire::Mo& mo, std::vector<store::MessageRecord> replies,
-                       std::optional<std::string> txn_id, Body body) {
-  store::WriteSet w;
+                       std::optional<std::string> txn_id, Body body, store::WriteSet extra) {
+  store::WriteSet w = std::move(extra);
   store::MessageRecord in;
   in.message_id = mo.id;
   in.direction = "in";
@@ -171,6 +171,7 @@ void Engine::on_mt_ack(wire::MtAck ack) {
       counters_.add(kMtRefused);
       spdlog::error("vending: gateway refused MT {}: {}", ack.id, ack.error);
     }
+    if (!later_than_stored(ack.id, ack.stored ? "queued" : "failed")) return;
     store::WriteSet w;
     w.update_delivery(delivery_update(ack.id, ack.stored ? "queued" : "failed", now_ms()));
     (void)write(std::move(w));
@@ -178,18 +179,50 @@ void Engine::on_mt_ack(wire::MtAck ack) {
 }
 
 namespace {
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
+
+// A receipt's state as the ledger keeps it: lower case; one the ledger's CHECK would refuse
+// (not a-z and _, empty, over 32) is "unknown", so that it is stored and acked rather than
+// repeated by the gateway for ever.
+std::string receipt_state(std::string_view state) {
+  std::string out;
+  for (unsigned char c : state) out += static_cast<char>(std::tolower(c));
+  if (out.empty() || out.size() > 32 || out.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) {
+    return "unknown";
+  }
+  return out;
 }
+
+// How far along its way an MT's delivery state is: pending/requested (ours), queued (the
+// gateway stored it: mt_ack), submitted/failed (the SMSC's answer: mt_result), then
+// whatever a receipt says.
+int delivery_rank(std::string_view state) {
+  if (state == "pending" || state == "requested") return 0;
+  if (state == "queued") return 1;
+  if (state == "submitted" || state == "failed") return 2;
+  return 3;
+}
+
 }  // namespace
+
+bool Engine::later_than_stored(const std::string& message_id, std::string_view state) {
+  auto stored = deps_.ledger.find_message(message_id);
+  if (!stored.ok()) {
+    counters_.add(kLedgerErrors);
+    return true;  // the write decides (and fails alike, leaving it to the gateway's repeat)
+  }
+  return !stored->has_value() || delivery_rank(state) >= delivery_rank((*stored)->delivery_state);
+}
 
 void Engine::on_mt_result(wire::MtResult result) {
   post("mt:" + result.mt_id, [this, result = std::move(result)] {
+    // mt_result is repeated until acked: a repeat after the receipt (its ack lost) must not
+    // turn "delivered" back into "submitted".
+    const std::string state = result.submitted ? "submitted" : "failed";
+    if (!later_than_stored(result.mt_id, state)) return deps_.gateway.ack_mt_result(result.id);
     store::WriteSet w;
     std::optional<std::string> smpp_id;
     if (!result.message_ids.empty()) smpp_id = result.message_ids.front();
-    w.update_delivery(delivery_update(result.mt_id, result.submitted ? "submitted" : "failed", now_ms(), smpp_id));
+    w.update_delivery(delivery_update(result.mt_id, state, now_ms(), smpp_id));
     Status s = write(std::move(w));
     if (s.ok() || s.code() == StatusCode::kNotFound) deps_.gateway.ack_mt_result(result.id);
   });
@@ -202,7 +235,7 @@ void Engine::on_receipt(wire::Receipt receipt) {
       return;
     }
     store::WriteSet w;
-    w.update_delivery(delivery_update(*receipt.mt_id, lower(receipt.state), now_ms()));
+    w.update_delivery(delivery_update(*receipt.mt_id, receipt_state(receipt.state), now_ms()));
     Status s = write(std::move(w));
     if (s.ok() || s.code() == StatusCode::kNotFound) deps_.gateway.ack_receipt(receipt.id);
   });

@@ -170,14 +170,18 @@ class Engine {
   store::MessageRecord outgoing(std::string id, std::string msisdn, std::string body,
                                 std::optional<std::string> txn_id);
   void send(const store::MessageRecord& message);
+  // Whether `state` (from mt_ack or mt_result) is no step back from the MT's stored delivery
+  // state: those messages can come again after a later one (a lost ack, a reconnect).
+  bool later_than_stored(const std::string& message_id, std::string_view state);
   Status write(store::WriteSet writes);
   // Records the MO (masked) with `replies`, acks it, sends the replies.
   // Records the MO with `replies` in one write set, then acks it and sends them. A customer's
   // text is stored masked (never a PIN); a modem's (Body::kModem) verbatim: it carries no PIN,
   // and its MAC and counter are what an investigation needs.
   enum class Body : uint8_t { kCustomer, kModem };
+  // `extra` (an audit entry, ...) is written in the same write set.
   void answer_mo(const wire::Mo& mo, std::vector<store::MessageRecord> replies, std::optional<std::string> txn_id,
-                 Body body = Body::kCustomer);
+                 Body body = Body::kCustomer, store::WriteSet extra = {});
 
   // engine_commands.cpp: customer commands.
   void process_mo(wire::Mo mo);
@@ -198,7 +202,9 @@ class Engine {
   // engine_purchase.cpp: the purchase machine driven.
   void advance(store::TransactionRecord current, PurchaseEvent event, Change change);
   void perform(const store::TransactionRecord& txn, PurchaseAction action);
-  void arm_timer(const store::TransactionRecord& txn);
+  // Arms the timer of txn's state (timer_of), due its length after `entered_ms` (when the
+  // state was entered, if the caller knows) or else as TimerRow::From says, from the ledger.
+  void arm_timer(const store::TransactionRecord& txn, std::optional<int64_t> entered_ms = std::nullopt);
   void on_timer(const std::string& txn_id, const std::string& msisdn, PurchaseState armed);
   void validate(const store::TransactionRecord& txn);
   void decide(const store::TransactionRecord& txn);
@@ -211,6 +217,12 @@ class Engine {
   // A step 4 error: the P2APST journal says whether anything left, then purchased() again.
   void settle_after_error(const store::TransactionRecord& txn, Status error);
   void modem_timeout(const store::TransactionRecord& txn);
+  // The TOK of a sold purchase once more, for its modem: the same tokens (the transaction's
+  // and its vend detail's key change tokens, in order) under `command`'s seq, signed under a
+  // new counter, as an outgoing message linked to the transaction (not written yet).
+  Result<store::MessageRecord> token_again(const store::TransactionRecord& txn,
+                                           const std::optional<store::VendDetail>& detail,
+                                           const store::ModemCommand& command, std::string message_id);
   std::optional<store::SubscriberView> subscriber_of(const std::string& meter_no);
   // `kwh_left`: the whole kWh P2APST's inquiry said are still allowed this month (bit 62),
   // which a 0047 refusal tells the customer; without it a 0047 gets the code's own text.

@@ -64,7 +64,9 @@ void Engine::advance(store::TransactionRecord current, PurchaseEvent event, Chan
   }
   for (const auto& m : change.messages) send(m);
   perform(next, row->action);
-  arm_timer(next);
+  // Entering the state starts its timer now; staying in it (wrong PIN, resend) is the row's
+  // TimerRow::From to settle.
+  arm_timer(next, row->to != *from ? std::optional<int64_t>(next.recorded_ms) : std::nullopt);
 }
 
 void Engine::perform(const store::TransactionRecord& txn, PurchaseAction action) {
@@ -81,16 +83,25 @@ void Engine::perform(const store::TransactionRecord& txn, PurchaseAction action)
   }
 }
 
-void Engine::arm_timer(const store::TransactionRecord& txn) {
+void Engine::arm_timer(const store::TransactionRecord& txn, std::optional<int64_t> entered_ms) {
   auto state = state_from_name(txn.state);
   if (!state) return;
   auto row = timer_of(*state);
   if (!row) return;
   const auto length = row->timer == PurchaseTimer::kConfirmWindow ? options_.confirm_window : options_.modem_ack_timeout;
-  // From the version's own time, so that a resumed timer keeps its deadline.
-  const int64_t left_ms =
-      std::max<int64_t>(0, txn.recorded_ms + std::chrono::duration_cast<std::chrono::milliseconds>(length).count() -
-                               now_ms());
+  // From the versions' own times, never from now, so that a resumed timer keeps its deadline.
+  int64_t start_ms = entered_ms.value_or(txn.recorded_ms);
+  if (row->from == TimerRow::From::kEntry && !entered_ms) {
+    // Perhaps not the version that entered the state (a wrong PIN in YA stays in it): the
+    // window runs from the first of the newest run of versions in this state.
+    auto versions = deps_.ledger.transaction_versions(txn.txn_id);
+    if (!versions.ok()) counters_.add(kLedgerErrors);  // the newest version's time: never shorter
+    if (versions.ok()) {
+      for (auto v = versions->rbegin(); v != versions->rend() && v->state == txn.state; ++v) start_ms = v->recorded_ms;
+    }
+  }
+  const int64_t left_ms = std::max<int64_t>(
+      0, start_ms + std::chrono::duration_cast<std::chrono::milliseconds>(length).count() - now_ms());
   std::lock_guard lock(mutex_);
   if (stopped_) return;
   if (auto t = timers_.find(txn.txn_id); t != timers_.end()) deps_.clock.cancel(t->second);

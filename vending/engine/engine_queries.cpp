@@ -79,19 +79,40 @@ void Engine::on_resend(const wire::Mo& mo, const ResendCommand& command) {
   if (!found.ok()) return counters_.add(kLedgerErrors);
   for (const auto& t : *found) {
     if (!t.token) continue;
-    // The same 20 digits as sold: never a new sale. Receipt text rebuilt from the ledger.
+    // The same 20 digits as sold, never a new sale: the SMS are rebuilt from the ledger (the
+    // transaction, its vend detail, its modem command), so a restart changes nothing.
     auto detail = deps_.ledger.find_vend_detail(t.txn_id);
-    auto receipt = receipt_text(lang, t, detail.ok() ? *detail : std::nullopt);
+    auto command = deps_.ledger.find_modem_command_for(t.txn_id);
+    if (!detail.ok() || !command.ok()) return counters_.add(kLedgerErrors);  // not acked: repeated
+    auto receipt = receipt_text(lang, t, *detail);
     if (!receipt.ok()) {
       spdlog::error("vending: receipt of {} not rendered: {}", t.txn_id, receipt.status().message());
       return reply(std::string(reply_template(ReplyId::kTemporaryFailure, lang)), std::nullopt);
     }
+    std::vector<store::MessageRecord> out;
+    if (*detail && !(*detail)->key_change_tokens.empty()) {  // first, as with the sale
+      out.push_back(outgoing(reply_id(mo.id, 'k'), phone,
+                             text(lang, ReplyId::kKeyChangeFirst,
+                                  {{"kcts", key_change_text(lang, (*detail)->key_change_tokens)}, {"meter", t.meter_no}}),
+                             t.txn_id));
+    }
+    out.push_back(outgoing(reply_id(mo.id), phone, std::move(receipt).value(), t.txn_id));
+    // And to the modem while the meter never answered: the same command (seq) again, which a
+    // meter that did carry it out answers from memory.
+    std::string to_modem = "no";
+    if (*command && (*command)->state != "accepted" && (*command)->state != "rejected") {
+      auto again = token_again(t, *detail, **command, reply_id(mo.id, 'm'));
+      if (again.ok()) {
+        to_modem = "seq " + std::to_string((*command)->seq);
+        out.push_back(std::move(again).value());
+      } else {
+        spdlog::error("vending: ULANG of {} not sent to the modem: {}", t.txn_id, again.status().message());
+      }
+    }
     store::WriteSet audit;
     audit.append_audit({.at_ms = now_ms(), .actor = "vending", .action = "token.resend", .subject = t.txn_id,
-                        .detail = fmt::format("ULANG from {}", phone)});
-    (void)write(std::move(audit));
-    return reply(std::move(receipt).value(),
-                 t.txn_id);
+                        .detail = fmt::format("ULANG from {}; to the modem: {}", phone, to_modem)});
+    return answer_mo(mo, std::move(out), t.txn_id, Body::kCustomer, std::move(audit));
   }
   reply(text(lang, ReplyId::kResendNothing, {{"meter", *meter}}), std::nullopt);
 }

@@ -24,8 +24,11 @@ inline std::string bounded_id(std::string_view prefix, std::string_view id, size
   return std::string(prefix) + hex_encode(std::span<const uint8_t>(digest.data(), 20));
 }
 
-// The id of the one reply an MO gets (at most 64 characters).
-inline std::string reply_id(std::string_view mo_id) { return bounded_id("", mo_id, 62) + ".r"; }
+// The id of a reply an MO gets (at most 64 characters): `kind` 'r' for the reply, others for
+// more SMS the same MO causes (ULANG: 'k' key change tokens, 'm' the modem's TOK).
+inline std::string reply_id(std::string_view mo_id, char kind = 'r') {
+  return bounded_id("", mo_id, 62) + '.' + kind;
+}
 
 inline store::MessageDelivery delivery_update(std::string id, std::string state, int64_t at_ms,
                                               std::optional<std::string> smpp_id = std::nullopt) {

@@ -184,6 +184,23 @@ void Engine::settle_after_error(const store::TransactionRecord& txn, Status erro
   });
 }
 
+Result<store::MessageRecord> Engine::token_again(const store::TransactionRecord& txn,
+                                                 const std::optional<store::VendDetail>& detail,
+                                                 const store::ModemCommand& command, std::string message_id) {
+  if (!txn.token) return Status::failed_precondition(fmt::format("purchase {} has no token", txn.txn_id));
+  auto view = subscriber_of(txn.meter_no);
+  if (!view) return Status::not_found(fmt::format("meter {} is not in the registry", txn.meter_no));
+  IssuedTokens tokens;
+  tokens.credit_token = *txn.token;
+  if (detail) {
+    tokens.key_change_tokens = detail->key_change_tokens;
+    tokens.tid = detail->tid;
+  }
+  auto signed_text = deps_.modems.token_delivery(*view, static_cast<uint32_t>(command.seq), tokens);
+  if (!signed_text.ok()) return signed_text.status();
+  return outgoing(std::move(message_id), view->modem.msisdn, std::move(signed_text).value(), txn.txn_id);
+}
+
 void Engine::modem_timeout(const store::TransactionRecord& txn) {
   auto command = deps_.ledger.find_modem_command_for(txn.txn_id);
   if (!command.ok() || !command->has_value()) {
@@ -210,21 +227,13 @@ void Engine::modem_timeout(const store::TransactionRecord& txn) {
     advance(txn, event, std::move(change));
     return;
   }
-  auto view = subscriber_of(txn.meter_no);
   auto detail = deps_.ledger.find_vend_detail(txn.txn_id);
-  IssuedTokens tokens;
-  tokens.credit_token = txn.token.value_or("");
-  if (detail.ok() && detail->has_value()) {
-    tokens.key_change_tokens = (*detail)->key_change_tokens;
-    tokens.tid = (*detail)->tid;
-  }
-  if (view) {
-    auto signed_text = deps_.modems.token_delivery(*view, static_cast<uint32_t>(cmd.seq), tokens);
-    if (signed_text.ok()) {
-      change.messages.push_back(
-          outgoing(fmt::format("{}.{}.m", txn.txn_id, v), view->modem.msisdn, *signed_text, txn.txn_id));
-      cmd.state = "sent";
-    }
+  auto again = token_again(txn, detail.ok() ? *detail : std::nullopt, cmd, fmt::format("{}.{}.m", txn.txn_id, v));
+  if (again.ok()) {
+    change.messages.push_back(std::move(again).value());
+    cmd.state = "sent";
+  } else {
+    spdlog::error("vending: {} token not resent to the modem: {}", txn.txn_id, again.status().message());
   }
   cmd.attempts += 1;
   change.extra.record_modem_command(cmd);

@@ -47,8 +47,8 @@ constexpr TransitionRow kRows[] = {
 };
 
 constexpr TimerRow kTimers[] = {
-    {S::kAwaitingConfirmation, PurchaseTimer::kConfirmWindow, E::kConfirmTimeout},
-    {S::kSent, PurchaseTimer::kModemAck, E::kModemTimeout},
+    {S::kAwaitingConfirmation, PurchaseTimer::kConfirmWindow, E::kConfirmTimeout, TimerRow::From::kEntry},
+    {S::kSent, PurchaseTimer::kModemAck, E::kModemTimeout, TimerRow::From::kVersion},
 };
 
 constexpr std::array<std::string_view, kPurchaseStateCount> kStateNames = {

@@ -5,7 +5,8 @@
 // state (store::TransactionRecord::state = state_name(next)) to the ledger.
 //
 // Timers are rows too (timer_rows()): entering a state with a timer arms it; its expiry is an
-// event like any other (the engine re-arms it on resume from the state alone). The modem
+// event like any other (the engine re-arms it on resume from the state and the versions'
+// recorded_ms alone, so a restart keeps every deadline). The modem
 // acknowledgement timer's expiry is kModemTimeout while resends are left and kModemGaveUp
 // after the last one (modem_timeout_event() picks, so the table stays guard-free).
 //
@@ -87,6 +88,11 @@ struct TimerRow {
   PurchaseState state;       // armed on entering this state (and on resume in it)
   PurchaseTimer timer;       // its length: vending.confirm_window_s / vending.modem_ack_timeout_s
   PurchaseEvent on_expiry;   // kModemTimeout is turned into kModemGaveUp by modem_timeout_event()
+  // Where the timer's length counts from, when a row leads from `state` back to itself:
+  // kEntry, the first version in the state (the confirmation window: a wrong PIN in YA must
+  // not give the customer five more minutes); kVersion, the newest version (each resend
+  // to the modem waits its own vending.modem_ack_timeout_s).
+  enum class From : uint8_t { kEntry, kVersion } from;
 };
 
 std::span<const TransitionRow> transition_rows();

@@ -108,10 +108,12 @@ TEST_CASE("timers are rows: confirmation window and modem acknowledgement") {
   REQUIRE(confirm);
   CHECK(confirm->timer == PurchaseTimer::kConfirmWindow);
   CHECK(confirm->on_expiry == E::kConfirmTimeout);
+  CHECK(confirm->from == TimerRow::From::kEntry);  // a wrong PIN does not extend the window
   auto modem = timer_of(S::kSent);
   REQUIRE(modem);
   CHECK(modem->timer == PurchaseTimer::kModemAck);
   CHECK(modem->on_expiry == E::kModemTimeout);
+  CHECK(modem->from == TimerRow::From::kVersion);  // each resend waits its own timeout
   for (size_t s = 0; s < kPurchaseStateCount; ++s) {
     auto state = static_cast<S>(s);
     if (state == S::kAwaitingConfirmation || state == S::kSent) continue;

@@ -10,18 +10,10 @@ namespace pintar::sqlite {
 namespace {
 
 Connection open_in(const std::string& dir, ConnectionOptions options = {}) {
-  auto db = Connection::open(dir + "/test.db", options);
-  REQUIRE(db.ok());
-  return std::move(db).value();
+  return test::open_in(dir, "test.db", options);
 }
 
-int64_t scalar(Connection& db, std::string_view sql) {
-  auto statement = db.prepare(sql);
-  REQUIRE(statement.ok());
-  Cursor row(*statement);
-  REQUIRE(*row.step());
-  return row.integer(0);
-}
+using test::scalar;
 
 std::string pragma_text(Connection& db, std::string_view sql) {
   auto statement = db.prepare(sql);

@@ -17,19 +17,9 @@ constexpr Migration kTwo[] = {{1, "a", kStep1}, {2, "a.y", kStep2, double_x}};
 constexpr Migration kThreeBroken[] = {{1, "a", kStep1}, {2, "a.y", kStep2, double_x}, {3, "b", kStep3Broken}};
 constexpr Migration kMisnumbered[] = {{1, "a", kStep1}, {3, "a.y", kStep2}};
 
-Connection open_in(const std::string& dir) {
-  auto db = Connection::open(dir + "/m.db", {});
-  REQUIRE(db.ok());
-  return std::move(db).value();
-}
+Connection open_in(const std::string& dir) { return test::open_in(dir, "m.db"); }
 
-int64_t scalar(Connection& db, std::string_view sql) {
-  auto statement = db.prepare(sql);
-  REQUIRE(statement.ok());
-  Cursor row(*statement);
-  REQUIRE(*row.step());
-  return row.integer(0);
-}
+using test::scalar;
 
 TEST_CASE("migrate runs each step above the file's revision once, in order", "[sqlite]") {
   Connection db = open_in(test::make_temp_dir());

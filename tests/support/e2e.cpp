@@ -1,12 +1,11 @@
 #include "tests/support/e2e.h"
 
-#include <sqlite3.h>
-
 #include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sqlite/connection.h"
 #include "tests/support/process.h"
 
 namespace pintar::testing {
@@ -106,21 +105,13 @@ nlohmann::json account_of(const cli::World& world, const std::string& meter) {
 }
 
 int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix) {
-  sqlite3* db = nullptr;
-  const std::string path = world.options().work_dir + "/ledger.db";
-  int64_t n = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1 AND substr(detail, 1, length(?2)) = ?2", -1, &stmt, nullptr) == SQLITE_OK) {
-      sqlite3_bind_text(stmt, 1, action.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(stmt, 2, detail_prefix.c_str(), -1, SQLITE_TRANSIENT);
-      if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return n;
+  auto db = sqlite::Connection::open(world.options().work_dir + "/ledger.db", {.read_only = true});
+  if (!db.ok()) return -1;
+  auto select = db->prepare("SELECT count(*) FROM audit WHERE action = ?1 AND substr(detail, 1, length(?2)) = ?2");
+  if (!select.ok()) return -1;
+  sqlite::Cursor row(select->bind(action, detail_prefix));
+  auto found = row.step();
+  return found.ok() && *found ? row.integer(0) : -1;
 }
 
 std::string rupiah_text(int64_t rupiah) {

@@ -25,8 +25,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -49,6 +47,7 @@
 
 #include "cli/world.h"
 #include "common/child_process.h"
+#include "sqlite/connection.h"
 
 #ifndef PINTAR_BENCH_SOURCE_DIR
 #define PINTAR_BENCH_SOURCE_DIR "."
@@ -107,47 +106,37 @@ struct LedgerFigures {
 // Reads the ledger (read-only) for the transactions created in [from_ms, to_ms): those the run
 // sent, the last of which may be recorded after the timed span.
 LedgerFigures read_ledger(const std::string& path, int64_t from_ms, int64_t to_ms) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    throw std::runtime_error("cannot open the ledger " + path);
-  }
-  sqlite3_busy_timeout(db, 5000);
+  auto db = pintar::sqlite::Connection::open(path, {.read_only = true});
+  if (!db.ok()) throw std::runtime_error("cannot open the ledger " + path + ": " + db.status().message());
   // Newest version of each transaction made in the span, with its MO time and the time its
   // token MT for the modem (id "<txn>.<version>.m") was stored.
-  const char* sql = R"sql(
+  auto select = db->prepare(R"sql(
     SELECT t.state, t.recorded_ms,
            (SELECT MIN(created_ms) FROM messages WHERE txn_id = t.txn_id AND direction = 'in'),
            (SELECT MIN(created_ms) FROM messages WHERE txn_id = t.txn_id AND direction = 'out'
                                                  AND message_id LIKE '%.m')
     FROM transactions t
     WHERE t.version = (SELECT MAX(version) FROM transactions WHERE txn_id = t.txn_id)
-      AND t.created_ms >= ?1 AND t.created_ms < ?2)sql";
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
-    const std::string error = sqlite3_errmsg(db);
-    sqlite3_close(db);
-    throw std::runtime_error("ledger query: " + error);
-  }
-  sqlite3_bind_int64(stmt, 1, from_ms);
-  sqlite3_bind_int64(stmt, 2, to_ms);
+      AND t.created_ms >= ?1 AND t.created_ms < ?2)sql");
+  if (!select.ok()) throw std::runtime_error("ledger query: " + select.status().message());
+  pintar::sqlite::Cursor row(select->bind(from_ms, to_ms));
   LedgerFigures f;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
+  for (;;) {
+    auto more = row.step();
+    if (!more.ok()) throw std::runtime_error("ledger query: " + more.status().message());
+    if (!*more) break;
     ++f.purchases;
-    const std::string state = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    const std::string state = row.text(0);
     if (state == "completed") {
       ++f.completed;
-      f.last_completed_ms = std::max<int64_t>(f.last_completed_ms, sqlite3_column_int64(stmt, 1));
+      f.last_completed_ms = std::max<int64_t>(f.last_completed_ms, row.integer(1));
     }
     if (state != "completed" && state != "refused" && state != "needs_manual" && state != "cancelled" &&
         state != "expired") {
       ++f.unfinished;
     }
-    if (sqlite3_column_type(stmt, 2) != SQLITE_NULL && sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
-      f.latency_ms.push_back(sqlite3_column_int64(stmt, 3) - sqlite3_column_int64(stmt, 2));
-    }
+    if (!row.is_null(2) && !row.is_null(3)) f.latency_ms.push_back(row.integer(3) - row.integer(2));
   }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
   std::sort(f.latency_ms.begin(), f.latency_ms.end());
   return f;
 }

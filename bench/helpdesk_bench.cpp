@@ -150,7 +150,7 @@ int run(int argc, char** argv) {
   const bool exists = std::filesystem::exists(options.path);
   {
     store::LedgerOptions bulk = options;
-    bulk.synchronous = store::sqlite::Synchronous::kOff;
+    bulk.synchronous = sqlite::Synchronous::kOff;
     auto ledger = store::open_ledger(bulk);
     if (!ledger.ok()) return fmt::print(stderr, "{}\n", ledger.status().to_string()), 1;
     if (!exists) build(**ledger, purchases, meters);

@@ -14,9 +14,9 @@
 
 #include "common/log.h"
 #include "gateway/engine_link.h"
+#include "gateway/queue.h"
 #include "smpp/session.h"
 #include "smpp/text.h"
-#include "store/gateway_queue.h"
 
 namespace pintar::gateway {
 namespace {
@@ -67,9 +67,9 @@ std::string state_name(smpp::MessageState state) {
 }
 
 // The queue key of each kind of row sent to the engines.
-int64_t row_key(const store::QueuedMo& row) { return row.id; }
-int64_t row_key(const store::MtResult& row) { return row.seq; }
-int64_t row_key(const store::QueuedReceipt& row) { return row.id; }
+int64_t row_key(const QueuedMoRow& row) { return row.id; }
+int64_t row_key(const QueueMtResult& row) { return row.seq; }
+int64_t row_key(const QueuedReceiptRow& row) { return row.id; }
 
 // Work handed to the gateway loop from other threads; an eventfd wakes the loop's poll.
 class Inbox {
@@ -120,7 +120,7 @@ class Gateway::Impl {
   }
 
   Status open() {
-    auto queue = store::GatewayQueue::open(
+    auto queue = GatewayQueue::open(
         {.path = options_.queue_path,
          .synchronous = options_.queue_synchronous,
          .mo_dedup_window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.mo_dedup_window).count(),
@@ -159,8 +159,8 @@ class Gateway::Impl {
     void on_mo(const smpp::MoMessage& mo, smpp::DeliverReply reply) override {
       gateway_.store_mo(name_, reassembly_timeout_, mo, std::move(reply));
     }
-    bool stores_mo_parts() const override { return true; }  // the queue joins them (store/gateway_queue.h)
-    void on_receipt(const smpp::Receipt& receipt, smpp::DeliverReply reply) override {
+    bool stores_mo_parts() const override { return true; }  // the queue joins them (gateway/queue.h)
+    void on_receipt(const smpp::DeliveryReceipt& receipt, smpp::DeliverReply reply) override {
       gateway_.store_receipt(name_, receipt, std::move(reply));
     }
     void on_submitted(uint64_t id, const std::vector<std::string>& message_ids) override {
@@ -187,7 +187,7 @@ class Gateway::Impl {
     // Loop thread. An MT the session has room for goes to it at once; one that must wait
     // (bind down, window full) is remembered by its id only and read back from the queue when
     // there is room, so a long outage costs memory per MT, not per octet of text.
-    void enqueue(store::QueuedMt mt) {
+    void enqueue(QueuedMtRow mt) {
       if (waiting_.empty() && !reading_ && unsettled_ < limit_ && submit(mt)) return;
       waiting_.push_back(mt.id);
     }
@@ -200,7 +200,7 @@ class Gateway::Impl {
       std::vector<int64_t> ids(waiting_.begin(), waiting_.begin() + std::min(room, waiting_.size()));
       waiting_.erase(waiting_.begin(), waiting_.begin() + ids.size());
       reading_ = true;
-      gateway_.queue_->unsubmitted_mts(ids, [this, ids](Result<std::vector<store::QueuedMt>> mts) {
+      gateway_.queue_->unsubmitted_mts(ids, [this, ids](Result<std::vector<QueuedMtRow>> mts) {
         gateway_.inbox_.post([this, ids, mts = std::move(mts)] {
           reading_ = false;
           if (!mts.ok()) {  // keep them; the next feed() tries again
@@ -237,7 +237,7 @@ class Gateway::Impl {
       };
     }
 
-    bool submit(const store::QueuedMt& mt) {
+    bool submit(const QueuedMtRow& mt) {
       if (!session_.submit({.id = static_cast<uint64_t>(mt.id), .source_addr = mt.mt.source,
                             .destination_addr = mt.mt.destination, .text_utf8 = mt.mt.text,
                             .want_receipt = mt.mt.want_receipt})) {
@@ -264,13 +264,13 @@ class Gateway::Impl {
   void store_mo(const std::string& smsc, std::chrono::milliseconds reassembly_timeout, const smpp::MoMessage& mo,
                 smpp::DeliverReply reply) {
     const int64_t now = unix_ms(clock_);
-    store::MoRecord record{.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
+    QueueMo record{.smsc = smsc, .source = mo.source_addr, .destination = mo.destination_addr,
                            .text = mo.text_utf8, .data_coding = mo.data_coding, .received_at_ms = now,
                            .esm_class = mo.esm_class, .udh = mo.udh, .user_data = mo.user_data,
                            .reference = mo.reference, .total = mo.total, .sequence = mo.sequence,
                            .deadline_ms = now + reassembly_timeout.count()};
     queue_->add_mo(std::move(record), [this, smsc, source = mo.source_addr, destination = mo.destination_addr,
-                                       whole = mo.total <= 1, reply = std::move(reply)](Result<store::AddedMo> added) {
+                                       whole = mo.total <= 1, reply = std::move(reply)](Result<QueueMoAdded> added) {
       if (!added.ok()) {
         const bool full = added.status().code() == StatusCode::kResourceExhausted;
         counters_.add(full ? kMoRefusedFull : kMoRefused);
@@ -306,7 +306,7 @@ class Gateway::Impl {
   }
   void expire_fragments();
 
-  void store_receipt(const std::string& smsc, const smpp::Receipt& receipt, smpp::DeliverReply reply) {
+  void store_receipt(const std::string& smsc, const smpp::DeliveryReceipt& receipt, smpp::DeliverReply reply) {
     queue_->add_receipt({.smsc = smsc, .message_id = receipt.message_id, .state = state_name(receipt.state),
                          .error = receipt.error, .received_at_ms = unix_ms(clock_),
                          .is_final = smpp::is_final(receipt.state)},
@@ -358,7 +358,7 @@ class Gateway::Impl {
   Counters counters_;
   Inbox inbox_;  // outlives the queue and sessions, which post to it
   zmq::context_t zmq_{1};
-  std::unique_ptr<store::GatewayQueue> queue_;
+  std::unique_ptr<GatewayQueue> queue_;
   std::unique_ptr<EngineLink> link_;
   std::vector<std::unique_ptr<Smsc>> smscs_;
   bool dirty_[static_cast<size_t>(ReliableKind::kCount)] = {true, true, true};  // loop thread
@@ -374,7 +374,7 @@ void Gateway::Impl::expire_fragments() {
   if (expiring_ || !next_expiry_ms_ || now < *next_expiry_ms_) return;
   expiring_ = true;
   next_expiry_ms_.reset();
-  queue_->expire_fragments(now, [this, now](Result<store::ExpiredFragments> expired) {
+  queue_->expire_fragments(now, [this, now](Result<QueueFragmentsExpired> expired) {
     inbox_.post([this, now, expired = std::move(expired)] {
       expiring_ = false;
       if (!expired.ok()) {
@@ -438,9 +438,9 @@ void Gateway::Impl::handle_mt(const std::string& engine, const bridge::Mt& mt) {
     link_->reply(engine, bridge::MtAck{.id = mt.id, .stored = false, .error = refusal});
     return;
   }
-  store::MtRecord record{.engine_id = mt.id, .smsc = smsc->name(), .source = mt.from, .destination = mt.to,
+  QueueMt record{.engine_id = mt.id, .smsc = smsc->name(), .source = mt.from, .destination = mt.to,
                          .text = mt.text, .want_receipt = mt.receipt, .created_at_ms = unix_ms(clock_)};
-  queue_->add_mt(record, [this, engine, smsc, record](Result<store::AddedMt> added) {
+  queue_->add_mt(record, [this, engine, smsc, record](Result<QueueMtAdded> added) {
     inbox_.post([this, engine, smsc, record = std::move(record), added = std::move(added)]() mutable {
       if (!added.ok()) {  // no mt_ack: the engine sends it again
         spdlog::error("gateway: MT {} not stored: {}", record.engine_id, added.status());
@@ -510,7 +510,7 @@ void Gateway::Impl::pump() {
   };
   load(
       ReliableKind::kMo, [&](int64_t after, size_t n, auto done) { queue_->mos_after(after, n, std::move(done)); },
-      [](std::string id, const store::QueuedMo& row) {
+      [](std::string id, const QueuedMoRow& row) {
         return bridge::Message(bridge::Mo{.id = std::move(id), .smsc = row.mo.smsc, .from = row.mo.source,
                                           .to = row.mo.destination, .text = row.mo.text,
                                           .data_coding = row.mo.data_coding, .received_at_ms = row.mo.received_at_ms,
@@ -520,7 +520,7 @@ void Gateway::Impl::pump() {
   load(
       ReliableKind::kResult,
       [&](int64_t after, size_t n, auto done) { queue_->results_after(after, n, std::move(done)); },
-      [](std::string id, const store::MtResult& row) {
+      [](std::string id, const QueueMtResult& row) {
         return bridge::Message(bridge::MtResult{.id = std::move(id), .mt_id = row.engine_id,
                                                 .submitted = row.submitted, .message_ids = row.message_ids,
                                                 .command_status = row.command_status, .reason = row.reason});
@@ -528,7 +528,7 @@ void Gateway::Impl::pump() {
   load(
       ReliableKind::kReceipt,
       [&](int64_t after, size_t n, auto done) { queue_->receipts_after(after, n, std::move(done)); },
-      [](std::string id, const store::QueuedReceipt& row) {
+      [](std::string id, const QueuedReceiptRow& row) {
         return bridge::Message(bridge::Receipt{.id = std::move(id), .mt_id = row.engine_id, .part = row.part,
                                                .smsc = row.receipt.smsc, .message_id = row.receipt.message_id,
                                                .state = row.receipt.state, .error = row.receipt.error,

@@ -1,11 +1,11 @@
 // Gateway: the `pintar gateway` daemon's core. It joins the SMPP sessions (one per
-// [[smsc]]), the durable queue (store/gateway_queue.h) and the engine link
+// [[smsc]]), the durable queue (gateway/queue.h) and the engine link
 // (gateway/engine_link.h), and enforces the "no message lost" rules of docs/gateway.md:
 //  - an MO or receipt is committed before the SMSC gets deliver_sm_resp (the session's
 //    DeliverReply runs after the group commit), then offered to the engines until one
 //    acknowledges it; a deliver_sm the queue has seen within the de-duplication window is
 //    answered ESME_ROK and makes nothing new, and each part of a long MO is committed before
-//    its answer (the queue joins them; store/gateway_queue.h);
+//    its answer (the queue joins them; gateway/queue.h);
 //  - an MT is committed before its mt_ack, handed to its SMSC's session, and its outcome
 //    committed and offered to the engines until acknowledged;
 //  - at start every MT without a submit_sm_resp is submitted again. Each session holds at

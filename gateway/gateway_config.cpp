@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "common/secret.h"
 #include "bridge/curve.h"
+#include "common/secret.h"
 
 namespace pintar::gateway {
 namespace {
@@ -233,7 +233,9 @@ Result<GatewayOptions> options_from(const config::Config& config) {
   GatewayOptions options;
   const std::filesystem::path state_dir = config.string("state_dir");
   options.queue_path = (state_dir / config.string("gateway.queue_path")).string();
-  options.queue_synchronous = config.string("gateway.queue_synchronous");
+  // The schema admits only FULL and NORMAL, names parse_synchronous() knows.
+  options.queue_synchronous =
+      sqlite::parse_synchronous(config.string("gateway.queue_synchronous")).value_or(sqlite::Synchronous::kFull);
   options.engine = {.endpoint = config.string("gateway.zmq_endpoint"),
                     .retry = std::chrono::milliseconds(config.integer("gateway.engine_retry_ms")),
                     .heartbeat = std::chrono::milliseconds(config.integer("gateway.engine_heartbeat_ms")),

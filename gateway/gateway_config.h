@@ -14,6 +14,7 @@
 #include "common/secret.h"
 #include "common/status.h"
 #include "smpp/session.h"
+#include "sqlite/connection.h"
 
 namespace pintar::gateway {
 
@@ -35,7 +36,7 @@ struct EngineLinkOptions {
 
 struct GatewayOptions {
   std::string queue_path;                          // absolute (state_dir applied)
-  std::string queue_synchronous = "FULL";
+  sqlite::Synchronous queue_synchronous = sqlite::Synchronous::kFull;
   EngineLinkOptions engine;
   std::chrono::seconds receipt_match_wait{600};
   std::chrono::hours retention{24 * 7};

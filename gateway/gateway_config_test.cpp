@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "common/hex.h"
 #include "bridge/curve.h"
+#include "common/hex.h"
 
 namespace pintar::gateway {
 namespace {
@@ -52,7 +52,7 @@ system_id = "pintar2"
 )");
   REQUIRE(options.ok());
   CHECK(options->queue_path == "/var/lib/pintar/gateway-queue.db");
-  CHECK(options->queue_synchronous == "NORMAL");
+  CHECK(options->queue_synchronous == sqlite::Synchronous::kNormal);
   CHECK(options->engine.endpoint == "ipc:///run/pintar/gateway.sock");
   CHECK(options->engine.retry == std::chrono::milliseconds(500));
   REQUIRE(options->smscs.size() == 2);

@@ -52,8 +52,9 @@ struct MoMessage {
   uint8_t sequence = 1;
 };
 
-// A delivery receipt (esm_class "SMSC Delivery Receipt", §5.2.12), from TLVs or text.
-struct Receipt {
+// A delivery receipt (SMPP 3.4 §2.11 "Message Delivery Receipts"; esm_class "SMSC Delivery
+// Receipt", §5.2.12), from TLVs or text. The gateway queue keeps it as gateway::QueueReceipt.
+struct DeliveryReceipt {
   std::string bind;
   std::string message_id;              // normalised per BindOptions::id_format (matches on_submitted ids)
   std::string message_id_raw;          // as the SMSC wrote it

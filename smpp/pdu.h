@@ -1,7 +1,8 @@
 // SMPP 3.4 PDU basics owned by pintar: command ids, the 16-octet header, bounds-checked
 // big-endian reading, and spec-exact encoders/decoders for every PDU the ESME writes and for
 // the small responses it reads. Only deliver_sm/data_sm bodies go through libsmpp34
-// (libsmpp34_codec.h), after the pre-scan (deliver_scan.h). Pure functions, thread-safe.
+// (deliver.h: decode_deliver() in libsmpp34_codec.cpp), after the pre-scan (scan_deliver() in
+// deliver_scan.cpp). Pure functions, thread-safe.
 //
 // Why own encoders: libsmpp34's pack runs its text trace on every call (global buffer, so one
 // lock for all sessions), truncates over-long strings silently, refuses an sm_length of 254

@@ -110,8 +110,8 @@ MessageState state_from_stat(std::string_view stat) {
   return MessageState::kUnknownState;
 }
 
-std::optional<Receipt> parse_receipt(const DeliverSm& deliver, IdBase id_base) {
-  Receipt receipt;
+std::optional<DeliveryReceipt> parse_receipt(const DeliverSm& deliver, IdBase id_base) {
+  DeliveryReceipt receipt;
   receipt.source_addr = deliver.source_addr;
   receipt.destination_addr = deliver.destination_addr;
   const Tlv* payload = deliver.find(tag::kMessagePayload);

@@ -28,7 +28,7 @@ std::optional<ReceiptText> parse_receipt_text(std::string_view text);
 MessageState state_from_stat(std::string_view stat);
 
 // nullopt when neither the TLVs nor the text give a message id.
-std::optional<Receipt> parse_receipt(const DeliverSm& deliver, IdBase id_base);
+std::optional<DeliveryReceipt> parse_receipt(const DeliverSm& deliver, IdBase id_base);
 
 }  // namespace pintar::smpp
 

@@ -120,7 +120,7 @@ class SessionListener {
   // nothing, so a crash between parts loses none. False (the default): the session joins
   // parts in memory (Reassembler) and answers each at once.
   virtual bool stores_mo_parts() const { return false; }
-  virtual void on_receipt(const Receipt& receipt, DeliverReply reply) = 0;  // same rule
+  virtual void on_receipt(const DeliveryReceipt& receipt, DeliverReply reply) = 0;  // same rule
   // Outcome of a submit (all parts for a long MT): accepted with the SMSC's ids (normalised,
   // one per part, in part order), or failed for good with the command_status that decided it
   // (0 with a reason when the session gave up for a local cause, e.g. text too long).

@@ -46,7 +46,7 @@ void Session::Impl::on_deliver(const DeliverSm& deliver) {
 // when there is nothing for it (yet) and the SMSC is answered ESME_ROK at once.
 bool Session::Impl::hand_over(Bind& bind, const DeliverSm& deliver) {
   if (is_receipt(deliver)) {
-    std::optional<Receipt> receipt = parse_receipt(deliver, options_.id_format.receipt);
+    std::optional<DeliveryReceipt> receipt = parse_receipt(deliver, options_.id_format.receipt);
     if (!receipt) {
       // Nothing to match it to; refusing would only make the SMSC send it again.
       bind.counters.add(kCounterMalformed);

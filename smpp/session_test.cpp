@@ -33,7 +33,7 @@ TEST_CASE("validate accepts defaults and names the bad key") {
 
 struct NullListener final : SessionListener {
   void on_mo(const MoMessage&, DeliverReply reply) override { reply(Status()); }
-  void on_receipt(const Receipt&, DeliverReply reply) override { reply(Status()); }
+  void on_receipt(const DeliveryReceipt&, DeliverReply reply) override { reply(Status()); }
   void on_submitted(uint64_t, const std::vector<std::string>&) override {}
   void on_failed(uint64_t, uint32_t, const std::string&) override {}
   void on_bind_state(const std::string&, BindState, const std::string&) override {}

@@ -17,8 +17,8 @@
 
 #include "common/crypto.h"
 #include "common/status.h"
+#include "sqlite/connection.h"
 #include "store/chain_key.h"
-#include "store/sqlite_db.h"
 
 namespace pintar::store {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "store/sqlite_db.h"
+#include "sqlite/connection.h"
 
 namespace pintar::store {
 namespace {

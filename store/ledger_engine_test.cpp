@@ -2,11 +2,11 @@
 // details, TIDs, modem commands, deduplicated meter events) and reads.
 #include <catch2/catch.hpp>
 
+#include "sqlite/connection.h"
 #include "store/ledger.h"
-#include "store/sqlite_db.h"
+#include "store/ledger_test_support.h"
 #include "store/sqlite_ledger.h"
 #include "store/statements.h"
-#include "store/ledger_test_support.h"
 #include "store/test_support.h"
 
 namespace pintar::store {

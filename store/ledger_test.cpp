@@ -7,9 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "store/sqlite_db.h"
-#include "store/sqlite_ledger.h"
+#include "sqlite/connection.h"
 #include "store/ledger_test_support.h"
+#include "store/sqlite_ledger.h"
 #include "store/test_support.h"
 
 namespace pintar::store {

@@ -33,8 +33,8 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "sqlite/connection.h"
 #include "store/chain_head.h"
-#include "store/sqlite_db.h"
 #include "store/sqlite_ledger.h"
 
 namespace pintar::store {

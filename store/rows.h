@@ -3,8 +3,8 @@
 #ifndef PINTAR_STORE_ROWS_H_
 #define PINTAR_STORE_ROWS_H_
 
+#include "sqlite/connection.h"
 #include "store/records.h"
-#include "store/sqlite_db.h"
 
 namespace pintar::store {
 

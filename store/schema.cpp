@@ -383,42 +383,24 @@ Result<int> schema_revision(sqlite::Connection& db) {
   return value;
 }
 
+namespace {
+
+Result<int> read_schema_revision(sqlite::Connection& db) { return schema_revision(db); }
+
+Status write_schema_revision(sqlite::Connection& db, int revision) {
+  auto set = db.prepare("INSERT INTO meta (key, value) VALUES ('schema_revision', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!set.ok()) return set.status();
+  return set->bind(std::to_string(revision)).run();
+}
+
+}  // namespace
+
 Status migrate(sqlite::Connection& db, std::string_view file_name, int target) {
-  if (target < 0) target = latest_revision();
-  // IMMEDIATE: two processes opening a fresh file at once must not both migrate it.
-  PINTAR_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
-  auto fail = [&db](Status status) {
-    (void)db.exec("ROLLBACK");
-    return status;
-  };
-  auto current = schema_revision(db);
-  if (!current.ok()) return fail(current.status().with_context(file_name));
-  if (*current > latest_revision()) {
-    return fail(Status::failed_precondition(
-        fmt::format("{} has schema revision {} but this pintar knows up to {}; upgrade pintar", file_name, *current,
-                    latest_revision())));
-  }
-  for (const Migration& step : kMigrations) {
-    if (step.revision <= *current || step.revision > target) continue;
-    for (std::string_view sql : step.statements) {
-      Status status = db.exec(sql);
-      if (!status.ok()) {
-        return fail(status.with_context(fmt::format("{}: migration to revision {}", file_name, step.revision)));
-      }
-    }
-    if (step.after != nullptr) {
-      Status status = step.after(db);
-      if (!status.ok()) {
-        return fail(status.with_context(fmt::format("{}: migration to revision {}", file_name, step.revision)));
-      }
-    }
-    auto set = db.prepare("INSERT INTO meta (key, value) VALUES ('schema_revision', ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    if (!set.ok()) return fail(set.status());
-    Status status = set->bind(std::to_string(step.revision)).run();
-    if (!status.ok()) return fail(status);
-  }
-  return db.exec("COMMIT");
+  const sqlite::Schema schema{.name = "ledger",
+                              .steps = kMigrations,
+                              .slot = {.read = read_schema_revision, .write = write_schema_revision}};
+  return sqlite::migrate(db, schema, file_name, target);
 }
 
 }  // namespace pintar::store

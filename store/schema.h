@@ -1,4 +1,5 @@
-// The ledger's schema as an ordered list of forward migrations, applied at open.
+// The ledger's schema as an ordered list of forward migrations, applied at open by the SQLite
+// layer's one migration mechanism (sqlite/migrations.h).
 //
 // The file records its revision in meta('schema_revision'). Opening applies every step above
 // it, in order, in one SQLite transaction (DDL is transactional in SQLite: a failed step
@@ -18,18 +19,12 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "store/sqlite_db.h"
+#include "sqlite/connection.h"
+#include "sqlite/migrations.h"
 
 namespace pintar::store {
 
-struct Migration {
-  int revision;  // 1, 2, 3, ...: the revision the file has after this step
-  std::string_view summary;
-  std::span<const std::string_view> statements;  // constant SQL, run in order
-  // Data work no SQL statement can do (computing hashes), run after the statements in the
-  // same transaction; nullptr for most steps.
-  Status (*after)(sqlite::Connection& db) = nullptr;
-};
+using sqlite::Migration;
 
 std::span<const Migration> migrations();
 int latest_revision();

@@ -14,9 +14,9 @@
 #include <string>
 
 #include "common/status.h"
+#include "sqlite/connection.h"
 #include "store/chain_key.h"
 #include "store/ledger.h"
-#include "store/sqlite_db.h"
 
 namespace pintar::store {
 

@@ -39,12 +39,6 @@ struct SqlEntry {
 };
 
 constexpr SqlEntry kSql[] = {
-    {Sql::kBegin, "BEGIN IMMEDIATE"},
-    {Sql::kCommit, "COMMIT"},
-    {Sql::kRollback, "ROLLBACK"},
-    {Sql::kSavepoint, "SAVEPOINT write_set"},
-    {Sql::kRelease, "RELEASE write_set"},
-    {Sql::kRollbackToSavepoint, "ROLLBACK TO write_set"},
     {Sql::kChainHeadGet, kChainHeadGetSql},
     {Sql::kChainHeadPut, kChainHeadPutSql},
     {Sql::kTransactionInsert,

@@ -9,17 +9,11 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "store/sqlite_db.h"
+#include "sqlite/connection.h"
 
 namespace pintar::store {
 
 enum class Sql : uint8_t {
-  kBegin,
-  kCommit,
-  kRollback,
-  kSavepoint,
-  kRelease,
-  kRollbackToSavepoint,
   kChainHeadGet,
   kChainHeadPut,
   kTransactionInsert,

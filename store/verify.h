@@ -5,9 +5,9 @@
 #define PINTAR_STORE_VERIFY_H_
 
 #include "common/status.h"
+#include "sqlite/connection.h"
 #include "store/chain_key.h"
 #include "store/ledger.h"
-#include "store/sqlite_db.h"
 #include "store/statements.h"
 
 namespace pintar::store {

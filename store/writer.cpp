@@ -9,12 +9,6 @@
 namespace pintar::store {
 namespace {
 
-std::future<Status> ready(Status status) {
-  std::promise<Status> promise;
-  promise.set_value(std::move(status));
-  return promise.get_future();
-}
-
 std::span<const uint8_t> bytes_of(const crypto::Sha256Digest& digest) { return digest; }
 
 std::optional<std::span<const uint8_t>> optional_bytes(const std::optional<crypto::Sha256Digest>& digest) {
@@ -25,138 +19,68 @@ std::optional<std::span<const uint8_t>> optional_bytes(const std::optional<crypt
 }  // namespace
 
 Writer::Writer(sqlite::Connection db, Statements statements, Options options, std::shared_ptr<const ChainKey> key)
-    : db_(std::move(db)),
-      sql_(std::move(statements)),
-      options_(options),
-      key_(std::move(key)),
-      thread_([this] { run(); }) {}
-
-Writer::~Writer() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+    : sql_(std::move(statements)), key_(std::move(key)) {
+  group_.emplace(std::move(db),
+                 sqlite::GroupWriter::Options{.name = "ledger", .file = {}, .max_batch = options.max_batch,
+                                              .max_wait = options.max_wait},
+                 sqlite::GroupWriter::Hooks{
+                     .after_begin = [this](sqlite::Connection& db) { return after_begin(db); },
+                     .before_commit = [this](sqlite::Connection&) { return before_commit(); },
+                     .after_transaction =
+                         [this](const Status& status) { counters_.add(status.ok() ? kCommits : kCommitFailures); }});
 }
 
+Writer::~Writer() { group_.reset(); }  // drains the queue: every write set gets its answer
+
 std::future<Status> Writer::submit(WriteSet writes) {
-  Pending pending{.work = std::move(writes), .done = {}};
-  std::future<Status> future = pending.done.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return ready(Status::cancelled("the ledger is closing"));
-    queue_.push_back(std::move(pending));
-  }
-  wake_.notify_one();
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> future = done->get_future();
+  group_->submit([this, writes = std::move(writes)](sqlite::Connection&) { return apply_write_set(writes); },
+                 [this, done](Status status) {
+                   if (status.code() != StatusCode::kCancelled) {
+                     counters_.add(status.ok() ? kWriteSetsCommitted : kWriteSetsFailed);
+                   }
+                   done->set_value(std::move(status));
+                 });
   return future;
 }
 
 Status Writer::run_in_transaction(Job job) {
-  Pending pending{.work = std::move(job), .done = {}};
-  std::future<Status> future = pending.done.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return Status::cancelled("the ledger is closing");
-    queue_.push_back(std::move(pending));
-  }
-  wake_.notify_one();
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> future = done->get_future();
+  // Counted as a commit (or a failed one) only when the job's work got as far as the COMMIT.
+  auto applied = std::make_shared<bool>(false);
+  group_->submit_alone(
+      [this, job = std::move(job), applied](sqlite::Connection& db) -> Status {
+        auto writes = job(db, sql_);
+        if (!writes.ok()) return writes.status();
+        PINTAR_RETURN_IF_ERROR(apply(*writes));
+        *applied = true;
+        return Status::ok_status();
+      },
+      [this, done, applied](Status status) {
+        if (*applied) counters_.add(status.ok() ? kCommits : kCommitFailures);
+        done->set_value(std::move(status));
+      });
   return future.get();
 }
 
-void Writer::run() {
-  std::vector<Pending> group;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything submitted has been answered
-      if (options_.max_wait.count() > 0 && !stopping_ && queue_.size() < options_.max_batch) {
-        wake_.wait_for(lock, options_.max_wait, [this] { return stopping_ || queue_.size() >= options_.max_batch; });
-      }
-      // A job runs alone; a group ends before the next job.
-      const bool job = std::holds_alternative<Job>(queue_.front().work);
-      while (!queue_.empty() && group.size() < (job ? 1 : options_.max_batch) &&
-             std::holds_alternative<Job>(queue_.front().work) == job) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    if (std::holds_alternative<Job>(group.front().work)) {
-      run_job(group.front());
-    } else {
-      commit_group(group);
-    }
-    group.clear();
-  }
-}
-
-void Writer::commit_group(std::vector<Pending>& group) {
-  std::vector<Status> results(group.size());
-  Status status = begin();
-  if (status.ok()) {
-    for (size_t i = 0; i < group.size() && status.ok(); ++i) {
-      results[i] = apply_in_savepoint(std::get<WriteSet>(group[i].work));
-      // After an I/O error or a full disk SQLite may have rolled the whole transaction
-      // back: what follows would run outside it, so the group ends here.
-      if (!db_.in_transaction()) status = results[i].ok() ? Status::io_error("the ledger transaction was lost") : results[i];
-    }
-    if (status.ok()) status = commit();
-  }
-  counters_.add(status.ok() ? kCommits : kCommitFailures);
-  for (size_t i = 0; i < group.size(); ++i) {
-    // A write set that failed on its own keeps its own reason; the others share the
-    // transaction's fate.
-    Status outcome = results[i].ok() ? status : results[i];
-    counters_.add(outcome.ok() ? kWriteSetsCommitted : kWriteSetsFailed);
-    group[i].done.set_value(std::move(outcome));
-  }
-}
-
-void Writer::run_job(Pending& pending) {
-  Status status = begin();
-  if (status.ok()) {
-    auto writes = std::get<Job>(pending.work)(db_, sql_);
-    status = writes.ok() ? apply(*writes) : writes.status();
-    if (status.ok()) {
-      status = commit();
-      counters_.add(status.ok() ? kCommits : kCommitFailures);
-    } else {
-      (void)sql_[Sql::kRollback].run();
-    }
-  }
-  pending.done.set_value(std::move(status));
-}
-
-Status Writer::begin() {
-  PINTAR_RETURN_IF_ERROR(sql_[Sql::kBegin].run());
+Status Writer::after_begin(sqlite::Connection& db) {
+  db_ = &db;
   // Re-read after taking the write lock: another process may have extended a chain.
-  Status status = load_head(sql_[Sql::kChainHeadGet], kTransactionsChain, heads_.transactions);
-  if (status.ok()) status = load_head(sql_[Sql::kChainHeadGet], kAuditChain, heads_.audit);
-  if (!status.ok()) (void)sql_[Sql::kRollback].run();
-  return status;
+  PINTAR_RETURN_IF_ERROR(load_head(sql_[Sql::kChainHeadGet], kTransactionsChain, heads_.transactions));
+  return load_head(sql_[Sql::kChainHeadGet], kAuditChain, heads_.audit);
 }
 
-Status Writer::commit() {
-  Status status = store_head(sql_[Sql::kChainHeadPut], kTransactionsChain, heads_.transactions, key_.get());
-  if (status.ok()) status = store_head(sql_[Sql::kChainHeadPut], kAuditChain, heads_.audit, key_.get());
-  if (status.ok()) status = sql_[Sql::kCommit].run();
-  if (!status.ok()) {
-    spdlog::error("ledger commit failed: {}", status);
-    (void)sql_[Sql::kRollback].run();  // fails harmlessly when SQLite already rolled back
-  }
-  return status;
+Status Writer::before_commit() {
+  PINTAR_RETURN_IF_ERROR(store_head(sql_[Sql::kChainHeadPut], kTransactionsChain, heads_.transactions, key_.get()));
+  return store_head(sql_[Sql::kChainHeadPut], kAuditChain, heads_.audit, key_.get());
 }
 
-Status Writer::apply_in_savepoint(const WriteSet& writes) {
-  PINTAR_RETURN_IF_ERROR(sql_[Sql::kSavepoint].run());
+Status Writer::apply_write_set(const WriteSet& writes) {
   const ChainHeads before = heads_;
   Status status = apply(writes);
-  if (status.ok()) return sql_[Sql::kRelease].run();
-  heads_ = before;
-  // ROLLBACK TO keeps the savepoint open; RELEASE closes it. Neither fails on a healthy file.
-  (void)sql_[Sql::kRollbackToSavepoint].run();
-  (void)sql_[Sql::kRelease].run();
+  if (!status.ok()) heads_ = before;  // its savepoint is rolled back: so are the heads it moved
   return status;
 }
 
@@ -211,7 +135,7 @@ Status Writer::apply_op(const MessageDelivery& d) {
                              .bind(d.smpp_message_id, d.delivery_state, d.updated_ms, d.message_id)
                              .run()
                              .with_context(fmt::format("message {}", d.message_id)));
-  if (db_.changes() == 0) return Status::not_found(fmt::format("message {}", d.message_id));
+  if (db_->changes() == 0) return Status::not_found(fmt::format("message {}", d.message_id));
   return Status::ok_status();
 }
 
@@ -230,7 +154,7 @@ Status Writer::apply_op(const SubscriptionUpdate& u) {
                                    u.msisdn, u.meter_no)
                              .run()
                              .with_context(what));
-  if (db_.changes() == 0) return Status::not_found(what);
+  if (db_->changes() == 0) return Status::not_found(what);
   return Status::ok_status();
 }
 

@@ -1,10 +1,14 @@
-// The group-commit writer of the SQLite ledger (private to store/).
+// The ledger's writer (private to store/): WriteSets applied through the SQLite layer's
+// group-commit writer (sqlite/writer.h), which owns the write connection and its thread.
 //
-// One thread owns the write connection. submit() queues a write set; the thread takes every
-// write set queued (up to max_batch, optionally waiting max_wait for more), opens one
-// database transaction, applies each in its own savepoint, commits once, and only then
-// resolves each caller's future: ok when its savepoint was released and the COMMIT
-// returned, its own error when its savepoint was rolled back, the COMMIT's error otherwise.
+// submit() queues a write set; the group-commit writer takes every write set queued (up to
+// max_batch, optionally waiting max_wait for more), opens one database transaction, applies
+// each in its own savepoint, commits once, and only then resolves each caller's future: ok
+// when its savepoint was released and the COMMIT returned, its own error when its savepoint
+// was rolled back, the transaction's error otherwise (after a full disk or an I/O error that
+// rolled the transaction back: every write set of the batch). The chain heads are loaded
+// after BEGIN (another process may have extended a chain) and stored before COMMIT; a write
+// set rolled back to its savepoint leaves them as they were.
 //
 // run_in_transaction() runs a bulk job (the subscriber import) alone in one transaction on
 // the same thread, so bulk work and small write sets never interleave inside a transaction.
@@ -15,21 +19,18 @@
 #define PINTAR_STORE_WRITER_H_
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <memory>
 #include <future>
-#include <mutex>
-#include <thread>
-#include <variant>
+#include <memory>
+#include <optional>
 
 #include "common/crypto.h"
 #include "common/status.h"
+#include "sqlite/connection.h"
+#include "sqlite/writer.h"
 #include "store/chain_head.h"
 #include "store/chain_key.h"
 #include "store/ledger.h"
-#include "store/sqlite_db.h"
 #include "store/statements.h"
 
 namespace pintar::store {
@@ -59,16 +60,9 @@ class Writer {
     ChainHead transactions;
     ChainHead audit;
   };
-  struct Pending {
-    std::variant<WriteSet, Job> work;
-    std::promise<Status> done;
-  };
-
-  void run();
-  void commit_group(std::vector<Pending>& group);
-  void run_job(Pending& pending);
-  Status begin();  // BEGIN IMMEDIATE and load the chain heads
-  Status apply_in_savepoint(const WriteSet& writes);
+  Status after_begin(sqlite::Connection& db);  // loads the chain heads
+  Status before_commit();  // stores moved chain heads
+  Status apply_write_set(const WriteSet& writes);  // restores the heads when it fails
   Status apply(const WriteSet& writes);
   // Inserts `record` as the next row of `chain`, whose head is `head`: insert(seq, row_hash,
   // row_mac) runs the INSERT (row_mac empty on a plain chain).
@@ -83,20 +77,14 @@ class Writer {
   Status apply_op(const VendDetail& detail);
   Status apply_op(const TidIssue& issue);
   Status apply_op(const ModemCommand& command);
-  Status commit();  // stores moved chain heads, then COMMIT; ROLLBACK on failure
 
-  sqlite::Connection db_;
+  // Writer thread only (the group-commit writer's apply functions and hooks):
+  sqlite::Connection* db_ = nullptr;  // the group-commit writer's connection, noted at each BEGIN
   Statements sql_;
-  const Options options_;
   const std::shared_ptr<const ChainKey> key_;
-  ChainHeads heads_;  // writer thread only
+  ChainHeads heads_;
   Counters counters_{kLedgerCounters};
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts after everything above is ready
+  std::optional<sqlite::GroupWriter> group_;  // last: its thread starts after everything above
 };
 
 }  // namespace pintar::store

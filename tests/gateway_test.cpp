@@ -17,8 +17,8 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <sqlite3.h>
 
+#include "sqlite/connection.h"
 #include "tests/support/engine_stub.h"
 #include "tests/support/process.h"
 #include "tests/support/smsc_sim.h"
@@ -337,14 +337,13 @@ TEST_CASE("housekeeping on a locked queue file does not stall the loop: the watc
   // first housekeeping, 10 s after READY, and longer than the queue's busy timeout (5 s):
   // its two commits wait for the lock. On the loop they held it for as long, no heartbeat and
   // no watchdog ping went out, and systemd (WatchdogSec=) would have killed the gateway.
-  sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open((gateway.dir() + "/gateway-queue.db").c_str(), &other) == SQLITE_OK);
-  sqlite3_busy_timeout(other, 5000);
-  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto other = sqlite::Connection::open(gateway.dir() + "/gateway-queue.db", {.busy_timeout_ms = 5000, .create = false});
+  REQUIRE(other.ok());
+  REQUIRE(other->exec("BEGIN IMMEDIATE").ok());
   const auto locked = std::chrono::steady_clock::now();
   std::this_thread::sleep_until(ready + 17s);  // the lock's duration, not an assertion
-  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(other);
+  REQUIRE(other->exec("COMMIT").ok());
+  other = sqlite::Connection();
   const auto unlocked = std::chrono::steady_clock::now();
   // The watchdog pings after the unlock: the last gap closes with the first of them.
   REQUIRE(engine.wait_until([&] {

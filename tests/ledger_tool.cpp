@@ -71,7 +71,7 @@ int append_transactions(const std::string& path, int count) {
 }
 
 int create_at_revision(const std::string& path, int revision) {
-  auto db = pintar::store::sqlite::Connection::open(path, {});
+  auto db = pintar::sqlite::Connection::open(path, {});
   if (!db.ok()) return fmt::print(stderr, "{}\n", db.status()), 1;
   if (auto status = pintar::store::migrate(*db, path, revision); !status.ok()) {
     return fmt::print(stderr, "{}\n", status), 1;
@@ -85,7 +85,7 @@ int create_at_revision(const std::string& path, int revision) {
 // row_mac and head_mac columns are left alone: without the key they cannot be recomputed.
 int rechain_transactions(const std::string& path, int from) {
   using namespace pintar::store;
-  auto db = sqlite::Connection::open(path, {});
+  auto db = pintar::sqlite::Connection::open(path, {});
   if (!db.ok()) return fmt::print(stderr, "{}\n", db.status()), 1;
   const auto fail = [](const pintar::Status& status) { return fmt::print(stderr, "{}\n", status), 1; };
   for (const char* sql : {"BEGIN IMMEDIATE", "DROP TRIGGER IF EXISTS transactions_append_only_update"}) {
@@ -100,7 +100,7 @@ int rechain_transactions(const std::string& path, int from) {
   std::vector<std::pair<int64_t, pintar::crypto::Sha256Digest>> hashes;
   pintar::crypto::Sha256Digest previous = kGenesisHash;
   {
-    sqlite::Cursor row(scan->bind());
+    pintar::sqlite::Cursor row(scan->bind());
     for (;;) {
       auto more = row.next();
       if (!more.ok()) return fail(more.status());

@@ -89,7 +89,7 @@ struct Recorder final : SessionListener {
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<MoMessage> mos;
-  std::vector<Receipt> receipts;
+  std::vector<DeliveryReceipt> receipts;
   std::vector<std::pair<uint64_t, std::vector<std::string>>> submitted;
   std::vector<std::pair<uint64_t, uint32_t>> failed;
   std::vector<std::pair<std::string, BindState>> states;
@@ -105,7 +105,7 @@ struct Recorder final : SessionListener {
     if (hold_mo) return held.push_back(std::move(reply));
     reply(Status());
   }
-  void on_receipt(const Receipt& receipt, DeliverReply reply) override {
+  void on_receipt(const DeliveryReceipt& receipt, DeliverReply reply) override {
     std::lock_guard lock(mutex);
     receipts.push_back(receipt);
     changed.notify_all();
@@ -178,7 +178,7 @@ TEST_CASE("bind, window of 10, submits and receipts with hex/decimal ids normali
       CHECK(rec.submitted[i].first == i + 1);  // answers in order on one bind
       submitted_ids.insert(rec.submitted[i].second.at(0));
     }
-    for (const Receipt& r : rec.receipts) {
+    for (const DeliveryReceipt& r : rec.receipts) {
       receipt_ids.insert(r.message_id);
       CHECK(r.state == MessageState::kDelivered);
       CHECK(r.is_final);

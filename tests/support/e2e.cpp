@@ -1,12 +1,11 @@
 #include "tests/support/e2e.h"
 
-#include <sqlite3.h>
-
 #include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sqlite/connection.h"
 #include "tests/support/process.h"
 
 namespace pintar::testing {
@@ -105,58 +104,33 @@ nlohmann::json account_of(const cli::World& world, const std::string& meter) {
   return nullptr;
 }
 
-namespace {
-
-// Runs `sql` with text parameters ?1, ?2, ... on the world's ledger (read-only), calling
-// `row` for each result row; false when the ledger cannot be read.
-bool query_ledger(const cli::World& world, const char* sql, const std::vector<std::string>& params,
-                  const std::function<void(sqlite3_stmt*)>& row) {
-  sqlite3* db = nullptr;
-  const std::string path = world.options().work_dir + "/ledger.db";
-  bool ok = false;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK) {
-      for (size_t i = 0; i < params.size(); ++i) {
-        sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].c_str(), -1, SQLITE_TRANSIENT);
-      }
-      int rc = SQLITE_ROW;
-      while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) row(stmt);
-      ok = rc == SQLITE_DONE;
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return ok;
-}
-
-std::string column_text(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text));
-}
-
-}  // namespace
-
 int64_t audit_count(const cli::World& world, const std::string& action, const std::string& detail_prefix) {
-  int64_t n = -1;
-  const bool ok = query_ledger(world, "SELECT count(*) FROM audit WHERE action = ?1 AND substr(detail, 1, length(?2)) = ?2",
-                               {action, detail_prefix}, [&](sqlite3_stmt* stmt) { n = sqlite3_column_int64(stmt, 0); });
-  return ok ? n : -1;
+  auto db = sqlite::Connection::open(world.options().work_dir + "/ledger.db", {.read_only = true});
+  if (!db.ok()) return -1;
+  auto select = db->prepare("SELECT count(*) FROM audit WHERE action = ?1 AND substr(detail, 1, length(?2)) = ?2");
+  if (!select.ok()) return -1;
+  sqlite::Cursor row(select->bind(action, detail_prefix));
+  auto found = row.step();
+  return found.ok() && *found ? row.integer(0) : -1;
 }
 
 nlohmann::json sent_to(const cli::World& world, const std::string& msisdn) {
-  nlohmann::json rows = nlohmann::json::array();
-  const bool ok = query_ledger(
-      world,
+  auto db = sqlite::Connection::open(world.options().work_dir + "/ledger.db", {.read_only = true});
+  if (!db.ok()) return nullptr;
+  auto select = db->prepare(
       "SELECT message_id, txn_id, delivery_state FROM messages WHERE direction = 'out' AND msisdn = ?1 "
-      "ORDER BY created_ms, message_id",
-      {msisdn}, [&](sqlite3_stmt* stmt) {
-        nlohmann::json txn = nullptr;
-        if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) txn = column_text(stmt, 1);
-        rows.push_back(nlohmann::json{{"id", column_text(stmt, 0)}, {"txn_id", txn}, {"delivery_state", column_text(stmt, 2)}});
-      });
-  return ok ? rows : nlohmann::json(nullptr);
+      "ORDER BY created_ms, message_id");
+  if (!select.ok()) return nullptr;
+  sqlite::Cursor row(select->bind(msisdn));
+  nlohmann::json rows = nlohmann::json::array();
+  for (;;) {
+    auto found = row.step();
+    if (!found.ok()) return nullptr;
+    if (!*found) break;
+    const nlohmann::json txn = row.is_null(1) ? nlohmann::json(nullptr) : nlohmann::json(row.text(1));
+    rows.push_back(nlohmann::json{{"id", row.text(0)}, {"txn_id", txn}, {"delivery_state", row.text(2)}});
+  }
+  return rows;
 }
 
 std::string rupiah_text(int64_t rupiah) {

@@ -76,7 +76,7 @@ void PeerEsme::on_mo(const smpp::MoMessage& mo, smpp::DeliverReply reply) {
   handler_(mo);
 }
 
-void PeerEsme::on_receipt(const smpp::Receipt&, smpp::DeliverReply reply) {
+void PeerEsme::on_receipt(const smpp::DeliveryReceipt&, smpp::DeliverReply reply) {
   ++receipts_;
   reply(Status::ok_status());
 }

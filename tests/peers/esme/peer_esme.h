@@ -63,7 +63,7 @@ class PeerEsme final : public smpp::SessionListener {
   nlohmann::json counters() const;
 
   void on_mo(const smpp::MoMessage& mo, smpp::DeliverReply reply) override;
-  void on_receipt(const smpp::Receipt& receipt, smpp::DeliverReply reply) override;
+  void on_receipt(const smpp::DeliveryReceipt& receipt, smpp::DeliverReply reply) override;
   void on_submitted(uint64_t id, const std::vector<std::string>& message_ids) override;
   void on_failed(uint64_t id, uint32_t command_status, const std::string& reason) override;
   void on_bind_state(const std::string& bind, smpp::BindState state, const std::string& detail) override;

@@ -1,6 +1,9 @@
-#include "store/gateway_queue.h"
+// GatewayQueue's behaviour through its public interface, on real files. Past 500 lines on
+// purpose: every case shares the same scratch files and record helpers, and the fixtures of
+// released file revisions (1, and 3 as the previous code wrote it) must sit beside the cases
+// that migrate them; the disk-failure cases are queue_disk_test.cpp.
+#include "gateway/queue.h"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +16,9 @@
 
 #include <catch2/catch.hpp>
 
-namespace pintar::store {
+#include "sqlite/connection.h"
+
+namespace pintar::gateway {
 namespace {
 
 std::string temp_db(const std::string& name) {
@@ -31,17 +36,17 @@ std::unique_ptr<GatewayQueue> open_queue(const std::string& path) {
   return std::move(queue).value();
 }
 
-MoRecord mo(std::string text) {
+QueueMo mo(std::string text) {
   return {.smsc = "sim", .source = "628121", .destination = "1234", .text = std::move(text), .data_coding = 0,
           .received_at_ms = 1000};
 }
 
-MtRecord mt(std::string engine_id, std::string smsc = "sim") {
+QueueMt mt(std::string engine_id, std::string smsc = "sim") {
   return {.engine_id = std::move(engine_id), .smsc = std::move(smsc), .source = "1234", .destination = "628121",
           .text = "TOKEN 1234", .want_receipt = true, .created_at_ms = 1000};
 }
 
-ReceiptRecord receipt(std::string message_id, int64_t at_ms = 2000) {
+QueueReceipt receipt(std::string message_id, int64_t at_ms = 2000) {
   return {.smsc = "sim", .message_id = std::move(message_id), .state = "DELIVERED", .error = "000",
           .received_at_ms = at_ms};
 }
@@ -141,9 +146,9 @@ TEST_CASE("MTs waiting for a bind are read back by id, in the order asked, settl
   queue->record_submitted(ids[1], {"00AB"});
   REQUIRE(queue->flush().ok());
 
-  std::promise<Result<std::vector<QueuedMt>>> read;
+  std::promise<Result<std::vector<QueuedMtRow>>> read;
   queue->unsubmitted_mts({ids[3], ids[1], ids[0], ids[3] + 100},
-                         [&](Result<std::vector<QueuedMt>> mts) { read.set_value(std::move(mts)); });
+                         [&](Result<std::vector<QueuedMtRow>> mts) { read.set_value(std::move(mts)); });
   auto mts = read.get_future().get();
   REQUIRE(mts.ok());
   REQUIRE(mts->size() == 2);  // w-2 is submitted, the last id was never stored
@@ -209,7 +214,7 @@ TEST_CASE("an SMSC reusing a message id: each MT keeps its ids, receipts go to t
   CHECK(results->at(1).message_ids == std::vector<std::string>{"00000007", "00000008"});
 
   auto state = [](std::string message_id, std::string state, bool is_final) {
-    ReceiptRecord r = receipt(std::move(message_id));
+    QueueReceipt r = receipt(std::move(message_id));
     r.state = std::move(state);
     r.is_final = is_final;
     return r;
@@ -277,9 +282,9 @@ TEST_CASE("housekeeping's asynchronous forms return at once and complete after t
 
   // Another process holds the file's write lock, as a backup or the sqlite3 shell can: the
   // writer waits for it (busy_timeout_ms), and so would a caller of a blocking form.
-  sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto other = sqlite::Connection::open(path, {.create = false});
+  REQUIRE(other.ok());
+  REQUIRE(other->exec("BEGIN IMMEDIATE").ok());
   std::mutex mutex;
   std::vector<Status> outcomes;
   const auto record = [&](Status status) {
@@ -292,8 +297,8 @@ TEST_CASE("housekeeping's asynchronous forms return at once and complete after t
     std::lock_guard lock(mutex);
     CHECK(outcomes.empty());  // returned while the commit cannot have happened
   }
-  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(other);
+  REQUIRE(other->exec("COMMIT").ok());
+  other = sqlite::Connection();
   REQUIRE(queue->flush().ok());
   {
     std::lock_guard lock(mutex);
@@ -351,10 +356,7 @@ TEST_CASE("concurrent writers share commits and each learns its own outcome", "[
 TEST_CASE("a queue file from a newer pintar is refused with a clear message", "[gateway_queue]") {
   const auto path = temp_db("newer");
   { open_queue(path); }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+  REQUIRE(sqlite::Connection::open(path, {.create = false})->exec("PRAGMA user_version=99").ok());
   auto queue = GatewayQueue::open({.path = path});
   REQUIRE_FALSE(queue.ok());
   CHECK(queue.status().code() == StatusCode::kFailedPrecondition);
@@ -391,10 +393,7 @@ PRAGMA user_version=1;
 
 TEST_CASE("a revision 1 file is migrated keeping its MTs' message ids and waiting receipts", "[gateway_queue]") {
   const auto path = temp_db("revision1");
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, kRevision1, nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+  REQUIRE(sqlite::Connection::open(path, {})->exec(kRevision1).ok());
 
   auto queue = open_queue(path);
   CHECK(queue->instance_id() == "0badcafe");
@@ -414,19 +413,114 @@ TEST_CASE("a revision 1 file is migrated keeping its MTs' message ids and waitin
   CHECK(ready->at(2).engine_id == std::optional<std::string>("before"));
 }
 
+// A revision 3 file as the previous queue code (store/gateway_queue.cpp, before the SQLite
+// layer) left it: `sqlite3 .dump` of files its tests wrote (the MTs of one, the MO of another),
+// the revision in PRAGMA user_version as that code kept it.
+constexpr const char* kRevision3ByOldCode = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO meta VALUES('instance','7A03258D');
+CREATE TABLE mo(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL,
+  data_coding INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, user_data BLOB NOT NULL DEFAULT x'', parts INTEGER NOT NULL DEFAULT 1, incomplete INTEGER NOT NULL DEFAULT 0, idempotency_key TEXT NOT NULL DEFAULT '');
+CREATE TABLE mt(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  engine_id TEXT NOT NULL UNIQUE,
+  smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL, text TEXT NOT NULL,
+  want_receipt INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0,          -- 0 waiting for submit_sm_resp, 1 submitted, 2 failed
+  command_status INTEGER, reason TEXT,
+  created_at_ms INTEGER NOT NULL);
+INSERT INTO mt VALUES(1,'e-1','sim','1234','628121','TOKEN 1234',1,1,NULL,NULL,1000);
+INSERT INTO mt VALUES(3,'e-2','sim','1234','628121','TOKEN 1234',1,2,11,'ESME_RINVDSTADR',1000);
+INSERT INTO mt VALUES(4,'e-3','sim','1234','628121','TOKEN 1234',1,0,NULL,NULL,1000);
+CREATE TABLE mt_result(                      -- outcomes not yet acknowledged by the engine
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE);
+INSERT INTO mt_result VALUES(2,3);
+CREATE TABLE receipt(                        -- deliverable receipts not yet acknowledged
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, error TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  mt_id INTEGER, part INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE receipt_unmatched(              -- receipts whose message id is not known yet
+  id INTEGER PRIMARY KEY,
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL, state TEXT NOT NULL, error TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL, final INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS "mt_message_id"(
+  mt_id INTEGER NOT NULL REFERENCES mt(id) ON DELETE CASCADE, part INTEGER NOT NULL,
+  smsc TEXT NOT NULL, message_id TEXT NOT NULL,
+  final INTEGER NOT NULL DEFAULT 0,          -- 1 once a receipt with a final state was credited
+  PRIMARY KEY(mt_id, part)) WITHOUT ROWID;
+INSERT INTO mt_message_id VALUES(1,1,'sim','0000000A',0);
+CREATE TABLE mo_seen(key BLOB PRIMARY KEY, received_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE mo_fragment(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  smsc TEXT NOT NULL, source TEXT NOT NULL, destination TEXT NOT NULL,
+  reference INTEGER NOT NULL, total INTEGER NOT NULL, data_coding INTEGER NOT NULL,
+  received_at_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
+  UNIQUE(smsc, source, destination, reference, total));
+CREATE TABLE mo_part(
+  fragment INTEGER NOT NULL REFERENCES mo_fragment(id) ON DELETE CASCADE,
+  sequence INTEGER NOT NULL, user_data BLOB NOT NULL, key BLOB NOT NULL,
+  PRIMARY KEY(fragment, sequence)) WITHOUT ROWID;
+INSERT INTO sqlite_sequence VALUES('mt',4);
+INSERT INTO sqlite_sequence VALUES('mt_result',2);
+INSERT INTO sqlite_sequence VALUES('receipt',0);
+CREATE INDEX mt_unsubmitted ON mt(id) WHERE state = 0;
+CREATE INDEX receipt_unmatched_id ON receipt_unmatched(smsc, message_id);
+CREATE INDEX mt_message_id_by_id ON mt_message_id(smsc, message_id);
+CREATE INDEX mo_seen_age ON mo_seen(received_at_ms);
+CREATE INDEX mo_fragment_source ON mo_fragment(smsc, source);
+CREATE INDEX mo_fragment_deadline ON mo_fragment(deadline_ms);
+INSERT INTO mo VALUES(2,'sim','628121','1234','SALDO',0,1000,X'',1,0,'498E7016E201C451ECBB0510D4496521500DC94DB500080FDFB4D43A82EBF207');
+INSERT INTO mo_seen VALUES(X'498e7016e201c451ecbb0510d4496521500dc94db500080fdfb4d43a82ebf207',1000);
+INSERT INTO sqlite_sequence VALUES('mo',2);
+PRAGMA user_version=3;
+)sql";
+
+TEST_CASE("a revision 3 file written by the previous queue code opens with its rows", "[gateway_queue]") {
+  const auto path = temp_db("revision3-old-code");
+  REQUIRE(sqlite::Connection::open(path, {})->exec(kRevision3ByOldCode).ok());
+
+  auto queue = open_queue(path);
+  CHECK(queue->instance_id() == "7A03258D");
+  auto results = queue->results_after(0, 10);
+  REQUIRE(results->size() == 1);
+  CHECK(results->at(0).engine_id == "e-2");
+  CHECK_FALSE(results->at(0).submitted);
+  CHECK(results->at(0).command_status == 11);
+  auto unsubmitted = queue->unsubmitted_mts();
+  REQUIRE(unsubmitted->size() == 1);
+  CHECK(unsubmitted->at(0).mt.engine_id == "e-3");
+  auto mos = queue->mos_after(0, 10);
+  REQUIRE(mos->size() == 1);
+  CHECK(mos->at(0).id == 2);
+  CHECK(mos->at(0).mo.text == "SALDO");
+  // Its receipt matches the old MT's message id; new rows take ids after the old ones.
+  REQUIRE(queue->add_receipt_sync(receipt("0000000A")).ok());
+  auto receipts = queue->receipts_after(0, 10);
+  REQUIRE(receipts->size() == 1);
+  CHECK(receipts->at(0).engine_id == std::optional<std::string>("e-1"));
+  CHECK(queue->add_mt_sync(mt("new"))->id == 5);
+  CHECK(queue->add_mo_sync(mo("again"))->id == 3);
+  // The same deliver_sm as the old MO, within the window, is still a duplicate.
+  CHECK(queue->add_mo_sync(mo("SALDO"))->duplicate);
+}
+
 // --- MOs never doubled nor lost (revision 3) ---
 
 // One deliver_sm as the gateway hands it over: `user_data` raw, text decoded.
-MoRecord deliver(std::string text, int64_t at_ms = 1000) {
-  MoRecord record = mo(text);
+QueueMo deliver(std::string text, int64_t at_ms = 1000) {
+  QueueMo record = mo(text);
   record.user_data = std::move(text);
   record.received_at_ms = at_ms;
   return record;
 }
 
 // Part `sequence` of `total` of a long MO with UDH reference `reference`.
-MoRecord part(int reference, int total, int sequence, std::string data, int64_t at_ms = 1000) {
-  MoRecord record = deliver(std::move(data), at_ms);
+QueueMo part(int reference, int total, int sequence, std::string data, int64_t at_ms = 1000) {
+  QueueMo record = deliver(std::move(data), at_ms);
   record.text.clear();  // parts carry user data; the queue decodes the joined text
   record.esm_class = 0x40;
   record.udh = std::string("\x05\x00\x03", 3) + static_cast<char>(reference) + static_cast<char>(total) +
@@ -486,7 +580,7 @@ TEST_CASE("a deliver_sm repeated within the window makes no second row; its key 
 
 TEST_CASE("binary user data is stored as octets and read back unchanged", "[gateway_queue]") {
   auto queue = open_mo_queue(temp_db("binary"));
-  MoRecord binary = deliver(std::string("\x00\x01\xff\x1b\x00", 5));
+  QueueMo binary = deliver(std::string("\x00\x01\xff\x1b\x00", 5));
   binary.text.clear();
   binary.data_coding = 0x04;
   REQUIRE(queue->add_mo_sync(binary).ok());
@@ -583,8 +677,8 @@ TEST_CASE("a file that is not a database is reported, not crashed on", "[gateway
   auto queue = GatewayQueue::open({.path = path});
   REQUIRE_FALSE(queue.ok());
   CHECK_THAT(queue.status().message(), Catch::Contains(path));
-  CHECK_FALSE(GatewayQueue::open({.path = temp_db("sync"), .synchronous = "OFF"}).ok());
+  CHECK_FALSE(GatewayQueue::open({.path = temp_db("sync"), .synchronous = sqlite::Synchronous::kOff}).ok());
 }
 
 }  // namespace
-}  // namespace pintar::store
+}  // namespace pintar::gateway

@@ -1,4 +1,13 @@
-// GatewayQueue: the SMS gateway's durable queue (its own SQLite file, not the ledger).
+// GatewayQueue: the SMS gateway's durable queue (its own SQLite file, not the ledger), kept
+// through the SQLite layer (sqlite/: connection, migrations, group-commit writer).
+//
+// Its record types say the layer: Queue* is what the gateway hands the queue, Queued*Row what
+// it reads back; the engine's wire forms of the same things are bridge/protocol.h's (MtResult,
+// Receipt), the SMSC's smpp/message.h's (MoMessage, DeliveryReceipt).
+//
+// The code is split by responsibility: queue.cpp (opening, the writer plumbing, blocking
+// forms), queue_schema.cpp (migrations and every statement), queue_mo.cpp (MOs: de-duplication,
+// long MOs), queue_mt.cpp (MTs, their outcomes, receipts, housekeeping).
 //
 // It holds every message the gateway has taken responsibility for until the other side
 // has taken it over:
@@ -37,9 +46,12 @@
 //
 // Threads: every method may be called from any thread. Completions run on the writer
 // thread; they must not block and must not call the *_sync methods (that would deadlock).
-// Errors: SQLite failures come back as Status kIoError/kCorruption with the file name.
-#ifndef PINTAR_STORE_GATEWAY_QUEUE_H_
-#define PINTAR_STORE_GATEWAY_QUEUE_H_
+// Errors: SQLite failures come back mapped as sqlite/connection.h maps them (a constraint
+// AlreadyExists/InvalidArgument, a lock held elsewhere past busy_timeout_ms Unavailable, a
+// full disk ResourceExhausted, other I/O IoError, a damaged file Corruption); a transaction's
+// own failure carries the file name.
+#ifndef PINTAR_GATEWAY_QUEUE_H_
+#define PINTAR_GATEWAY_QUEUE_H_
 
 #include <cstdint>
 #include <functional>
@@ -50,12 +62,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "sqlite/connection.h"
 
-namespace pintar::store {
+namespace pintar::gateway {
 
 struct GatewayQueueOptions {
   std::string path{};                 // database file; created 0600 when absent (whatever the umask)
-  std::string synchronous = "FULL";   // FULL (survives power loss) or NORMAL (survives a process crash)
+  // kFull (survives power loss) or kNormal (survives a process crash); others are refused.
+  sqlite::Synchronous synchronous = sqlite::Synchronous::kFull;
   int busy_timeout_ms = 5000;
   size_t max_batch = 1024;            // operations per group commit
   int64_t mo_dedup_window_ms = 120 * 1000;  // a repeated deliver_sm within this is a duplicate
@@ -66,7 +80,7 @@ struct GatewayQueueOptions {
   std::function<std::string(int data_coding, std::string_view user_data)> decode_text{};
 };
 
-struct MoRecord {
+struct QueueMo {
   std::string smsc{};          // [[smsc]] name it came from
   std::string source{};
   std::string destination{};
@@ -84,23 +98,23 @@ struct MoRecord {
   bool incomplete = false;   // joined at its deadline with parts missing
   std::string idempotency_key{};  // hex SHA-256 (empty for rows stored before revision 3)
 };
-struct AddedMo {
+struct QueueMoAdded {
   int64_t id = 0;            // the new MO row; 0 when none was made (duplicate, or a part held)
   bool duplicate = false;    // the same deliver_sm was stored within the window: nothing changed
   bool held = false;         // a part stored until the rest of its long MO arrives
   std::optional<int64_t> deadline_ms{};  // a part that opened a new set: that set's deadline
-  std::string idempotency_key{};  // duplicate: the key it matched (hex, as MoRecord's)
+  std::string idempotency_key{};  // duplicate: the key it matched (hex, as QueueMo's)
 };
-struct ExpiredFragments {
+struct QueueFragmentsExpired {
   size_t joined = 0;                        // incomplete MOs made
   std::optional<int64_t> next_deadline_ms{};  // of the sets still waiting
 };
-struct QueuedMo {
+struct QueuedMoRow {
   int64_t id = 0;
-  MoRecord mo;
+  QueueMo mo;
 };
 
-struct MtRecord {
+struct QueueMt {
   std::string engine_id;     // the engine's id for it; unique (a retried mt is stored once)
   std::string smsc;
   std::string source;
@@ -109,17 +123,17 @@ struct MtRecord {
   bool want_receipt = true;
   int64_t created_at_ms = 0;
 };
-struct QueuedMt {
+struct QueuedMtRow {
   int64_t id = 0;            // the gateway's id (OutboundSms::id)
-  MtRecord mt;
+  QueueMt mt;
 };
-struct AddedMt {
+struct QueueMtAdded {
   int64_t id = 0;
   bool inserted = false;     // false: engine_id was already stored (nothing changed)
 };
 
 // The outcome of an MT, waiting for the engine's acknowledgement.
-struct MtResult {
+struct QueueMtResult {
   int64_t seq = 0;
   std::string engine_id;
   bool submitted = false;              // true: accepted by the SMSC; false: failed permanently
@@ -128,7 +142,7 @@ struct MtResult {
   std::string reason;
 };
 
-struct ReceiptRecord {
+struct QueueReceipt {
   std::string smsc;
   std::string message_id;    // normalised by the SMSC's id format
   std::string state;         // "DELIVERED", "UNDELIVERABLE", ...
@@ -136,9 +150,9 @@ struct ReceiptRecord {
   int64_t received_at_ms = 0;
   bool is_final = true;      // false for ENROUTE/ACCEPTED: the MT part still awaits its outcome
 };
-struct QueuedReceipt {
+struct QueuedReceiptRow {
   int64_t id = 0;
-  ReceiptRecord receipt;
+  QueueReceipt receipt;
   std::optional<std::string> engine_id;  // the MT it belongs to; none when it never matched
   int part = 0;                          // 1-based part of that MT, 0 when unmatched
 };
@@ -157,11 +171,11 @@ class GatewayQueue {
 
   // --- durable: the completion runs after the commit ---
   // A whole MO (total 1) or a part. kResourceExhausted: a new part would pass a cap.
-  void add_mo(MoRecord mo, std::function<void(Result<AddedMo>)> done);
+  void add_mo(QueueMo mo, std::function<void(Result<QueueMoAdded>)> done);
   // Joins every set whose deadline is at or before `now_ms` into an incomplete MO.
-  void expire_fragments(int64_t now_ms, std::function<void(Result<ExpiredFragments>)> done);
-  void add_mt(MtRecord mt, std::function<void(Result<AddedMt>)> done);
-  void add_receipt(ReceiptRecord receipt, std::function<void(Status)> done);
+  void expire_fragments(int64_t now_ms, std::function<void(Result<QueueFragmentsExpired>)> done);
+  void add_mt(QueueMt mt, std::function<void(Result<QueueMtAdded>)> done);
+  void add_receipt(QueueReceipt receipt, std::function<void(Status)> done);
 
   // --- ordered, committed with the next batch; the caller does not wait ---
   // The SMSC accepted MT `mt_id` (one id per part). Matches waiting receipts. A second
@@ -180,18 +194,18 @@ class GatewayQueue {
   // thread) once those are committed, so nothing read can be lost by a crash ---
   template <typename T>
   using Done = std::function<void(Result<T>)>;
-  void mos_after(int64_t id, size_t limit, Done<std::vector<QueuedMo>> done);
-  void results_after(int64_t seq, size_t limit, Done<std::vector<MtResult>> done);
-  void receipts_after(int64_t id, size_t limit, Done<std::vector<QueuedReceipt>> done);
+  void mos_after(int64_t id, size_t limit, Done<std::vector<QueuedMoRow>> done);
+  void results_after(int64_t seq, size_t limit, Done<std::vector<QueueMtResult>> done);
+  void receipts_after(int64_t id, size_t limit, Done<std::vector<QueuedReceiptRow>> done);
   // Blocking forms.
-  Result<std::vector<QueuedMo>> mos_after(int64_t id, size_t limit);
-  Result<std::vector<MtResult>> results_after(int64_t seq, size_t limit);
-  Result<std::vector<QueuedReceipt>> receipts_after(int64_t id, size_t limit);
-  Result<std::vector<QueuedMt>> unsubmitted_mts();
+  Result<std::vector<QueuedMoRow>> mos_after(int64_t id, size_t limit);
+  Result<std::vector<QueueMtResult>> results_after(int64_t seq, size_t limit);
+  Result<std::vector<QueuedReceiptRow>> receipts_after(int64_t id, size_t limit);
+  Result<std::vector<QueuedMtRow>> unsubmitted_mts();
   // The MTs with these ids that still wait for their submit_sm_resp, in the order given (an
   // id already settled or pruned is left out). For a gateway that keeps only the ids of the
   // MTs waiting for a bind, so that an SMSC down for hours costs 8 octets per MT, not its text.
-  void unsubmitted_mts(std::vector<int64_t> ids, Done<std::vector<QueuedMt>> done);
+  void unsubmitted_mts(std::vector<int64_t> ids, Done<std::vector<QueuedMtRow>> done);
 
   // --- housekeeping (durable) ---
   // Unmatched receipts received before `before_ms` become deliverable without an MT.
@@ -208,10 +222,10 @@ class GatewayQueue {
   Status flush();
 
   // Blocking forms of the durable operations (tests, simple callers).
-  Result<AddedMo> add_mo_sync(MoRecord mo);
-  Result<ExpiredFragments> expire_fragments_sync(int64_t now_ms);
-  Result<AddedMt> add_mt_sync(MtRecord mt);
-  Status add_receipt_sync(ReceiptRecord receipt);
+  Result<QueueMoAdded> add_mo_sync(QueueMo mo);
+  Result<QueueFragmentsExpired> expire_fragments_sync(int64_t now_ms);
+  Result<QueueMtAdded> add_mt_sync(QueueMt mt);
+  Status add_receipt_sync(QueueReceipt receipt);
 
  private:
   class Impl;
@@ -219,6 +233,6 @@ class GatewayQueue {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace pintar::store
+}  // namespace pintar::gateway
 
-#endif  // PINTAR_STORE_GATEWAY_QUEUE_H_
+#endif  // PINTAR_GATEWAY_QUEUE_H_

@@ -1,6 +1,5 @@
 // The gateway queue when the disk fails: SQLite's own fault-injection seam (the unix VFS's
 // replaceable system calls) and a real full filesystem (a small tmpfs mounted by the test).
-#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,9 +16,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "store/gateway_queue.h"
+#include "gateway/queue.h"
+#include "sqlite/testing.h"
 
-namespace pintar::store {
+namespace pintar::gateway {
 namespace {
 
 std::filesystem::path temp_dir(const std::string& name) {
@@ -30,7 +30,7 @@ std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 
-MoRecord big_mo(int i) {
+QueueMo big_mo(int i) {
   return {.smsc = "sim", .source = "628121", .destination = "1234",
           .text = std::to_string(i) + std::string(3000, 'x'), .data_coding = 0, .received_at_ms = 1000};
 }
@@ -45,7 +45,7 @@ BatchOutcome one_big_batch(GatewayQueue& queue, int count, const std::function<v
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> holding;
-  queue.add_mo(big_mo(-1), [&, released](Result<AddedMo> id) {
+  queue.add_mo(big_mo(-1), [&, released](Result<QueueMoAdded> id) {
     REQUIRE(id.ok());
     holding.set_value();
     released.wait();
@@ -56,7 +56,7 @@ BatchOutcome one_big_batch(GatewayQueue& queue, int count, const std::function<v
   std::atomic<int> pending{count};
   std::promise<void> all_done;
   for (int i = 0; i < count; ++i) {
-    queue.add_mo(big_mo(i), [&](Result<AddedMo> id) {
+    queue.add_mo(big_mo(i), [&](Result<QueueMoAdded> id) {
       {
         std::lock_guard lock(mutex);
         if (id.ok()) outcome.reported_stored.insert(id->id); else ++outcome.failures;
@@ -80,56 +80,18 @@ void check_consistent(GatewayQueue& queue, const BatchOutcome& outcome) {
 }
 
 // --- SQLite fault injection: the unix VFS lets a test replace its write system calls. ---
-std::atomic<int> g_writes_until_failure{-1};  // <0: never fail; n: fail the write after n more
-sqlite3_syscall_ptr g_real_pwrite = nullptr, g_real_pwrite64 = nullptr, g_real_write = nullptr;
-
-bool fail_now() {
-  int n = g_writes_until_failure.load();
-  while (n >= 0) {
-    if (g_writes_until_failure.compare_exchange_weak(n, n - 1)) return n == 0;
-  }
-  return false;
-}
-ssize_t failing_pwrite(int fd, const void* buf, size_t count, off_t offset) {
-  if (fail_now()) { errno = ENOSPC; return -1; }
-  return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off_t)>(g_real_pwrite)(fd, buf, count, offset);
-}
-ssize_t failing_pwrite64(int fd, const void* buf, size_t count, off64_t offset) {
-  if (fail_now()) { errno = ENOSPC; return -1; }
-  return reinterpret_cast<ssize_t (*)(int, const void*, size_t, off64_t)>(g_real_pwrite64)(fd, buf, count, offset);
-}
-ssize_t failing_write(int fd, const void* buf, size_t count) {
-  if (fail_now()) { errno = ENOSPC; return -1; }
-  return reinterpret_cast<ssize_t (*)(int, const void*, size_t)>(g_real_write)(fd, buf, count);
-}
-
-struct WriteFaults {
-  WriteFaults() {
-    vfs = sqlite3_vfs_find("unix");
-    REQUIRE(vfs != nullptr);
-    g_real_pwrite = vfs->xGetSystemCall(vfs, "pwrite");
-    g_real_pwrite64 = vfs->xGetSystemCall(vfs, "pwrite64");
-    g_real_write = vfs->xGetSystemCall(vfs, "write");
-    if (g_real_pwrite) vfs->xSetSystemCall(vfs, "pwrite", reinterpret_cast<sqlite3_syscall_ptr>(&failing_pwrite));
-    if (g_real_pwrite64) vfs->xSetSystemCall(vfs, "pwrite64", reinterpret_cast<sqlite3_syscall_ptr>(&failing_pwrite64));
-    if (g_real_write) vfs->xSetSystemCall(vfs, "write", reinterpret_cast<sqlite3_syscall_ptr>(&failing_write));
-  }
-  ~WriteFaults() {
-    g_writes_until_failure = -1;
-    vfs->xSetSystemCall(vfs, nullptr, nullptr);  // restores every default
-  }
-  sqlite3_vfs* vfs = nullptr;
-};
+using sqlite::testing::WriteFaults;
 
 TEST_CASE("a write failing mid-batch fails the whole batch; nothing commits piecemeal", "[gateway_queue][disk]") {
   WriteFaults faults;
+  REQUIRE(faults.installed());
   auto path = (temp_dir("inject") / "queue.db").string();
   auto queue = GatewayQueue::open({.path = path});
   REQUIRE(queue.ok());
   // 1000 MOs of 3 kB overflow SQLite's 2 MB page cache, so pages spill to the WAL in the
   // middle of the batch: the failing write is a spill, which rolls the transaction back.
-  auto outcome = one_big_batch(**queue, 1000, [] { g_writes_until_failure = 20; });
-  g_writes_until_failure = -1;
+  auto outcome = one_big_batch(**queue, 1000, [] { WriteFaults::fail_after(20); });
+  WriteFaults::fail_after(-1);
   CHECK(outcome.failures == 1000);
   check_consistent(**queue, outcome);
   // The queue works again once the disk does.
@@ -138,8 +100,8 @@ TEST_CASE("a write failing mid-batch fails the whole batch; nothing commits piec
 }
 
 // Part `sequence` of a 3-part long MO with UDH reference 9 (as the gateway stores each part).
-MoRecord part_of_three(int sequence, const std::string& data) {
-  MoRecord record{.smsc = "sim", .source = "628121", .destination = "1234", .text = {}, .data_coding = 0,
+QueueMo part_of_three(int sequence, const std::string& data) {
+  QueueMo record{.smsc = "sim", .source = "628121", .destination = "1234", .text = {}, .data_coding = 0,
                   .received_at_ms = 1000};
   record.user_data = data;
   record.esm_class = 0x40;
@@ -154,15 +116,16 @@ MoRecord part_of_three(int sequence, const std::string& data) {
 TEST_CASE("the last part of a long MO failing to commit loses no part; its retry joins all three",
           "[gateway_queue][disk]") {
   WriteFaults faults;
+  REQUIRE(faults.installed());
   auto path = (temp_dir("last-part") / "queue.db").string();
   auto queue = GatewayQueue::open(
       {.path = path, .decode_text = [](int, std::string_view data) { return std::string(data); }});
   REQUIRE(queue.ok());
   REQUIRE((*queue)->add_mo_sync(part_of_three(1, "one ")).ok());
   REQUIRE((*queue)->add_mo_sync(part_of_three(2, "two ")).ok());
-  g_writes_until_failure = 0;  // the very next write: the last part's commit
+  WriteFaults::fail_after(0);  // the very next write: the last part's commit
   auto failed = (*queue)->add_mo_sync(part_of_three(3, "three"));
-  g_writes_until_failure = -1;
+  WriteFaults::fail_after(-1);
   CHECK_FALSE(failed.ok());  // answered 0x64: the SMSC delivers it again
   CHECK((*queue)->mos_after(0, 10)->empty());
 
@@ -207,4 +170,4 @@ TEST_CASE("on a full filesystem every MO is either reported stored or not stored
 }
 
 }  // namespace
-}  // namespace pintar::store
+}  // namespace pintar::gateway

@@ -1,4 +1,4 @@
-#include "store/sqlite_db.h"
+#include "sqlite/connection.h"
 
 #include <sqlite3.h>
 
@@ -8,7 +8,7 @@
 
 #include "common/private_file.h"
 
-namespace pintar::store::sqlite {
+namespace pintar::sqlite {
 
 Status status_from(int rc, sqlite3* db, std::string_view what) {
   const std::string message = fmt::format("{}: {}", what, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -27,85 +27,11 @@ Status status_from(int rc, sqlite3* db, std::string_view what) {
     case SQLITE_NOTADB:
       return Status::corruption(message);
     case SQLITE_NOMEM:
-    case SQLITE_FULL:
       return Status::resource_exhausted(message);
     default:
       return Status::io_error(message);
   }
 }
-
-Statement::Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
-
-Statement& Statement::operator=(Statement&& other) noexcept {
-  if (this != &other) {
-    sqlite3_finalize(stmt_);
-    stmt_ = std::exchange(other.stmt_, nullptr);
-  }
-  return *this;
-}
-
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-void Statement::reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-Status Statement::run() {
-  const int rc = sqlite3_step(stmt_);
-  Status status = rc == SQLITE_DONE || rc == SQLITE_ROW ? Status::ok_status()
-                                                         : status_from(sqlite3_reset(stmt_), sqlite3_db_handle(stmt_),
-                                                                       "statement failed");
-  reset();
-  return status;
-}
-
-Result<bool> Statement::step() {
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return status_from(sqlite3_reset(stmt_), sqlite3_db_handle(stmt_), "query failed");
-}
-
-int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-std::string Statement::text(int column) const {
-  const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return data != nullptr ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
-}
-
-std::optional<std::string> Statement::optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return text(column);
-}
-
-std::vector<uint8_t> Statement::blob(int column) const {
-  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
-  return data != nullptr ? std::vector<uint8_t>(data, data + sqlite3_column_bytes(stmt_, column))
-                         : std::vector<uint8_t>();
-}
-
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-
-void Statement::bind_one(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-
-void Statement::bind_one(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-}
-
-void Statement::bind_one(int index, const std::optional<std::string>& value) {
-  if (value) {
-    bind_one(index, std::string_view(*value));
-  } else {
-    sqlite3_bind_null(stmt_, index);
-  }
-}
-
-void Statement::bind_one(int index, std::span<const uint8_t> value) {
-  sqlite3_bind_blob64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT);
-}
-
-void Statement::bind_one(int index, std::nullptr_t) { sqlite3_bind_null(stmt_, index); }
 
 Result<Synchronous> parse_synchronous(std::string_view name) {
   if (name == "OFF") return Synchronous::kOff;
@@ -128,7 +54,7 @@ std::string_view synchronous_name(Synchronous value) {
 Result<Connection> Connection::open(const std::string& path, const ConnectionOptions& options) {
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
   if (options.create && !options.read_only) flags |= SQLITE_OPEN_CREATE;
-  // The ledger holds PIN hashes and tokens.
+  // Both files pintar keeps hold secrets (PIN hashes, tokens, MOs with PINs in flight).
   if ((flags & SQLITE_OPEN_CREATE) != 0) PINTAR_RETURN_IF_ERROR(create_private_file(path));
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -139,9 +65,10 @@ Result<Connection> Connection::open(const std::string& path, const ConnectionOpt
   // journal_mode=WAL needs a write; a read-only connection inherits it from the file.
   if (!options.read_only) PINTAR_RETURN_IF_ERROR(connection.exec("PRAGMA journal_mode=WAL").with_context(path));
   PINTAR_RETURN_IF_ERROR(connection.exec("PRAGMA foreign_keys=ON"));
+  if (options.secure_delete) PINTAR_RETURN_IF_ERROR(connection.exec("PRAGMA secure_delete=ON"));
   // Savepoint sub-journals (one per write set in a group commit) and sorts stay in memory:
   // in files they spilled to /var/tmp at about half of all bytes written per vend (bench/e2e),
-  // with page images holding tokens and PIN hashes.
+  // with page images holding tokens and PIN hashes (connection.h).
   PINTAR_RETURN_IF_ERROR(connection.exec("PRAGMA temp_store=MEMORY"));
   // Constant text chosen from a fixed list, not input.
   PINTAR_RETURN_IF_ERROR(connection.exec(fmt::format("PRAGMA synchronous={}", synchronous_name(options.synchronous))));
@@ -178,6 +105,8 @@ Result<Statement> Connection::prepare(std::string_view sql) {
 
 int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
+int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
 bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
-}  // namespace pintar::store::sqlite
+}  // namespace pintar::sqlite

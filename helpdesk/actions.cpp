@@ -20,6 +20,15 @@ int64_t Actions::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wall_now().time_since_epoch()).count();
 }
 
+Result<store::MessageRecord> requested_sms(std::string msisdn, std::string body, std::optional<std::string> txn_id,
+                                           int64_t now_ms) {
+  std::array<uint8_t, 12> random{};
+  PINTAR_RETURN_IF_ERROR(crypto::random_bytes(random));
+  return store::MessageRecord{.message_id = "hd-" + hex_encode(random), .direction = "out", .msisdn = std::move(msisdn),
+                              .body = std::move(body), .txn_id = std::move(txn_id), .smpp_message_id = std::nullopt,
+                              .delivery_state = "requested", .created_ms = now_ms, .updated_ms = now_ms};
+}
+
 Result<std::string> Actions::resend(const Caller& caller, std::string_view txn_id, std::string_view reason) {
   PINTAR_RETURN_IF_ERROR(check_reason(reason));
   if (txn_id.empty() || txn_id.size() > 64) return Status::invalid_argument("purchase id: 1 to 64 characters");
@@ -36,12 +45,10 @@ Result<std::string> Actions::resend(const Caller& caller, std::string_view txn_i
   if (!detail.ok()) return detail.status();
   auto body = engine::receipt_text(lang, t, *detail);
   if (!body.ok()) return body.status();
-  std::array<uint8_t, 12> random{};
-  PINTAR_RETURN_IF_ERROR(crypto::random_bytes(random));
   const int64_t now = now_ms();
-  store::MessageRecord m{.message_id = "hd-" + hex_encode(random), .direction = "out", .msisdn = t.msisdn,
-                         .body = std::move(body).value(), .txn_id = t.txn_id, .smpp_message_id = std::nullopt,
-                         .delivery_state = "requested", .created_ms = now, .updated_ms = now};
+  auto sms = requested_sms(t.msisdn, std::move(body).value(), t.txn_id, now);
+  if (!sms.ok()) return sms.status();
+  const store::MessageRecord& m = *sms;
   store::WriteSet w;
   w.record_message(m);
   w.append_audit({.at_ms = now, .actor = caller.actor(), .action = "token.resend", .subject = t.txn_id,

@@ -18,6 +18,7 @@
 #ifndef PINTAR_HELPDESK_ACTIONS_H_
 #define PINTAR_HELPDESK_ACTIONS_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,11 @@ class Actions {
 
 // InvalidArgument unless `reason` is 3..200 characters (the audit's "why").
 Status check_reason(std::string_view reason);
+
+// An SMS the helpdesk asks for: an outgoing message in state "requested" under a fresh
+// "hd-<random>" id, which the engine sends (the helpdesk has no SMSC bind of its own).
+Result<store::MessageRecord> requested_sms(std::string msisdn, std::string body, std::optional<std::string> txn_id,
+                                           int64_t now_ms);
 
 }  // namespace pintar::helpdesk
 

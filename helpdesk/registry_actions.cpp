@@ -52,12 +52,9 @@ Result<PinSms> make_pin_sms(const store::PinHasher& pins, std::string_view msisd
   std::string body = pin_text(language, meter_no, *pin);
   crypto::cleanse({reinterpret_cast<uint8_t*>(pin->data()), pin->size()});
   if (!hash.ok()) return hash.status();
-  std::array<uint8_t, 12> random{};
-  PINTAR_RETURN_IF_ERROR(crypto::random_bytes(random));
-  return PinSms{.hash = *hash,
-                .message = {.message_id = "hd-" + hex_encode(random), .direction = "out", .msisdn = std::string(msisdn),
-                            .body = std::move(body), .txn_id = std::nullopt, .smpp_message_id = std::nullopt,
-                            .delivery_state = "requested", .created_ms = now, .updated_ms = now}};
+  auto message = requested_sms(std::string(msisdn), std::move(body), std::nullopt, now);
+  if (!message.ok()) return message.status();
+  return PinSms{.hash = *hash, .message = std::move(message).value()};
 }
 
 Status check_language(std::string_view language) {

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include "sqlite/test_support.h"

@@ -2,25 +2,17 @@
 #ifndef PINTAR_SQLITE_TEST_SUPPORT_H_
 #define PINTAR_SQLITE_TEST_SUPPORT_H_
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <catch2/catch.hpp>
 
+#include "common/temp_dir.h"
 #include "sqlite/connection.h"
 
 namespace pintar::sqlite::test {
 
-// A fresh directory under $TMPDIR (the test main's scratch directory).
-inline std::string make_temp_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "pintar-sqlite-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
+inline std::string make_temp_dir() { return pintar::make_temp_dir("sqlite"); }
 
 // Opens `dir`/`name` with `options`; the test fails if it cannot.
 inline Connection open_in(const std::string& dir, const std::string& name, ConnectionOptions options = {}) {

@@ -2,24 +2,17 @@
 #ifndef PINTAR_STORE_TEST_SUPPORT_H_
 #define PINTAR_STORE_TEST_SUPPORT_H_
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "common/temp_dir.h"
 #include "store/records.h"
 #include "store/sqlite_ledger.h"
 
 namespace pintar::store::testing {
 
-// A fresh directory under $TMPDIR (or /tmp); left for the OS to clean.
-inline std::string make_temp_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "pintar-store-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
+inline std::string make_temp_dir() { return pintar::make_temp_dir("store"); }
 
 inline LedgerOptions options_in(const std::string& dir) {
   LedgerOptions options;

@@ -1,8 +1,8 @@
 #include "tests/support/process.h"
 
 #include <cstdlib>
-#include <filesystem>
-#include <stdexcept>
+
+#include "common/temp_dir.h"
 
 namespace pintar::testing {
 
@@ -16,10 +16,6 @@ std::string pintar_binary() {
   return path != nullptr ? path : "pintar";
 }
 
-std::string make_temp_dir(const std::string& name) {
-  std::string pattern = (std::filesystem::temp_directory_path() / ("pintar-" + name + "-XXXXXX")).string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp");
-  return pattern;
-}
+std::string make_temp_dir(const std::string& name) { return pintar::make_temp_dir(name); }
 
 }  // namespace pintar::testing

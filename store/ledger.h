@@ -49,7 +49,10 @@ class WriteSet {
   WriteSet& append_audit(AuditEntry entry) { return add(std::move(entry)); }
   // Stores a new SMS (AlreadyExists when message_id is taken).
   WriteSet& record_message(MessageRecord message) { return add(std::move(message)); }
-  // Moves an outgoing SMS to a new delivery state (NotFound for an unknown message_id).
+  // Moves an outgoing SMS to a new delivery state (NotFound for an unknown message_id), only
+  // forward: pending/requested, queued, submitted/failed, then any receipt state. A state
+  // that would be a step back (a late repeat of mt_ack or mt_result) is ignored: ok, nothing
+  // changed.
   WriteSet& update_delivery(MessageDelivery delivery) { return add(std::move(delivery)); }
   // Stores what a meter reported; an event whose dedup_key is stored already is skipped
   // (the write set still succeeds).

@@ -186,6 +186,18 @@ TEST_CASE("messages are stored and their delivery state moves", "[store][ledger]
   CHECK((*stored)->delivery_state == "delivered");
   CHECK((*stored)->updated_ms == 12);
 
+  // A repeated mt_result or mt_ack after the receipt is no step back.
+  for (const char* late : {"submitted", "queued", "pending"}) {
+    WriteSet repeat;
+    repeat.update_delivery({.message_id = "m1", .smpp_message_id = "zzz", .delivery_state = late, .updated_ms = 13});
+    CHECK(ledger->write(std::move(repeat)).ok());
+    auto kept = ledger->find_message("m1");
+    REQUIRE(kept.ok());
+    CHECK((*kept)->delivery_state == "delivered");
+    CHECK((*kept)->smpp_message_id == "abc123");
+    CHECK((*kept)->updated_ms == 12);
+  }
+
   WriteSet unknown;
   unknown.update_delivery({.message_id = "m2", .smpp_message_id = std::nullopt, .delivery_state = "delivered",
                            .updated_ms = 12});

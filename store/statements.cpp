@@ -8,6 +8,11 @@
 namespace pintar::store {
 namespace {
 
+// How far along its way an MT's delivery state is, as an SQL expression over `state`.
+#define PINTAR_DELIVERY_RANK(state)                                                                   \
+  "(CASE " state " WHEN 'pending' THEN 0 WHEN 'requested' THEN 0 WHEN 'queued' THEN 1 WHEN 'submitted' " \
+  "THEN 2 WHEN 'failed' THEN 2 ELSE 3 END)"
+
 #define PINTAR_TRANSACTION_COLUMNS                                                                           \
   "txn_id, version, idempotency_key, meter_no, msisdn, amount_rupiah, energy_deci_kwh, token, state, " \
   "reference, reason, created_ms, recorded_ms"
@@ -61,9 +66,12 @@ constexpr SqlEntry kSql[] = {
     {Sql::kMessageInsert,
      "INSERT INTO messages (message_id, direction, msisdn, body, txn_id, smpp_message_id, delivery_state, "
      "created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    // Only forward along an MT's way (pending/requested, queued, submitted/failed, then the
+    // receipt's state): mt_ack and mt_result are repeated until acked, and a repeat that
+    // arrives after the receipt must not turn "delivered" back into "submitted".
     {Sql::kMessageDeliveryUpdate,
-     "UPDATE messages SET smpp_message_id = coalesce(?, smpp_message_id), delivery_state = ?, updated_ms = ? "
-     "WHERE message_id = ?"},
+     "UPDATE messages SET smpp_message_id = coalesce(?1, smpp_message_id), delivery_state = ?2, updated_ms = ?3 "
+     "WHERE message_id = ?4 AND " PINTAR_DELIVERY_RANK("?2") " >= " PINTAR_DELIVERY_RANK("delivery_state")},
     {Sql::kMessageGet, "SELECT " PINTAR_MESSAGE_COLUMNS " FROM messages WHERE message_id = ?"},
     // DO NOTHING: an event whose dedup_key is stored already (the only unique index).
     {Sql::kMeterEventInsert,

@@ -135,8 +135,13 @@ Status Writer::apply_op(const MessageDelivery& d) {
                              .bind(d.smpp_message_id, d.delivery_state, d.updated_ms, d.message_id)
                              .run()
                              .with_context(fmt::format("message {}", d.message_id)));
-  if (db_->changes() == 0) return Status::not_found(fmt::format("message {}", d.message_id));
-  return Status::ok_status();
+  if (db_->changes() > 0) return Status::ok_status();
+  // Nothing changed: no such message, or it is further along already (a late repeat, which is
+  // kept as it was and is not an error). Only this rare path reads.
+  sqlite::Cursor row(sql_[Sql::kMessageGet].bind(d.message_id));
+  auto found = row.step();
+  if (!found.ok()) return found.status();
+  return *found ? Status::ok_status() : Status::not_found(fmt::format("message {}", d.message_id));
 }
 
 Status Writer::apply_op(const MeterEvent& e) {

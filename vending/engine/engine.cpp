@@ -171,7 +171,6 @@ void Engine::on_mt_ack(wire::MtAck ack) {
       counters_.add(kMtRefused);
       spdlog::error("vending: gateway refused MT {}: {}", ack.id, ack.error);
     }
-    if (!later_than_stored(ack.id, ack.stored ? "queued" : "failed")) return;
     store::WriteSet w;
     w.update_delivery(delivery_update(ack.id, ack.stored ? "queued" : "failed", now_ms()));
     (void)write(std::move(w));
@@ -192,33 +191,13 @@ std::string receipt_state(std::string_view state) {
   return out;
 }
 
-// How far along its way an MT's delivery state is: pending/requested (ours), queued (the
-// gateway stored it: mt_ack), submitted/failed (the SMSC's answer: mt_result), then
-// whatever a receipt says.
-int delivery_rank(std::string_view state) {
-  if (state == "pending" || state == "requested") return 0;
-  if (state == "queued") return 1;
-  if (state == "submitted" || state == "failed") return 2;
-  return 3;
-}
-
 }  // namespace
-
-bool Engine::later_than_stored(const std::string& message_id, std::string_view state) {
-  auto stored = deps_.ledger.find_message(message_id);
-  if (!stored.ok()) {
-    counters_.add(kLedgerErrors);
-    return true;  // the write decides (and fails alike, leaving it to the gateway's repeat)
-  }
-  return !stored->has_value() || delivery_rank(state) >= delivery_rank((*stored)->delivery_state);
-}
 
 void Engine::on_mt_result(wire::MtResult result) {
   post("mt:" + result.mt_id, [this, result = std::move(result)] {
-    // mt_result is repeated until acked: a repeat after the receipt (its ack lost) must not
-    // turn "delivered" back into "submitted".
+    // A repeat after the receipt (its ack lost) changes nothing: the ledger only moves a
+    // delivery state forward (store/statements.cpp).
     const std::string state = result.submitted ? "submitted" : "failed";
-    if (!later_than_stored(result.mt_id, state)) return deps_.gateway.ack_mt_result(result.id);
     store::WriteSet w;
     std::optional<std::string> smpp_id;
     if (!result.message_ids.empty()) smpp_id = result.message_ids.front();

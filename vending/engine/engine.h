@@ -170,9 +170,6 @@ class Engine {
   store::MessageRecord outgoing(std::string id, std::string msisdn, std::string body,
                                 std::optional<std::string> txn_id);
   void send(const store::MessageRecord& message);
-  // Whether `state` (from mt_ack or mt_result) is no step back from the MT's stored delivery
-  // state: those messages can come again after a later one (a lost ack, a reconnect).
-  bool later_than_stored(const std::string& message_id, std::string_view state);
   Status write(store::WriteSet writes);
   // Records the MO (masked) with `replies`, acks it, sends the replies.
   // Records the MO with `replies` in one write set, then acks it and sends them. A customer's

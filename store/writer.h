@@ -52,7 +52,7 @@ class Writer {
 
   std::future<Status> submit(WriteSet writes);
   Status run_in_transaction(Job job);
-  const Counters& counters() const { return counters_; }
+  const Counters<LedgerCounter>& counters() const { return counters_; }
 
  private:
   struct ChainHeads {
@@ -90,7 +90,7 @@ class Writer {
   const Options options_;
   const std::shared_ptr<const ChainKey> key_;
   ChainHeads heads_;  // writer thread only
-  Counters counters_{kLedgerCounters};
+  Counters<LedgerCounter> counters_{kLedgerCounters};
 
   std::mutex mutex_;
   std::condition_variable wake_;

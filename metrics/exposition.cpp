@@ -8,11 +8,13 @@
 namespace pintar::metrics {
 namespace {
 
-std::string escape_help(std::string_view text) {
+// The format's escapes: backslash and newline everywhere, the double quote in label values.
+std::string escape(std::string_view text, bool quote) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
+    if (c == '\\' || (quote && c == '"')) {
+      out += '\\';
+      out += c;
     } else if (c == '\n') {
       out += "\\n";
     } else {
@@ -42,7 +44,7 @@ class Families {
  public:
   std::string& family(const std::string& name, std::string_view help, std::string_view type) {
     auto [it, inserted] = index_.try_emplace(name, bodies_.size());
-    if (inserted) bodies_.push_back(fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type));
+    if (inserted) bodies_.push_back(fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape(help, false), name, type));
     return bodies_[it->second];
   }
   std::string text() const {
@@ -65,21 +67,7 @@ std::string family_name(std::string_view name, std::string_view suffix) {
   return out;
 }
 
-std::string escape_label_value(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape_label_value(std::string_view value) { return escape(value, true); }
 
 std::string expose(const Registry& registry) {
   Families families;

@@ -128,7 +128,7 @@ class Gateway::Impl {
   Status run(daemon::ShutdownSignal& shutdown);
   const Counters<GatewayCounter>& counters() const { return counters_; }
   GatewayInstruments instruments() {
-    GatewayInstruments out{.gateway = &counters_, .engine_link = &link_->counters()};
+    GatewayInstruments out{.gateway = &counters_, .engine_link = &link_->counters(), .binds = {}, .smscs = {}};
     for (auto& smsc : smscs_) {
       for (size_t i = 0; i < smsc->session().bind_count(); ++i) {
         out.binds.push_back({smsc->name(), smsc->session().bind_name(i), &smsc->session().counters(i)});

@@ -252,19 +252,21 @@ void Client::reopen() {
 
 template <typename T>
 void Client::handle_repeated(Kind kind, T message, const std::function<void(T)>& handler) {
-  const size_t base = static_cast<size_t>(kind) * 3;  // received, repeats unacked, repeats acked
+  // Per kind, three counters in table order: received, repeats unacked, repeats acked.
+  const size_t base = static_cast<size_t>(kind) * 3;
+  auto counter = [base](size_t offset) { return static_cast<BridgeClientCounter>(base + offset); };
   Seen& seen = *seen_[static_cast<size_t>(kind)];
   if (seen.unacked.count(message.id) > 0) {
-    counters_.add(base + 1);
+    counters_.add(counter(1));
     return;
   }
   if (seen.acked.count(message.id) > 0) {
-    counters_.add(base + 2);
+    counters_.add(counter(2));
     queue_ack(kind, message.id);  // sent in this pass's send_due()
     return;
   }
   seen.unacked.insert(message.id);
-  counters_.add(base);
+  counters_.add(counter(0));
   handler(std::move(message));
 }
 

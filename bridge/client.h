@@ -101,6 +101,7 @@ enum BridgeClientCounter : size_t {
   kClientMoRepeatsReceived,
   kBridgeClientCounterCount,
 };
+constexpr size_t counter_count(BridgeClientCounter) { return kBridgeClientCounterCount; }
 
 inline constexpr CounterSpec kBridgeClientCounters[] = {
     {"bridge.mo_received", "mo messages handed to the mo handler (first arrival of an id)"},
@@ -129,6 +130,7 @@ inline constexpr CounterSpec kBridgeClientCounters[] = {
     {"bridge.mo_repeat_received", "mo_repeat notices handed to the mo_repeat handler (dropped without one)"},
 };
 static_assert(std::size(kBridgeClientCounters) == kBridgeClientCounterCount);
+static_assert(valid_counter_names(kBridgeClientCounters));
 
 class Client {
  public:
@@ -157,7 +159,7 @@ class Client {
   void ack_receipt(std::string id);
   bool gateway_alive() const { return alive_.load(); }
   size_t unacked_mts() const;
-  const Counters& counters() const { return counters_; }  // kBridgeClientCounters
+  const Counters<BridgeClientCounter>& counters() const { return counters_; }  // kBridgeClientCounters
 
  private:
   enum class Kind : size_t { kMo, kResult, kReceipt, kCount };
@@ -187,7 +189,7 @@ class Client {
   const ClientOptions options_;
   const Handlers handlers_;
   Clock& clock_;
-  Counters counters_;
+  Counters<BridgeClientCounter> counters_;
   std::atomic<bool> alive_{false};
   int wake_fd_ = -1;  // eventfd: the public methods wake the thread through it
 

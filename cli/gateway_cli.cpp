@@ -5,10 +5,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/stats_cli.h"
 #include "common/daemon.h"
 #include "common/exit_codes.h"
 #include "gateway/gateway.h"
 #include "gateway/gateway_config.h"
+#include "metrics/registry.h"
+#include "metrics/server.h"
 
 namespace pintar::gateway {
 
@@ -22,8 +25,10 @@ void add_gateway_commands(CLI::App& app, const cli::Context& context) {
                     "they are usable, 78 when not. Binds nothing, opens no queue");
   command->callback([&context, check] {
     if (*check) {
-      auto options = options_from(context.load_config());
+      const config::Config config = context.load_config();
+      auto options = options_from(config);
       if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());
+      cli::metrics_options_or_fail(config);
       fmt::print("gateway configuration: OK\n");
       return;
     }
@@ -33,8 +38,17 @@ void add_gateway_commands(CLI::App& app, const cli::Context& context) {
     const config::Config config = context.load_config();
     auto options = options_from(config);
     if (!options.ok()) cli::fail(exit_code::kConfig, options.status().message());
+    const metrics::MetricsOptions metrics_options = cli::metrics_options_or_fail(config);
     auto gateway = Gateway::open(std::move(options).value());
     if (!gateway.ok()) cli::fail(exit_code::for_status(gateway.status()), gateway.status().to_string());
+    // /metrics (docs/metrics.md); stopped before the gateway it reads goes.
+    const GatewayInstruments instruments = (*gateway)->instruments();
+    metrics::Registry registry;
+    registry.add(*instruments.gateway);
+    registry.add(*instruments.engine_link);
+    for (const auto& bind : instruments.binds) registry.add(*bind.counters, {{"smsc", bind.smsc}, {"bind", bind.bind}});
+    for (const auto& smsc : instruments.smscs) registry.add(*smsc.submit_to_receipt, {{"smsc", smsc.smsc}});
+    auto metrics_server = metrics::start_or_warn("gateway", metrics_options.listen, metrics_options.gateway_port, registry);
     if (Status status = (*gateway)->run(*shutdown); !status.ok()) {
       cli::fail(exit_code::for_status(status), status.to_string());
     }

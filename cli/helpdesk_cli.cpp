@@ -16,6 +16,7 @@
 
 #include "cli/output.h"
 #include "cli/purchases_cli.h"
+#include "cli/stats_cli.h"
 #include "common/daemon.h"
 #include "common/exit_codes.h"
 #include "helpdesk/access.h"
@@ -25,6 +26,8 @@
 #include "helpdesk/registry_actions.h"
 #include "helpdesk/server.h"
 #include "helpdesk/views.h"
+#include "metrics/registry.h"
+#include "metrics/server.h"
 #include "store/helpdesk_keys.h"
 #include "store/ledger_config.h"
 #include "store/p2apst_journal.h"
@@ -100,6 +103,7 @@ void serve(const Context& context, daemon::ShutdownSignal& shutdown) {
   helpdesk::HelpdeskOptions options =
       must(helpdesk::helpdesk_options(opened.config), exit_code::kConfig, "helpdesk configuration");
   options.web_root = web_root(options);
+  const metrics::MetricsOptions metrics_options = metrics_options_or_fail(opened.config);
   auto journal = must(store::P2apstPurchases::open(opened.ledger_options), exit_code::kIoError, "purchase journal");
   auto keys = must(store::HelpdeskKeyStore::open(opened.ledger_options), exit_code::kIoError, "helpdesk keys");
   helpdesk::Lookups lookups(*opened.ledger, journal.get());
@@ -115,11 +119,15 @@ void serve(const Context& context, daemon::ShutdownSignal& shutdown) {
   std::fflush(stdout);
   spdlog::info("helpdesk: serving on {}:{} ({}), web page {}", options.listen, server->port(),
                server->tls() ? "TLS" : "plain HTTP", options.web_root.empty() ? "not found" : options.web_root);
+  metrics::Registry exported;
+  exported.add(server->counters());
+  auto metrics_server = metrics::start_or_warn("helpdesk", metrics_options.listen, metrics_options.helpdesk_port, exported);
   daemon::notify_ready();
   while (!shutdown.wait_for(std::chrono::milliseconds(1000))) {
     if (daemon::watchdog_interval()) daemon::notify_watchdog();
   }
   daemon::notify_stopping();
+  metrics_server.reset();
   server->stop();
   spdlog::info("helpdesk: stopped");
 }
@@ -419,6 +427,7 @@ void add_helpdesk_commands(CLI::App& app, const Context& context) {
           must(helpdesk::helpdesk_options(config), exit_code::kConfig, "helpdesk configuration");
       must(store::chain_key(config), exit_code::kConfig, "ledger.chain_key_secret");
       load_vending_key(config, options);
+      metrics_options_or_fail(config);
       fmt::print("helpdesk configuration: OK\n");
       return;
     }

@@ -16,6 +16,7 @@
 #include "cli/keys_cli.h"
 #include "cli/purchases_cli.h"
 #include "cli/schema.h"
+#include "cli/stats_cli.h"
 #include "cli/vending_cli.h"
 #include "common/cli_context.h"
 #include "common/exit_codes.h"
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   cli::add_helpdesk_commands(app, context);
   cli::add_keys_commands(app);
   cli::add_purchases_commands(app, context);
+  cli::add_stats_command(app, context);
   cli::add_vending_command(app, context);
   gateway::add_gateway_commands(app, context);
   p2apst::add_p2apst_commands(app, context);

@@ -2,6 +2,7 @@
 
 #include "gateway/gateway_config.h"
 #include "helpdesk/helpdesk_config.h"
+#include "metrics/metrics_config.h"
 #include "vending/p2apst/p2apst_config.h"
 #include "store/ledger_config.h"
 #include "vending/engine/vending_config.h"
@@ -16,6 +17,7 @@ config::Schema full_schema() {
   schema.add(store::config_keys());
   schema.add(engine::config_keys());
   schema.add(helpdesk::config_keys());
+  schema.add(metrics::config_keys());
   return schema;
 }
 

@@ -12,9 +12,12 @@
 
 #include "bridge/client.h"
 #include "bridge/curve.h"
+#include "cli/stats_cli.h"
 #include "common/daemon.h"
 #include "common/exit_codes.h"
 #include "common/secret.h"
+#include "metrics/registry.h"
+#include "metrics/server.h"
 #include "store/ledger_config.h"
 #include "vending/engine/ledger_purchase_journal.h"
 #include "store/sqlite_ledger.h"
@@ -62,6 +65,7 @@ struct Vending {
   config::Config config;
   engine::VendingOptions options;
   p2apst::Options p2apst;
+  metrics::MetricsOptions metrics_options;
   std::unique_ptr<store::Ledger> ledger;
   std::unique_ptr<p2apst::StanSequence> stans;
   std::unique_ptr<p2apst::PurchaseJournal> journal;
@@ -83,6 +87,19 @@ void load(Vending& v) {
   v.p2apst = must(p2apst::options_from(v.config), exit_code::kConfig, "p2apst configuration");
   v.pins.emplace(must(store::pin_hasher(v.config), exit_code::kConfig, "ledger.pin_key_secret"));
   v.modem_keys = must(engine::load_modem_keyring(v.options.modem_keys_source), exit_code::kConfig, "vending.modem_keys");
+  v.metrics_options = metrics_options_or_fail(v.config);
+}
+
+// What /metrics exports (docs/metrics.md; the same list as declared_metrics(kVending)).
+void add_sources(const Vending& v, metrics::Registry& registry) {
+  registry.add(v.engine->counters());
+  registry.add(v.link->counters());
+  registry.add(v.modems->counters());
+  registry.add(v.modems->auth_counters());
+  registry.add(v.ledger->counters());
+  registry.add(v.client->counters());
+  registry.add(v.engine->mo_to_token());
+  registry.add(v.link->round_trip());
 }
 
 // The gateway link: this file's gateway.zmq_endpoint unless vending.gateway_endpoint names
@@ -151,6 +168,9 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
   v.client = must(bridge::Client::start(std::move(link), std::move(handlers)), exit_code::kConfig, "gateway link");
   v.port.attach(v.client.get());
   if (Status status = eng.start(); !status.ok()) fail(exit_code::for_status(status), status.to_string());
+  metrics::Registry registry;
+  add_sources(v, registry);
+  auto metrics_server = metrics::start_or_warn("vending", v.metrics_options.listen, v.metrics_options.vending_port, registry);
   spdlog::info("vending: serving (gateway {}, P2APST {}:{}, tokens {})", endpoint,
                v.p2apst.link.host, v.p2apst.link.port,
                v.options.token_source == engine::TokenSource::kLocal ? "local" : "p2apst");
@@ -163,6 +183,7 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
   }
   daemon::notify_stopping();
   spdlog::info("vending: stopping");
+  metrics_server.reset();  // it reads the parts stopped below
   // No new work, then no link: the engine finishes its current steps (each durable before it
   // acts), and whatever is left is resumed from the ledger by the next start.
   v.engine->stop();

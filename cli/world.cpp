@@ -198,6 +198,12 @@ tariffs = {{ "R1" = "1444.70", "R1M" = "1444.70", "R2" = "1699.53", "R3" = "1699
 pbjt_bp = {{ "default" = "1000", "JKT" = "240" }}
 ppn_bp = {{ "R3" = "1100" }}
 {extra}
+
+# Worlds share a host with other worlds and tests: no fixed /metrics ports.
+[metrics]
+gateway_port = 0
+vending_port = 0
+helpdesk_port = 0
 )",
       fmt::arg("w", w), fmt::arg("level", options_.log_level), fmt::arg("pin", kPinKey), fmt::arg("iso", p2apst_iso_),
       fmt::arg("smpp", smsc_smpp_), fmt::arg("short", options_.short_code), fmt::arg("source", options_.token_source),

@@ -90,17 +90,14 @@ Status prepare_ipc_directory(std::string_view socket_path) {
   return Status();
 }
 
-ZapHandler::ZapHandler(zmq::context_t& context, ZapPolicy policy, Counters& counters, size_t admitted,
-                       size_t refused)
+ZapHandler::ZapHandler(zmq::context_t& context, ZapPolicy policy, std::function<void(bool)> count)
     : policy_(std::move(policy)),
-      counters_(counters),
-      admitted_(admitted),
-      refused_(refused),
+      count_(std::move(count)),
       socket_(context, zmq::socket_type::rep) {}
 
-Result<std::unique_ptr<ZapHandler>> ZapHandler::start(zmq::context_t& context, ZapPolicy policy, Counters& counters,
-                                                      size_t admitted, size_t refused) {
-  std::unique_ptr<ZapHandler> handler(new ZapHandler(context, std::move(policy), counters, admitted, refused));
+Result<std::unique_ptr<ZapHandler>> ZapHandler::start(zmq::context_t& context, ZapPolicy policy,
+                                                      std::function<void(bool admitted)> count) {
+  std::unique_ptr<ZapHandler> handler(new ZapHandler(context, std::move(policy), std::move(count)));
   try {
     handler->socket_.set(zmq::sockopt::linger, 0);
     handler->socket_.bind("inproc://zeromq.zap.01");
@@ -129,10 +126,8 @@ void ZapHandler::run() {
         if (!frame.more()) break;
       }
       const ZapVerdict verdict = decide(policy_, frames);
-      if (verdict.admitted) {
-        counters_.add(admitted_);
-      } else {
-        counters_.add(refused_);
+      count_(verdict.admitted);
+      if (!verdict.admitted) {
         spdlog::warn("engine link: refused a connection from {}: {}",
                      frames.size() > kAddress ? frames[kAddress] : std::string("?"), verdict.status_text);
       }

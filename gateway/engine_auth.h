@@ -12,12 +12,13 @@
 // Keys (CurveKey, Z85, secret key forms) are bridge/curve.h's, shared with the engine's client.
 //
 // Threads: decide() is pure and thread-safe. ZapHandler answers on
-// its own thread; it counts through the Counters it is given (lock-free) and logs refusals.
+// its own thread; it reports each verdict to the callback it is given (on that thread) and logs refusals.
 #ifndef PINTAR_GATEWAY_ENGINE_AUTH_H_
 #define PINTAR_GATEWAY_ENGINE_AUTH_H_
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -61,21 +62,20 @@ Status prepare_ipc_directory(std::string_view socket_path);
 class ZapHandler {
  public:
   // Binds inproc://zeromq.zap.01 in `context` (one handler per context) before the link's
-  // socket binds, so that no connection is ever taken without a decision. `counters` must
-  // outlive the handler; `admitted` and `refused` are its indices.
-  static Result<std::unique_ptr<ZapHandler>> start(zmq::context_t& context, ZapPolicy policy, Counters& counters,
-                                                   size_t admitted, size_t refused);
+  // socket binds, so that no connection is ever taken without a decision. `count(admitted)`
+  // runs on the handler's thread for every verdict (the link counts them).
+  static Result<std::unique_ptr<ZapHandler>> start(zmq::context_t& context, ZapPolicy policy,
+                                                   std::function<void(bool admitted)> count);
   ~ZapHandler();  // stops the thread, closes the socket
   ZapHandler(const ZapHandler&) = delete;
   ZapHandler& operator=(const ZapHandler&) = delete;
 
  private:
-  ZapHandler(zmq::context_t& context, ZapPolicy policy, Counters& counters, size_t admitted, size_t refused);
+  ZapHandler(zmq::context_t& context, ZapPolicy policy, std::function<void(bool)> count);
   void run();
 
   ZapPolicy policy_;
-  Counters& counters_;
-  size_t admitted_, refused_;
+  std::function<void(bool)> count_;
   zmq::socket_t socket_;  // REP, used only by the thread once it runs
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -9,21 +9,6 @@
 namespace pintar::gateway {
 namespace {
 
-constexpr CounterSpec kEngineLinkCounters[] = {
-    {"engine.sent", "reliable messages (mo, mt_result, receipt) sent to an engine for the first time"},
-    {"engine.repeated", "reliable messages sent again because no acknowledgement came within engine_retry_ms"},
-    {"engine.acked", "reliable messages acknowledged by an engine"},
-    {"engine.received", "well-formed frames received from engines"},
-    {"engine.bad_frames", "frames from engines that were not protocol messages (dropped)"},
-    {"engine.joined", "engines heard from after being unknown or silent"},
-    {"engine.lost", "engines dropped after engine_liveness_ms of silence or an unreachable send"},
-    {"engine.acks_ignored", "acknowledgements for a message not outstanding to the engine that sent them (repeated, "
-                            "late, or for a message it was never sent): ignored"},
-    {"engine.auth_admitted", "connections admitted by the ZAP handler (pinned CURVE key, ipc peer uid)"},
-    {"engine.auth_refused", "connections refused by the ZAP handler (unpinned CURVE key, another uid, wrong mechanism)"},
-};
-static_assert(std::size(kEngineLinkCounters) == kEngineLinkCounterCount);
-
 // How often the repeat timers are scanned at most.
 constexpr std::chrono::milliseconds kScanInterval{20};
 
@@ -56,7 +41,9 @@ Result<std::unique_ptr<EngineLink>> EngineLink::open(zmq::context_t& context, co
   }
   const bool checked = policy.curve || policy.ipc_uid;  // inproc:// has no handshake to check
   if (checked) {
-    auto zap = ZapHandler::start(context, std::move(policy), link->counters_, kLinkAuthAdmitted, kLinkAuthRefused);
+    auto zap = ZapHandler::start(context, std::move(policy), [counters = &link->counters_](bool admitted) {
+      counters->add(admitted ? kLinkAuthAdmitted : kLinkAuthRefused);
+    });
     if (!zap.ok()) return zap.status();
     link->zap_ = std::move(zap).value();
   }

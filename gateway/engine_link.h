@@ -50,6 +50,22 @@ enum EngineLinkCounter : size_t {
   kLinkAuthRefused,
   kEngineLinkCounterCount,
 };
+constexpr size_t counter_count(EngineLinkCounter) { return kEngineLinkCounterCount; }
+inline constexpr CounterSpec kEngineLinkCounters[] = {
+    {"engine_link.sent", "reliable messages (mo, mt_result, receipt) sent to an engine for the first time"},
+    {"engine_link.repeated", "reliable messages sent again because no acknowledgement came within engine_retry_ms"},
+    {"engine_link.acked", "reliable messages acknowledged by an engine"},
+    {"engine_link.received", "well-formed frames received from engines"},
+    {"engine_link.bad_frames", "frames from engines that were not protocol messages (dropped)"},
+    {"engine_link.joined", "engines heard from after being unknown or silent"},
+    {"engine_link.lost", "engines dropped after engine_liveness_ms of silence or an unreachable send"},
+    {"engine_link.acks_ignored", "acknowledgements for a message not outstanding to the engine that sent them (repeated, "
+                            "late, or for a message it was never sent): ignored"},
+    {"engine_link.auth_admitted", "connections admitted by the ZAP handler (pinned CURVE key, ipc peer uid)"},
+    {"engine_link.auth_refused", "connections refused by the ZAP handler (unpinned CURVE key, another uid, wrong mechanism)"},
+};
+static_assert(std::size(kEngineLinkCounters) == kEngineLinkCounterCount);
+static_assert(valid_counter_names(kEngineLinkCounters));
 
 class EngineLink {
  public:
@@ -89,7 +105,7 @@ class EngineLink {
   std::chrono::milliseconds next_timeout() const;
   bool has_live_engine() const { return !engines_.empty(); }
 
-  const Counters& counters() const { return counters_; }
+  const Counters<EngineLinkCounter>& counters() const { return counters_; }
 
  private:
   struct Pending {
@@ -107,7 +123,7 @@ class EngineLink {
 
   EngineLinkOptions options_;
   Clock& clock_;
-  Counters counters_;                    // before zap_, which counts into it
+  Counters<EngineLinkCounter> counters_;                    // before zap_, which counts into it
   std::unique_ptr<ZapHandler> zap_;      // before socket_: no handshake without a decision
   zmq::socket_t socket_;
   std::map<std::string, Clock::SteadyTime> engines_;  // routing id -> last heard

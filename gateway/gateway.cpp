@@ -15,33 +15,16 @@
 #include "common/log.h"
 #include "gateway/engine_link.h"
 #include "gateway/queue.h"
+#include "gateway/receipt_latency.h"
 #include "smpp/session.h"
 #include "smpp/text.h"
 
 namespace pintar::gateway {
 namespace {
 
-constexpr CounterSpec kGatewayCounters[] = {
-    {"gateway.mo_stored", "MO messages committed to the queue (deliver_sm answered ESME_ROK)"},
-    {"gateway.mo_refused", "MO messages the queue could not commit (answered 0x64, the SMSC retries)"},
-    {"gateway.receipts_stored", "delivery receipts committed to the queue"},
-    {"gateway.receipts_refused", "delivery receipts the queue could not commit (answered 0x64)"},
-    {"gateway.mt_stored", "MTs from the engine committed and acknowledged"},
-    {"gateway.mt_repeated", "MTs the engine sent again after they were stored (acknowledged again, not resent)"},
-    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, a field outside its limits: bridge/protocol.h validate)"},
-    {"gateway.mt_resubmitted_at_start", "MTs without a submit_sm_resp found at start and submitted again"},
-    {"gateway.mt_submitted", "MTs accepted by an SMSC"},
-    {"gateway.mt_failed", "MTs that failed for good"},
-    {"gateway.bind_failures", "binds refused by an SMSC (alerts)"},
-    {"gateway.mo_duplicates", "deliver_sm seen within the de-duplication window (answered ESME_ROK, nothing stored)"},
-    {"gateway.mo_parts_stored", "parts of long MOs committed while their other parts are awaited"},
-    {"gateway.mo_refused_full", "MO parts refused with 0x14 ESME_RMSGQFUL: incomplete long MOs at their cap"},
-    {"gateway.mo_incomplete", "long MOs joined incomplete at their reassembly deadline"},
-    {"gateway.mo_repeats_passed", "duplicates of a whole MO passed to an engine as mo_repeat (it decides the answer)"},
-};
-static_assert(std::size(kGatewayCounters) == kGatewayCounterCount);
-
 constexpr std::chrono::seconds kHousekeepingInterval{10};
+// Submitted message ids remembered per SMSC for gateway.submit_to_receipt (about 100 bytes each).
+constexpr size_t kReceiptsRemembered = 100000;
 
 // The "id" of what the gateway sends: "<instance>-<tag>-<n>".
 constexpr std::string_view kKindTag[] = {"mo", "res", "dlr"};
@@ -143,7 +126,17 @@ class Gateway::Impl {
   }
 
   Status run(daemon::ShutdownSignal& shutdown);
-  const Counters& counters() const { return counters_; }
+  const Counters<GatewayCounter>& counters() const { return counters_; }
+  GatewayInstruments instruments() {
+    GatewayInstruments out{.gateway = &counters_, .engine_link = &link_->counters(), .binds = {}, .smscs = {}};
+    for (auto& smsc : smscs_) {
+      for (size_t i = 0; i < smsc->session().bind_count(); ++i) {
+        out.binds.push_back({smsc->name(), smsc->session().bind_name(i), &smsc->session().counters(i)});
+      }
+      out.smscs.push_back({smsc->name(), &smsc->submit_to_receipt()});
+    }
+    return out;
+  }
 
  private:
   // One [[smsc]]: its session, the MTs waiting for it, and the listener the session calls.
@@ -161,10 +154,12 @@ class Gateway::Impl {
     }
     bool stores_mo_parts() const override { return true; }  // the queue joins them (gateway/queue.h)
     void on_receipt(const smpp::DeliveryReceipt& receipt, smpp::DeliverReply reply) override {
+      latency_.receipt(receipt.message_id, smpp::is_final(receipt.state), gateway_.clock_.steady_now());
       gateway_.store_receipt(name_, receipt, std::move(reply));
     }
     void on_submitted(uint64_t id, const std::vector<std::string>& message_ids) override {
       gateway_.counters_.add(kMtSubmitted);
+      for (const std::string& message_id : message_ids) latency_.submitted(message_id, gateway_.clock_.steady_now());
       gateway_.queue_->record_submitted(static_cast<int64_t>(id), message_ids, settled());
     }
     void on_failed(uint64_t id, uint32_t command_status, const std::string& reason) override {
@@ -184,6 +179,7 @@ class Gateway::Impl {
 
     const std::string& name() const { return name_; }
     smpp::Session& session() { return session_; }
+    const Histogram& submit_to_receipt() const { return submit_to_receipt_; }
     // Loop thread. An MT the session has room for goes to it at once; one that must wait
     // (bind down, window full) is remembered by its id only and read back from the queue when
     // there is room, so a long outage costs memory per MT, not per octet of text.
@@ -254,6 +250,8 @@ class Gateway::Impl {
     std::deque<int64_t> waiting_;  // loop thread: queue ids of MTs not yet handed to the session
     bool reading_ = false;         // loop thread: a read of waiting MTs is in flight
     size_t unsettled_ = 0;         // loop thread
+    Histogram submit_to_receipt_{kSubmitToReceiptHistogram};
+    ReceiptLatency latency_{kReceiptsRemembered, submit_to_receipt_};  // before session_, which reports to it
     smpp::Session session_;
   };
 
@@ -355,7 +353,7 @@ class Gateway::Impl {
 
   GatewayOptions options_;
   Clock& clock_;
-  Counters counters_;
+  Counters<GatewayCounter> counters_;
   Inbox inbox_;  // outlives the queue and sessions, which post to it
   zmq::context_t zmq_{1};
   std::unique_ptr<GatewayQueue> queue_;
@@ -624,6 +622,7 @@ Result<std::unique_ptr<Gateway>> Gateway::open(GatewayOptions options, Clock& cl
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gateway::~Gateway() = default;
 Status Gateway::run(daemon::ShutdownSignal& shutdown) { return impl_->run(shutdown); }
-const Counters& Gateway::counters() const { return impl_->counters(); }
+const Counters<GatewayCounter>& Gateway::counters() const { return impl_->counters(); }
+GatewayInstruments Gateway::instruments() const { return impl_->instruments(); }
 
 }  // namespace pintar::gateway

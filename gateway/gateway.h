@@ -19,10 +19,13 @@
 #define PINTAR_GATEWAY_GATEWAY_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/counters.h"
 #include "common/daemon.h"
+#include "common/histogram.h"
 #include "common/status.h"
 #include "gateway/gateway_config.h"
 
@@ -47,6 +50,44 @@ enum GatewayCounter : size_t {
   kMoRepeatsPassed,
   kGatewayCounterCount,
 };
+constexpr size_t counter_count(GatewayCounter) { return kGatewayCounterCount; }
+inline constexpr CounterSpec kGatewayCounters[] = {
+    {"gateway.mo_stored", "MO messages committed to the queue (deliver_sm answered ESME_ROK)"},
+    {"gateway.mo_refused", "MO messages the queue could not commit (answered 0x64, the SMSC retries)"},
+    {"gateway.receipts_stored", "delivery receipts committed to the queue"},
+    {"gateway.receipts_refused", "delivery receipts the queue could not commit (answered 0x64)"},
+    {"gateway.mt_stored", "MTs from the engine committed and acknowledged"},
+    {"gateway.mt_repeated", "MTs the engine sent again after they were stored (acknowledged again, not resent)"},
+    {"gateway.mt_rejected", "MTs refused for good (unknown smsc, a field outside its limits: bridge/protocol.h validate)"},
+    {"gateway.mt_resubmitted_at_start", "MTs without a submit_sm_resp found at start and submitted again"},
+    {"gateway.mt_submitted", "MTs accepted by an SMSC"},
+    {"gateway.mt_failed", "MTs that failed for good"},
+    {"gateway.bind_failures", "binds refused by an SMSC (alerts)"},
+    {"gateway.mo_duplicates", "deliver_sm seen within the de-duplication window (answered ESME_ROK, nothing stored)"},
+    {"gateway.mo_parts_stored", "parts of long MOs committed while their other parts are awaited"},
+    {"gateway.mo_refused_full", "MO parts refused with 0x14 ESME_RMSGQFUL: incomplete long MOs at their cap"},
+    {"gateway.mo_incomplete", "long MOs joined incomplete at their reassembly deadline"},
+    {"gateway.mo_repeats_passed", "duplicates of a whole MO passed to an engine as mo_repeat (it decides the answer)"},
+};
+static_assert(std::size(kGatewayCounters) == kGatewayCounterCount);
+static_assert(valid_counter_names(kGatewayCounters));
+
+// What a gateway counts and measures, for an exporter (cli/gateway_cli.cpp, /metrics). The
+// pointers are valid from open() for the Gateway's life.
+struct GatewayInstruments {
+  const CounterSet* gateway = nullptr;      // kGatewayCounters
+  const CounterSet* engine_link = nullptr;  // engine_link.*
+  struct Bind {
+    std::string smsc, bind;
+    const CounterSet* counters;  // smpp.* of that bind
+  };
+  std::vector<Bind> binds;
+  struct Smsc {
+    std::string smsc;
+    const Histogram* submit_to_receipt;  // gateway/receipt_latency.h
+  };
+  std::vector<Smsc> smscs;
+};
 
 class Gateway {
  public:
@@ -62,7 +103,8 @@ class Gateway {
   // could not start.
   Status run(daemon::ShutdownSignal& shutdown);
 
-  const Counters& counters() const;
+  const Counters<GatewayCounter>& counters() const;
+  GatewayInstruments instruments() const;
 
  private:
   class Impl;

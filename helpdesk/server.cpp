@@ -7,10 +7,13 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "common/listen_socket.h"
+
 namespace pintar::helpdesk {
 
-Server::Server(std::unique_ptr<httplib::Server> http, int port, bool tls)
-    : http_(std::move(http)), port_(port), tls_(tls) {}
+Server::Server(std::unique_ptr<httplib::Server> http, std::unique_ptr<Counters<HelpdeskCounter>> counters, int port,
+               bool tls)
+    : http_(std::move(http)), counters_(std::move(counters)), port_(port), tls_(tls) {}
 
 Server::~Server() { stop(); }
 
@@ -42,7 +45,22 @@ Result<std::unique_ptr<Server>> Server::start(const HelpdeskOptions& options, Se
   http->set_keep_alive_max_count(100);
   // Keep-alive answers otherwise wait out Nagle against the client's delayed ACK (40 ms each).
   http->set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT: a second helpdesk on this port would silently share it.
+  http->set_socket_options(reuse_address_only);
   add_api_routes(*http, deps);
+  auto counters = std::make_unique<Counters<HelpdeskCounter>>(kHelpdeskCounters);
+  // Runs for every answer (routed or not) before it is written, so a client that has its answer
+  // sees it counted.
+  http->set_post_routing_handler([c = counters.get()](const httplib::Request&, httplib::Response& response) {
+    c->add(kHelpdeskRequests);
+    switch (response.status) {
+      case 400: c->add(kHelpdeskBadRequests); break;
+      case 401: c->add(kHelpdeskUnauthorized); break;
+      case 403: c->add(kHelpdeskForbidden); break;
+      case 429: c->add(kHelpdeskRateLimited); break;
+      default: break;
+    }
+  });
   int port = options.port;
   if (port == 0) {
     port = http->bind_to_any_port(options.listen);
@@ -50,7 +68,7 @@ Result<std::unique_ptr<Server>> Server::start(const HelpdeskOptions& options, Se
   } else if (!http->bind_to_port(options.listen, port)) {
     return Status::io_error(fmt::format("helpdesk: cannot bind {}:{}", options.listen, port));
   }
-  std::unique_ptr<Server> server(new Server(std::move(http), port, tls));
+  std::unique_ptr<Server> server(new Server(std::move(http), std::move(counters), port, tls));
   httplib::Server* raw = server->http_.get();
   server->thread_ = std::thread([raw] { raw->listen_after_bind(); });
   // httplib's stop() does nothing until the listening thread has set is_running (0.11.4), so a

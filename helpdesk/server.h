@@ -8,6 +8,8 @@
 // wrong state 409; ledger trouble 503. /healthz and the page's static files are open (they
 // hold no data).
 //
+// Counters (kHelpdeskCounters, exported on the helpdesk's /metrics): every answer by its status.
+//
 // Threads: start() binds and serves on its own thread pool; stop() (or the destructor) stops
 // it. The dependencies must outlive the Server.
 #ifndef PINTAR_HELPDESK_SERVER_H_
@@ -17,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "common/counters.h"
 #include "common/status.h"
 #include "helpdesk/access.h"
 #include "helpdesk/actions.h"
@@ -33,6 +36,24 @@ namespace pintar::helpdesk {
 
 // The largest request body: 4 MiB, some 25,000 lines of an import file.
 inline constexpr size_t kMaxBodyBytes = 4 * 1024 * 1024;
+
+enum HelpdeskCounter : size_t {
+  kHelpdeskRequests,
+  kHelpdeskBadRequests,
+  kHelpdeskUnauthorized,
+  kHelpdeskForbidden,
+  kHelpdeskRateLimited,
+  kHelpdeskCounterCount,
+};
+constexpr size_t counter_count(HelpdeskCounter) { return kHelpdeskCounterCount; }
+inline constexpr CounterSpec kHelpdeskCounters[] = {
+    {"helpdesk.requests", "HTTP requests answered (API, /healthz and the web page's files)"},
+    {"helpdesk.bad_requests", "requests answered 400: bad input"},
+    {"helpdesk.unauthorized", "requests answered 401: no API key, or one that is wrong or revoked"},
+    {"helpdesk.forbidden", "requests answered 403: the key's role is too low"},
+    {"helpdesk.rate_limited", "requests answered 429: past the key's rate limit"},
+};
+static_assert(valid_counter_names(kHelpdeskCounters));
 
 struct ServerDeps {
   Lookups& lookups;
@@ -51,13 +72,16 @@ class Server {
 
   int port() const { return port_; }
   bool tls() const { return tls_; }
+  const Counters<HelpdeskCounter>& counters() const { return *counters_; }
   void stop();
   // Blocks until stop() from another thread (or a signal handler's thread).
   void wait();
 
  private:
-  Server(std::unique_ptr<httplib::Server> http, int port, bool tls);
+  Server(std::unique_ptr<httplib::Server> http, std::unique_ptr<Counters<HelpdeskCounter>> counters, int port,
+         bool tls);
   std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Counters<HelpdeskCounter>> counters_;  // counted into by http_'s threads
   int port_;
   bool tls_;
   std::thread thread_;

@@ -292,7 +292,32 @@ TEST_CASE("past its rate limit a key gets 429, others go on", "[helpdesk][http]"
   auto limited = client.Get("/api/v1/whoami", viewer);
   CHECK(limited->status == 429);
   CHECK(limited->get_header_value("Retry-After") == "1");
+  CHECK(server->counters().value(kHelpdeskRateLimited) == 1);
   CHECK(client.Get("/api/v1/whoami", httplib::Headers{{"Authorization", "Bearer " + w.op}})->status == 200);
+}
+
+TEST_CASE("the server counts its answers by status", "[helpdesk][http]") {
+  World w;
+  CHECK(w.call("GET", "/healthz", "")->status == 200);
+  CHECK(w.call("GET", "/api/v1/whoami", "")->status == 401);
+  CHECK(w.call("GET", "/api/v1/whoami", "wrong")->status == 401);
+  CHECK(w.call("POST", "/api/v1/purchases/t0001/resend", w.viewer, R"({"reason":"x"})")->status == 403);
+  CHECK(w.call("GET", "/api/v1/purchases?meter=12", w.viewer)->status == 400);
+  const Counters<HelpdeskCounter>& counters = w.server->counters();
+  CHECK(counters.value(kHelpdeskRequests) == 5);
+  CHECK(counters.value(kHelpdeskUnauthorized) == 2);
+  CHECK(counters.value(kHelpdeskForbidden) == 1);
+  CHECK(counters.value(kHelpdeskBadRequests) == 1);
+  CHECK(counters.value(kHelpdeskRateLimited) == 0);
+}
+
+TEST_CASE("a second server on a port in use fails to start", "[helpdesk][http]") {
+  World w;
+  // httplib's default SO_REUSEPORT would let this bind and share the port with the first.
+  auto second = Server::start({.port = w.server->port()}, {w.lookups, w.diagnoser, w.actions, w.access, w.registry});
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == StatusCode::kIoError);
+  CHECK(w.call("GET", "/healthz", "")->status == 200);  // the first still serves
 }
 
 TEST_CASE("with a certificate configured it serves HTTPS only", "[helpdesk][http][tls]") {

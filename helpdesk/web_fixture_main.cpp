@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     toml << fmt::format(
         "state_dir = \"{0}\"\n[ledger]\nchain_key_secret = \"\"\npin_key_secret = \"hex:{1}\"\n"
         "[vending]\nvending_key = \"hexfile:{0}/vending-key.hex\"\nkek = \"hex:{1}\"\n"
-        "[helpdesk]\nport = 0\nweb_root = \"{2}\"\n",
+        "[helpdesk]\nport = 0\nweb_root = \"{2}\"\n[metrics]\nhelpdesk_port = 0\n",
         dir, kKekHex, web_root);
   }
   store::LedgerOptions options;

@@ -80,7 +80,7 @@ Verification ModemVerifier::refuse(Verification result, Verdict verdict, std::st
   result.verdict = verdict;
   result.detail = std::move(detail);
   result.message.reset();
-  counters_.add(static_cast<size_t>(verdict));
+  counters_.add(verdict);
   return result;
 }
 
@@ -124,7 +124,7 @@ Verification ModemVerifier::verify(std::string_view text) {
   result.verdict = Verdict::kAccepted;
   result.detail = describe(message);
   result.message = std::move(decoded->message);
-  counters_.add(static_cast<size_t>(Verdict::kAccepted));
+  counters_.add(Verdict::kAccepted);
   return result;
 }
 

@@ -75,6 +75,7 @@ enum class Verdict : uint8_t {
   kUnavailable,   // the keyring or the replay store failed: not acted on, the sender repeats
   kVerdictCount,
 };
+constexpr size_t counter_count(Verdict) { return static_cast<size_t>(Verdict::kVerdictCount); }
 
 // Indexed by Verdict.
 inline constexpr CounterSpec kModemAuthCounters[] = {
@@ -86,6 +87,7 @@ inline constexpr CounterSpec kModemAuthCounters[] = {
     {"modem.unavailable", "modem messages not checked: the keyring or replay store failed"},
 };
 static_assert(std::size(kModemAuthCounters) == static_cast<size_t>(Verdict::kVerdictCount));
+static_assert(valid_counter_names(kModemAuthCounters));
 
 std::string_view verdict_name(Verdict verdict);  // "accepted", "forged", ... (the counter's suffix)
 
@@ -104,7 +106,7 @@ class ModemVerifier {
 
   Verification verify(std::string_view text);
 
-  const Counters& counters() const { return counters_; }
+  const Counters<Verdict>& counters() const { return counters_; }
 
  private:
   Verification refuse(Verification result, Verdict verdict, std::string detail);
@@ -112,7 +114,7 @@ class ModemVerifier {
   const ModemKeyring& keys_;
   ReplayGuard& guard_;
   Direction from_;
-  Counters counters_{kModemAuthCounters};
+  Counters<Verdict> counters_{kModemAuthCounters};
 };
 
 }  // namespace pintar::meters

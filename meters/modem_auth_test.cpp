@@ -30,7 +30,7 @@ struct World {
     REQUIRE(keys.add("M1400001", "14012345678", key(kKeyHex)).ok());
     REQUIRE(keys.add("M1400002", "14012345679", key(kOtherKeyHex)).ok());
   }
-  uint64_t count(Verdict verdict) const { return engine.counters().value(static_cast<size_t>(verdict)); }
+  uint64_t count(Verdict verdict) const { return engine.counters().value(verdict); }
 };
 
 Message acc(uint32_t counter, std::string key_id = "M1400001") {
@@ -184,7 +184,7 @@ TEST_CASE("a keyring or replay store failure is unavailable, never accepted", "[
   const Verification b = no_store.verify(kSignedAcc);
   CHECK(b.verdict == Verdict::kUnavailable);
   CHECK_FALSE(b.message.has_value());
-  CHECK(no_store.counters().value(static_cast<size_t>(Verdict::kUnavailable)) == 1);
+  CHECK(no_store.counters().value(Verdict::kUnavailable) == 1);
   // Nothing was recorded, so once the store is back the same message is accepted.
   CHECK(world.engine.verify(kSignedAcc).verdict == Verdict::kAccepted);
 }

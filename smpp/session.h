@@ -154,6 +154,30 @@ enum BindCounter : size_t {
   kCounterResponseTimeouts,
   kBindCounterCount,
 };
+constexpr size_t counter_count(BindCounter) { return kBindCounterCount; }
+inline constexpr CounterSpec kBindCounters[] = {
+    {"smpp.submit_sm", "submit_sm PDUs written (every part, every attempt)"},
+    {"smpp.submit_sm_resp_ok", "submit_sm_resp with ESME_ROK"},
+    {"smpp.submit_sm_resp_error", "submit_sm_resp or generic_nack with an error status"},
+    {"smpp.throttled", "submit_sm answered 0x58 ESME_RTHROTTLED or 0x14 ESME_RMSGQFUL (bind paused)"},
+    {"smpp.retried", "submit_sm parts queued again after a temporary error"},
+    {"smpp.failed", "MT reported failed to the listener"},
+    {"smpp.deliver_sm", "deliver_sm and data_sm received"},
+    {"smpp.mo", "MO (complete, or incomplete after the timeout) handed to the listener"},
+    {"smpp.receipts", "delivery receipts handed to the listener"},
+    {"smpp.deliver_refused", "deliver_sm answered with an error (listener refused, undecodable)"},
+    {"smpp.mo_incomplete", "long MO handed over incomplete after the reassembly timeout"},
+    {"smpp.generic_nack_sent", "generic_nack written (unknown command_id, bad framing)"},
+    {"smpp.generic_nack_received", "generic_nack received"},
+    {"smpp.malformed", "PDUs refused by framing, TLV pre-scan or decoding"},
+    {"smpp.enquire_link_sent", "enquire_link written"},
+    {"smpp.enquire_link_received", "enquire_link answered"},
+    {"smpp.connects", "successful binds"},
+    {"smpp.reconnects", "reconnect attempts after a lost link"},
+    {"smpp.bind_failures", "binds refused by the SMSC"},
+    {"smpp.response_timeouts", "requests unanswered within response_timeout (link dropped)"},
+};
+static_assert(valid_counter_names(kBindCounters));
 
 class Session {
  public:
@@ -183,7 +207,7 @@ class Session {
   // Binds of this session ("<name>#0", or "<name>#0-tx" and "<name>#0-rx", ...).
   size_t bind_count() const;
   std::string bind_name(size_t bind) const;
-  const Counters& counters(size_t bind) const;
+  const Counters<BindCounter>& counters(size_t bind) const;
 
  private:
   class Impl;

@@ -79,7 +79,7 @@ DeliverReply Session::Impl::reply_for(Bind& bind, const DeliverSm& deliver) {
 
 void Session::Impl::deliver_incomplete(const MoMessage& mo) {
   auto bind = std::find_if(binds_.begin(), binds_.end(), [&](const auto& b) { return b->name == mo.bind; });
-  Counters& counters = (bind != binds_.end() ? *bind : binds_.front())->counters;
+  Counters<BindCounter>& counters = (bind != binds_.end() ? *bind : binds_.front())->counters;
   counters.add(kCounterMoIncomplete);
   spdlog::warn("smpp {}: long MO from {} incomplete after the reassembly timeout ({} parts)", mo.bind,
                log::mask_msisdn(mo.source_addr), mo.parts);

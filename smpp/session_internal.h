@@ -46,9 +46,6 @@ namespace pintar::smpp {
 
 namespace session_internal {
 
-// Descriptions of the BindCounter values (session.cpp, and docs/smpp.md "Counters").
-extern const std::array<CounterSpec, kBindCounterCount> kBindCounters;
-
 enum class RequestKind : uint8_t { kBind, kSubmit, kEnquireLink, kUnbind };
 
 struct Outstanding {
@@ -89,7 +86,7 @@ struct Bind {
   std::string name;
   uint32_t bind_command;
   bool transmits, receives;
-  Counters counters{kBindCounters};
+  Counters<BindCounter> counters{kBindCounters};
   Connection connection;
   std::shared_ptr<const Resolver::Pending> resolving;  // kConnecting: the lookup before the TCP connect
   Receiver receiver;

@@ -142,6 +142,7 @@ enum LedgerCounter : size_t {
   kCommitFailures,
   kLedgerCounterCount,
 };
+constexpr size_t counter_count(LedgerCounter) { return kLedgerCounterCount; }
 inline constexpr CounterSpec kLedgerCounters[] = {
     {"ledger.write_sets_committed", "write sets made durable"},
     {"ledger.write_sets_failed", "write sets not stored (refused by a constraint, or their commit failed)"},
@@ -149,6 +150,7 @@ inline constexpr CounterSpec kLedgerCounters[] = {
     {"ledger.commit_failures", "database transactions that could not be committed"},
 };
 static_assert(std::size(kLedgerCounters) == kLedgerCounterCount);
+static_assert(valid_counter_names(kLedgerCounters));
 
 class Ledger {
  public:
@@ -222,7 +224,7 @@ class Ledger {
       const std::function<std::optional<CounterWindow>(const CounterWindow&)>& decide) = 0;
 
   // kLedgerCounters, for this process. write_sets_committed / commits is the mean group size.
-  virtual const Counters& counters() const = 0;
+  virtual const Counters<LedgerCounter>& counters() const = 0;
 
   // Recomputes every chain (transactions, audit, purchase journal) from its first row, with
   // its MACs when the ledger was opened with the chain key, compares each with its chain head,

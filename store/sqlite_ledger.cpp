@@ -170,7 +170,7 @@ class SqliteLedger final : public Ledger {
     });
   }
 
-  const Counters& counters() const override { return writer_->counters(); }
+  const Counters<LedgerCounter>& counters() const override { return writer_->counters(); }
 
   Result<ChainReport> verify_chains() override {
     return with_reader([&](Reader& r) { return store::verify_chains(r.db, r.sql, key_.get()); });

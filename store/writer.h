@@ -53,7 +53,7 @@ class Writer {
 
   std::future<Status> submit(WriteSet writes);
   Status run_in_transaction(Job job);
-  const Counters& counters() const { return counters_; }
+  const Counters<LedgerCounter>& counters() const { return counters_; }
 
  private:
   struct ChainHeads {
@@ -83,7 +83,7 @@ class Writer {
   Statements sql_;
   const std::shared_ptr<const ChainKey> key_;
   ChainHeads heads_;
-  Counters counters_{kLedgerCounters};
+  Counters<LedgerCounter> counters_{kLedgerCounters};
   std::optional<sqlite::GroupWriter> group_;  // last: its thread starts after everything above
 };
 

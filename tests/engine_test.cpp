@@ -27,6 +27,8 @@ TEST_CASE("own meter with PIN: MO -> P2APST -> token to the modem and the custom
   CHECK(to_phone[0].text.find(format_token(*txn.token)) != std::string::npos);
   CHECK(to_phone[0].from == "8899");
   REQUIRE(w.gateway.mts_to(kModem).size() == 1);
+  // One sale, one MO -> token latency observed.
+  CHECK(w.engine->mo_to_token().snapshot().count == 1);
   // The stored MO never has the PIN.
   auto in = w.ledger->find_message("gw-1");
   REQUIRE(in.ok());

@@ -35,12 +35,12 @@ constexpr const char* kHandset = "628120000001";  // not owned by an account: th
 class GatewayProcess {
  public:
   GatewayProcess(const SmscSim& sim, const std::string& smsc_extra = "", const std::string& name = "gateway",
-                 int window = 10, const std::string& gateway_extra = "")
+                 int window = 10, const std::string& gateway_extra = "", uint16_t metrics_port = 0)
       : dir_(make_temp_dir(name)), endpoint_("ipc://" + dir_ + "/engine.sock") {
     std::ofstream(dir_ + "/pintar.toml") << gateway_config_toml(
         dir_, endpoint_, sim.smpp_port(), "engine_retry_ms = 300\nengine_liveness_ms = 2000\n" + gateway_extra,
         fmt::format("window = {}\n", window) + "reconnect_min_ms = 100\nreconnect_max_ms = 500\nresponse_timeout_ms = 2000\n"
-        "connect_timeout_ms = 2000\nthrottle_pause_ms = 200\nretry_delay_ms = 100\n" + smsc_extra);
+        "connect_timeout_ms = 2000\nthrottle_pause_ms = 200\nretry_delay_ms = 100\n" + smsc_extra, metrics_port);
   }
   ~GatewayProcess() {
     if (process_) process_->stop(SIGKILL);

@@ -272,10 +272,15 @@ TEST_CASE("a delayed answer within the timeout is used; a later one times out", 
   Fixture f;
   f.sim.fault({{"kind", "delay"}, {"ms", 200}, {"mti", "2200"}});
   check_completed(f.buy(kBudi), f.sim);
+  // The round trip histogram has the delayed 2210 past 0.2 s (bucket le 0.5), the rest quicker.
+  const Histogram::Snapshot answered = f.client->link.round_trip().snapshot();
+  CHECK(answered.count >= 1);
+  CHECK(answered.counts[8] == 1);  // (200 ms, 500 ms]
   f.sim.fault({{"kind", "delay"}, {"ms", 900}, {"mti", "2100"}});
   CHECK(f.client->prepaid.inquiry(kBudi, LookupBy::kMeter).status().code() == StatusCode::kTimeout);
-  // The late 2110 arrives and is counted, not misrouted.
+  // The late 2110 arrives and is counted, not misrouted, and not a round trip.
   CHECK(wait_until([&] { return f.client->link.counters().value(kLateAnswers) == 1; }));
+  CHECK(f.client->link.round_trip().snapshot().count == answered.count);
   CHECK(f.client->prepaid.inquiry(kBudi, LookupBy::kMeter)->response_code == "0000");
 }
 

@@ -16,7 +16,8 @@ nlohmann::json default_sim_config() {
 }
 
 std::string gateway_config_toml(const std::string& state_dir, const std::string& endpoint, uint16_t smpp_port,
-                                const std::string& gateway_extra, const std::string& smsc_extra) {
+                                const std::string& gateway_extra, const std::string& smsc_extra,
+                                uint16_t metrics_port) {
   return fmt::format(R"(state_dir = "{}"
 [gateway]
 zmq_endpoint = "{}"
@@ -28,8 +29,10 @@ port = {}
 system_id = "pintar"
 password_secret = "hex:736563726574"
 {}
+[metrics]
+gateway_port = {}
 )",
-                     state_dir, endpoint, gateway_extra, smpp_port, smsc_extra);
+                     state_dir, endpoint, gateway_extra, smpp_port, smsc_extra, metrics_port);
 }
 
 SmscSim::SmscSim(const nlohmann::json& config, uint16_t smpp_port, uint16_t control_port) {

@@ -45,9 +45,11 @@ class SmscSim {
 nlohmann::json default_sim_config();
 
 // A pintar.toml for `pintar gateway` bound to the simulator's account, with extra keys
-// appended to [gateway] and to its one [[smsc]] ("sim").
+// appended to [gateway] and to its one [[smsc]] ("sim"). /metrics on metrics_port (0: none, so
+// that tests running side by side never share a port).
 std::string gateway_config_toml(const std::string& state_dir, const std::string& endpoint, uint16_t smpp_port,
-                                const std::string& gateway_extra, const std::string& smsc_extra);
+                                const std::string& gateway_extra, const std::string& smsc_extra,
+                                uint16_t metrics_port = 0);
 
 }  // namespace pintar::testing
 

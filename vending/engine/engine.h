@@ -37,6 +37,7 @@
 #include "bridge/protocol.h"
 #include "common/clock.h"
 #include "common/counters.h"
+#include "common/histogram.h"
 #include "common/status.h"
 #include "store/ledger.h"
 #include "store/pin.h"
@@ -99,6 +100,7 @@ enum EngineCounter : size_t {
   kMoRepeatsUnanswered,
   kEngineCounterCount,
 };
+constexpr size_t counter_count(EngineCounter) { return kEngineCounterCount; }
 inline constexpr CounterSpec kEngineCounters[] = {
     {"engine.mo_processed", "MOs from customers processed (recorded and acknowledged)"},
     {"engine.mo_duplicate", "MOs whose id was already in the ledger: acknowledged again, not processed"},
@@ -125,6 +127,10 @@ inline constexpr CounterSpec kEngineCounters[] = {
                                      "the window, its first answer still to come, or the phone rate limited"},
 };
 static_assert(std::size(kEngineCounters) == kEngineCounterCount);
+static_assert(valid_counter_names(kEngineCounters));
+inline constexpr HistogramSpec kMoToTokenHistogram{
+    "engine.mo_to_token", "purchase MO received (the transaction's created_ms) -> its token MT handed to the gateway "
+                          "link, on the wall clock; resumed purchases included"};
 
 class Engine {
  public:
@@ -149,7 +155,8 @@ class Engine {
   // Waits until no work is queued or running (tests, with ManualClock).
   void drain();
 
-  const Counters& counters() const { return counters_; }
+  const Counters<EngineCounter>& counters() const { return counters_; }
+  const Histogram& mo_to_token() const { return mo_to_token_; }  // kMoToTokenHistogram
 
  private:
   // One transition's effects, filled by the caller before advance() writes them.
@@ -248,7 +255,8 @@ class Engine {
 
   EngineDeps deps_;
   const VendingOptions options_;
-  Counters counters_{kEngineCounters};
+  Counters<EngineCounter> counters_{kEngineCounters};
+  Histogram mo_to_token_{kMoToTokenHistogram};
 
   std::mutex mutex_;  // guards the maps below
   std::map<std::string, std::string> pending_confirmation_;  // phone -> txn awaiting YA

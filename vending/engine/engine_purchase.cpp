@@ -63,6 +63,7 @@ void Engine::advance(store::TransactionRecord current, PurchaseEvent event, Chan
     default: break;
   }
   for (const auto& m : change.messages) send(m);
+  if (event == PurchaseEvent::kSold) mo_to_token_.observe(std::chrono::milliseconds(now_ms() - next.created_ms));
   perform(next, row->action);
   // Entering the state starts its timer now; staying in it (wrong PIN, resend) is the row's
   // TimerRow::From to settle.

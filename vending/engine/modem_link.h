@@ -55,6 +55,7 @@ enum ModemLinkCounter : size_t {
   kModemSenderMismatch,
   kModemLinkCounterCount,
 };
+constexpr size_t counter_count(ModemLinkCounter) { return kModemLinkCounterCount; }
 inline constexpr CounterSpec kModemLinkCounters[] = {
     {"modem.commands_signed", "commands to modems signed (token deliveries, resends included)"},
     {"modem.sign_failures", "commands to modems not signed: no key, a bad command, or the ledger failed"},
@@ -62,6 +63,7 @@ inline constexpr CounterSpec kModemLinkCounters[] = {
     {"modem.sender_mismatch", "modem messages authenticated under the key of another meter than the sender's modem"},
 };
 static_assert(std::size(kModemLinkCounters) == kModemLinkCounterCount);
+static_assert(valid_counter_names(kModemLinkCounters));
 
 class ModemLink {
  public:
@@ -85,8 +87,8 @@ class ModemLink {
   // The registry has a modem with this MSISDN (false, logged, when the ledger cannot answer).
   bool is_modem(std::string_view msisdn);
 
-  const Counters& counters() const { return counters_; }                     // kModemLinkCounters
-  const Counters& auth_counters() const { return verifier_.counters(); }     // meters::kModemAuthCounters
+  const Counters<ModemLinkCounter>& counters() const { return counters_; }                     // kModemLinkCounters
+  const Counters<meters::Verdict>& auth_counters() const { return verifier_.counters(); }     // meters::kModemAuthCounters
 
  private:
   store::Ledger& ledger_;
@@ -94,7 +96,7 @@ class ModemLink {
   LedgerReplayStore replay_store_;
   meters::ReplayGuard guard_;
   meters::ModemVerifier verifier_;
-  Counters counters_{kModemLinkCounters};
+  Counters<ModemLinkCounter> counters_{kModemLinkCounters};
 };
 
 }  // namespace pintar::engine

@@ -191,12 +191,12 @@ TEST_CASE("a modem's answer is taken once; forged, replayed, unknown and malform
   CHECK(link.receive(modem.msisdn, reflected).verdict == ModemInbound::Verdict::kMalformed);
 
   using meters::Verdict;
-  const Counters& auth = link.auth_counters();
-  CHECK(auth.value(static_cast<size_t>(Verdict::kAccepted)) == 3);
-  CHECK(auth.value(static_cast<size_t>(Verdict::kReplayed)) == 2);
-  CHECK(auth.value(static_cast<size_t>(Verdict::kForged)) == 2);
-  CHECK(auth.value(static_cast<size_t>(Verdict::kUnknownModem)) == 1);
-  CHECK(auth.value(static_cast<size_t>(Verdict::kMalformed)) == 3);
+  const auto& auth = link.auth_counters();
+  CHECK(auth.value(Verdict::kAccepted) == 3);
+  CHECK(auth.value(Verdict::kReplayed) == 2);
+  CHECK(auth.value(Verdict::kForged) == 2);
+  CHECK(auth.value(Verdict::kUnknownModem) == 1);
+  CHECK(auth.value(Verdict::kMalformed) == 3);
   CHECK(link.counters().value(kModemUnknownSender) == 1);
 
   SECTION("the replay window survives reopening the ledger, and binds a second engine process") {

@@ -389,6 +389,7 @@ void Link::handle_frame(const std::string& body) {
   pending_.erase(it);
   lock.unlock();
   clock_.cancel(pending.timer);
+  round_trip_.observe(clock_.steady_now() - pending.sent_at);
   if (rc == kSignOnFirst) {  // the answer still goes to its caller: declined, no sale
     spdlog::warn("p2apst: the host answered 0011 (sign on first); signing on again");
     feed(LinkEvent::kSignOnFirst);
@@ -421,6 +422,7 @@ void Link::exchange_async(const Message& request, std::optional<Millis> timeout,
   Pending& p = pending_[stan];
   p.response_mti = *response_mti;
   p.done = std::move(done);
+  p.sent_at = clock_.steady_now();
   // A task scheduled under mutex_ is fine: only cancel() must not be called under it.
   p.timer = clock_.schedule_after(wait, [this, stan, mti = request.mti, wait] {
     std::unique_lock l(mutex_);

@@ -37,6 +37,7 @@
 
 #include "common/clock.h"
 #include "common/counters.h"
+#include "common/histogram.h"
 #include "common/status.h"
 #include "common/tcp.h"
 #include "vending/p2apst/framing.h"
@@ -60,6 +61,7 @@ enum LinkCounter : size_t {
   kUndecodable,
   kLinkCounterCount,
 };
+constexpr size_t counter_count(LinkCounter) { return kLinkCounterCount; }
 
 inline constexpr CounterSpec kLinkCounters[] = {
     {"p2apst.connects", "TCP connections established to the P2APST host"},
@@ -74,6 +76,9 @@ inline constexpr CounterSpec kLinkCounters[] = {
     {"p2apst.undecodable", "framed messages from the host that do not decode; dropped"},
 };
 static_assert(std::size(kLinkCounters) == kLinkCounterCount);
+static_assert(valid_counter_names(kLinkCounters));
+inline constexpr HistogramSpec kRoundTripHistogram{
+    "p2apst.round_trip", "financial request written to the P2APST link -> its answer matched by STAN (timeouts not included)"};
 
 class Link {
  public:
@@ -113,7 +118,8 @@ class Link {
   // exchange_async, waiting for the result (never from a callback).
   Result<Message> exchange(const Message& request, std::optional<Millis> timeout = std::nullopt);
 
-  const Counters& counters() const { return counters_; }
+  const Counters<LinkCounter>& counters() const { return counters_; }
+  const Histogram& round_trip() const { return round_trip_; }  // kRoundTripHistogram
   const Partner& partner() const { return partner_; }
   Clock& clock() { return clock_; }
   Millis request_timeout() const { return options_.request_timeout; }
@@ -123,6 +129,7 @@ class Link {
     std::string response_mti;
     Done done;
     Clock::TimerId timer = 0;
+    Clock::SteadyTime sent_at{};
   };
   struct Waiter {
     std::function<void(bool)> done;
@@ -154,7 +161,8 @@ class Link {
   const Partner partner_;
   StanSequence& stans_;
   Clock& clock_;
-  Counters counters_{kLinkCounters};
+  Counters<LinkCounter> counters_{kLinkCounters};
+  Histogram round_trip_{kRoundTripHistogram};
 
   std::thread thread_;
   int wake_pipe_[2] = {-1, -1};

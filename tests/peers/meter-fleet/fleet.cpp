@@ -510,9 +510,9 @@ std::vector<std::string> Fleet::meter_numbers() const {
 nlohmann::json Fleet::counters() const {
   std::lock_guard lock(mutex_);
   nlohmann::json out = nlohmann::json::object();
-  for (size_t i = 0; i < kFleetCounterCount; ++i) out[std::string(kFleetCounters[i].name)] = counters_.value(i);
-  const Counters& auth = verifier_.counters();
-  for (size_t i = 0; i < auth.specs().size(); ++i) out[std::string(auth.specs()[i].name)] = auth.value(i);
+  for (size_t i = 0; i < kFleetCounterCount; ++i) out[std::string(kFleetCounters[i].name)] = counters_.value_at(i);
+  const CounterSet& auth = verifier_.counters();
+  for (size_t i = 0; i < auth.specs().size(); ++i) out[std::string(auth.specs()[i].name)] = auth.value_at(i);
   return out;
 }
 

@@ -96,6 +96,7 @@ enum FleetCounter : size_t {
   kFleetEvents,
   kFleetCounterCount,
 };
+constexpr size_t counter_count(FleetCounter) { return kFleetCounterCount; }
 inline constexpr CounterSpec kFleetCounters[] = {
     {"fleet.mt_received", "SMS received for a modem number"},
     {"fleet.no_such_modem", "SMS to a number no meter of the fleet has: dropped"},
@@ -114,6 +115,7 @@ inline constexpr CounterSpec kFleetCounters[] = {
     {"fleet.events", "EVT messages made on request"},
 };
 static_assert(std::size(kFleetCounters) == kFleetCounterCount);
+static_assert(valid_counter_names(kFleetCounters));
 
 class Fleet {
  public:
@@ -154,7 +156,7 @@ class Fleet {
   meters::ModemVerifier verifier_;
   std::map<std::string, std::unique_ptr<Meter>, std::less<>> meters_;  // by meter number
   std::map<std::string, std::string, std::less<>> by_msisdn_;           // modem number -> meter number
-  Counters counters_{kFleetCounters};
+  Counters<FleetCounter> counters_{kFleetCounters};
 };
 
 }  // namespace pintar::peers

@@ -91,9 +91,9 @@ constexpr Key kGatewayKeys[] = {
      .description = "transceiver: one bind_transceiver per bind; transmitter_receiver: a transmitter and a receiver.",
      .choices = "transceiver|transmitter_receiver"},
     {.path = "smsc[].binds", .type = Type::kInteger, .default_value = "1",
-     .description = "Simultaneous binds to this SMSC.", .min = 1, .max = 32},
+     .description = "Simultaneous binds to this SMSC.", .min = 1, .max = smpp::kMaxBinds},
     {.path = "smsc[].window", .type = Type::kInteger, .default_value = "10",
-     .description = "Outstanding requests per bind (the SMSC's window).", .min = 1, .max = 1000},
+     .description = "Outstanding requests per bind (the SMSC's window).", .min = 1, .max = smpp::kMaxWindow},
     {.path = "smsc[].tps", .type = Type::kInteger, .default_value = "0",
      .description = "submit_sm per second per bind allowed by the operator; 0 = unlimited.", .min = 0,
      .max = 100000},
@@ -147,7 +147,8 @@ constexpr Key kGatewayKeys[] = {
     {.path = "smsc[].service_type", .type = Type::kString, .default_value = "",
      .description = "submit_sm service_type (usually empty)."},
     {.path = "smsc[].max_command_length", .type = Type::kInteger, .default_value = "65535",
-     .description = "Larger PDUs from the SMSC are refused before any allocation.", .min = 16, .max = 1048576},
+     .description = "Larger PDUs from the SMSC are refused before any allocation.",
+     .min = smpp::kMinCommandLength, .max = smpp::kMaxCommandLength},
 };
 
 smpp::IdBase id_base(const std::string& text) {

@@ -28,8 +28,8 @@ Status validate(const BindOptions& o) {
   if (o.system_type.size() > 12) return bad("system_type", "longer than 12 characters");
   if (o.address_range.size() > 40) return bad("address_range", "longer than 40 characters");
   if (o.service_type.size() > 5) return bad("service_type", "longer than 5 characters");
-  if (o.binds < 1 || o.binds > 32) return bad("binds", "must be 1..32");
-  if (o.window < 1 || o.window > 1000) return bad("window", "must be 1..1000");
+  if (o.binds < 1 || o.binds > kMaxBinds) return bad("binds", fmt::format("must be 1..{}", kMaxBinds));
+  if (o.window < 1 || o.window > kMaxWindow) return bad("window", fmt::format("must be 1..{}", kMaxWindow));
   if (o.tps < 0) return bad("tps", "must be >= 0");
   if (o.max_retries < 0) return bad("max_retries", "must be >= 0");
   if (o.response_timeout.count() <= 0 || o.connect_timeout.count() <= 0) return bad("timeouts", "must be > 0");
@@ -37,8 +37,8 @@ Status validate(const BindOptions& o) {
   if (o.reconnect_min.count() <= 0 || o.reconnect_max < o.reconnect_min) {
     return bad("reconnect", "need 0 < reconnect_min <= reconnect_max");
   }
-  if (o.max_command_length < 16 || o.max_command_length > (1u << 20)) {
-    return bad("max_command_length", "must be 16..1048576");
+  if (o.max_command_length < kMinCommandLength || o.max_command_length > kMaxCommandLength) {
+    return bad("max_command_length", fmt::format("must be {}..{}", kMinCommandLength, kMaxCommandLength));
   }
   for (const auto& [code, status_class] : o.vendor_status) {
     if (status_class == StatusClass::kOk || status_class == StatusClass::kBindFailure) {

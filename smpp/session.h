@@ -54,6 +54,13 @@ enum class BindState : uint8_t {
 };
 const char* bind_state_name(BindState state);
 
+// The limits validate() holds BindOptions to; the gateway's config schema takes its ranges
+// from here, so a bad [[smsc]] value is refused once, by key, with the same bounds.
+inline constexpr int kMaxBinds = 32;
+inline constexpr int kMaxWindow = 1000;
+inline constexpr uint32_t kMinCommandLength = 16;  // a PDU header (SMPP 3.4 §3.2)
+inline constexpr uint32_t kMaxCommandLength = 1u << 20;
+
 // One [[smsc]] entry, built by the gateway from its config.
 struct BindOptions {
   std::string name;                    // "telkomsel-1"; binds are named "<name>#<n>" (+"-tx"/"-rx")

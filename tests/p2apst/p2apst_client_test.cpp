@@ -1,7 +1,7 @@
 // The P2APST client (vending/p2apst: Link + Prepaid) against the independent simulator
 // in tests/peers/p2apst-sim, over real sockets: every message type and every fault the
 // simulator can inject. Timeouts are short (500 ms) so the file runs in seconds; waits are
-// for events (wait_until), not sleeps, except the echo test.
+// for events (wait_until), not sleeps.
 // Past 500 lines on purpose: one case per message type and fault, sharing the simulator
 // fixture at the top.
 #include <chrono>
@@ -182,14 +182,13 @@ TEST_CASE("a host that answers 0011 (sign on first) is signed on to again", "[p2
   CHECK(f.inquire(kBudi).subscriber.meter == kBudi);
 }
 
-// TODO(p2async): drive this on a ManualClock; a first version raced with the I/O thread
-// reading the clock during advance() (see the report). The session's timers themselves are
-// unit-tested on the manual clock in vending/p2apst/link_session_test.cpp.
+// Over the real socket the echo is waited for as an event (the counter and the simulator's
+// request count), not a fixed sleep; the session's echo timer itself is unit-tested on the
+// manual clock in vending/p2apst/link_session_test.cpp.
 TEST_CASE("an idle link sends echo tests", "[p2apst]") {
   Fixture f({}, [](Options& o) { o.link.echo_interval = 150ms; });
-  std::this_thread::sleep_for(700ms);
-  CHECK(f.client->link.counters().value(kEchoes) >= 2);
-  CHECK(f.sim.requests("2800") >= 3);
+  CHECK(wait_until([&] { return f.client->link.counters().value(kEchoes) >= 2; }));
+  CHECK(wait_until([&] { return f.sim.requests("2800") >= 3; }));
   CHECK(f.client->link.signed_on());
 }
 

@@ -129,7 +129,6 @@ inline constexpr CounterSpec kBridgeClientCounters[] = {
     {"bridge.reopens", "sockets closed and opened again after gateway_timeout of silence"},
     {"bridge.mo_repeat_received", "mo_repeat notices handed to the mo_repeat handler (dropped without one)"},
 };
-static_assert(std::size(kBridgeClientCounters) == kBridgeClientCounterCount);
 static_assert(valid_counter_names(kBridgeClientCounters));
 
 class Client {

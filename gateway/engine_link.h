@@ -64,7 +64,6 @@ inline constexpr CounterSpec kEngineLinkCounters[] = {
     {"engine_link.auth_admitted", "connections admitted by the ZAP handler (pinned CURVE key, ipc peer uid)"},
     {"engine_link.auth_refused", "connections refused by the ZAP handler (unpinned CURVE key, another uid, wrong mechanism)"},
 };
-static_assert(std::size(kEngineLinkCounters) == kEngineLinkCounterCount);
 static_assert(valid_counter_names(kEngineLinkCounters));
 
 class EngineLink {

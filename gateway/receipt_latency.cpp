@@ -6,16 +6,14 @@ void ReceiptLatency::submitted(std::string_view message_id, Clock::SteadyTime at
   if (message_id.empty() || capacity_ == 0) return;
   std::lock_guard lock(mutex_);
   const uint64_t serial = next_serial_++;
-  auto [it, inserted] = by_id_.try_emplace(std::string(message_id), Submit{at, serial});
-  if (!inserted) {  // reused id: measure from the newest submit
-    by_age_.erase(it->second.serial);
-    it->second = Submit{at, serial};
-  }
-  by_age_.emplace(serial, it->first);
-  while (by_id_.size() > capacity_) {
-    auto oldest = by_age_.begin();
-    by_id_.erase(oldest->second);
-    by_age_.erase(oldest);
+  // A reused id is measured from its newest submit; its older place in order_ goes stale.
+  by_id_.insert_or_assign(std::string(message_id), Submit{at, serial});
+  order_.emplace_back(serial, std::string(message_id));
+  while (order_.size() > capacity_) {
+    const auto& [oldest_serial, oldest_id] = order_.front();
+    // Forgotten only if it is still that submit (not measured yet, not submitted again since).
+    if (auto it = by_id_.find(oldest_id); it != by_id_.end() && it->second.serial == oldest_serial) by_id_.erase(it);
+    order_.pop_front();
   }
 }
 
@@ -27,8 +25,7 @@ bool ReceiptLatency::receipt(std::string_view message_id, bool is_final, Clock::
     auto it = by_id_.find(std::string(message_id));
     if (it == by_id_.end()) return false;
     submitted_at = it->second.at;
-    by_age_.erase(it->second.serial);
-    by_id_.erase(it);
+    by_id_.erase(it);  // its place in order_ goes stale and is dropped in turn
   }
   histogram_.observe(at - submitted_at);
   return true;

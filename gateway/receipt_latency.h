@@ -2,9 +2,9 @@
 // the MT) to the final delivery receipt for that id, observed into a histogram
 // (gateway.submit_to_receipt).
 //
-// Bounded: it remembers at most `capacity` ids; past that the oldest is forgotten (a receipt
-// for it then is simply not measured), so MTs whose receipt never comes cost no memory for
-// ever. An id given again (SMSCs reuse them) is measured from its newest submit. Intermediate
+// Bounded: it remembers the ids of the last `capacity` submits; an older one is forgotten (a
+// receipt for it then is simply not measured), so MTs whose receipt never comes cost no
+// memory for ever. An id given again (SMSCs reuse them) is measured from its newest submit. Intermediate
 // receipts (ENROUTE, ACCEPTED) are not the end: the id waits for its final one.
 //
 // Thread-safe: sessions report submits and receipts from their own threads.
@@ -12,11 +12,12 @@
 #define PINTAR_GATEWAY_RECEIPT_LATENCY_H_
 
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/histogram.h"
@@ -46,7 +47,7 @@ class ReceiptLatency {
   mutable std::mutex mutex_;
   uint64_t next_serial_ = 0;
   std::unordered_map<std::string, Submit> by_id_;
-  std::map<uint64_t, std::string> by_age_;  // serial -> id, oldest first
+  std::deque<std::pair<uint64_t, std::string>> order_;  // (serial, id) of each submit, oldest first
 };
 
 }  // namespace pintar::gateway

@@ -86,7 +86,6 @@ inline constexpr CounterSpec kModemAuthCounters[] = {
     {"modem.replayed", "modem messages refused: the counter C was seen before or is too old"},
     {"modem.unavailable", "modem messages not checked: the keyring or replay store failed"},
 };
-static_assert(std::size(kModemAuthCounters) == static_cast<size_t>(Verdict::kVerdictCount));
 static_assert(valid_counter_names(kModemAuthCounters));
 
 std::string_view verdict_name(Verdict verdict);  // "accepted", "forged", ... (the counter's suffix)

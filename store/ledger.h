@@ -149,7 +149,6 @@ inline constexpr CounterSpec kLedgerCounters[] = {
     {"ledger.commits", "database transactions committed: one fsync each with synchronous=FULL"},
     {"ledger.commit_failures", "database transactions that could not be committed"},
 };
-static_assert(std::size(kLedgerCounters) == kLedgerCounterCount);
 static_assert(valid_counter_names(kLedgerCounters));
 
 class Ledger {

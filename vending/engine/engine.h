@@ -126,7 +126,6 @@ inline constexpr CounterSpec kEngineCounters[] = {
     {"engine.mo_repeats_unanswered", "mo_repeat notices left unanswered: no purchase of that key from that phone in "
                                      "the window, its first answer still to come, or the phone rate limited"},
 };
-static_assert(std::size(kEngineCounters) == kEngineCounterCount);
 static_assert(valid_counter_names(kEngineCounters));
 inline constexpr HistogramSpec kMoToTokenHistogram{
     "engine.mo_to_token", "purchase MO received (the transaction's created_ms) -> its token MT handed to the gateway "

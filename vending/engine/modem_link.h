@@ -62,7 +62,6 @@ inline constexpr CounterSpec kModemLinkCounters[] = {
     {"modem.unknown_sender", "SMS refused as modem messages: the sender is no modem of the registry"},
     {"modem.sender_mismatch", "modem messages authenticated under the key of another meter than the sender's modem"},
 };
-static_assert(std::size(kModemLinkCounters) == kModemLinkCounterCount);
 static_assert(valid_counter_names(kModemLinkCounters));
 
 class ModemLink {

@@ -75,7 +75,6 @@ inline constexpr CounterSpec kLinkCounters[] = {
     {"p2apst.late_answers", "answers whose STAN no request is waiting for (arrived after a timeout)"},
     {"p2apst.undecodable", "framed messages from the host that do not decode; dropped"},
 };
-static_assert(std::size(kLinkCounters) == kLinkCounterCount);
 static_assert(valid_counter_names(kLinkCounters));
 inline constexpr HistogramSpec kRoundTripHistogram{
     "p2apst.round_trip", "financial request written to the P2APST link -> its answer matched by STAN (timeouts not included)"};

@@ -114,7 +114,6 @@ inline constexpr CounterSpec kFleetCounters[] = {
     {"fleet.silenced", "answers not sent because the meter is silent"},
     {"fleet.events", "EVT messages made on request"},
 };
-static_assert(std::size(kFleetCounters) == kFleetCounterCount);
 static_assert(valid_counter_names(kFleetCounters));
 
 class Fleet {

@@ -168,6 +168,13 @@ Result<std::vector<MeterRecord>> Lookups::records(std::string_view key, size_t r
   }
   auto views = ledger_.find_subscribers(key);
   if (!views.ok()) return views.status();
+  if (views->empty() && check_meter(key).ok()) {
+    // A one-way meter replaced by a two-way one: the record of the meter that replaced it.
+    auto migrated = ledger_.find_migrated_meter(key);
+    if (!migrated.ok()) return migrated.status();
+    if (*migrated) views = ledger_.find_subscribers(**migrated);
+    if (!views.ok()) return views.status();
+  }
   if (views->empty()) return Status::not_found(fmt::format("nothing registered under {}", key));
   std::vector<MeterRecord> out;
   for (store::SubscriberView& view : *views) {

@@ -76,6 +76,10 @@ class Lookups {
   Result<SearchPage> search(const SearchRequest& request);
   Result<Timeline> timeline(std::string_view txn_id);
   // A meter number, IDPEL or subscribed MSISDN: every meter it names, with its records.
+  // The number of a one-way meter migrated to two-way (never a meter here) answers with the
+  // record of the meter that replaced it, whose view.migrated_from names the key: the
+  // pointer to the new meter. Purchase search by meter does not follow it (the one-way
+  // meter had no purchases here, and a search shows the meter it was asked about).
   Result<std::vector<MeterRecord>> records(std::string_view key, size_t recent = 10);
 
   store::Ledger& ledger() { return ledger_; }

@@ -107,6 +107,19 @@ Status RegistryActions::check_pins() const {
 
 Result<std::string> RegistryActions::new_connection(const Caller& caller, const RegistryFields& fields,
                                                     std::string_view reason) {
+  return connect(caller, fields, std::nullopt, reason);
+}
+
+Result<std::string> RegistryActions::two_way_migration(const Caller& caller, const RegistryFields& fields,
+                                                       std::string_view one_way_meter_no, std::string_view reason) {
+  if (one_way_meter_no.size() != 11 || one_way_meter_no.find_first_not_of("0123456789") != std::string_view::npos) {
+    return Status::invalid_argument("one_way_meter: the replaced one-way meter's number, 11 digits");
+  }
+  return connect(caller, fields, one_way_meter_no, reason);
+}
+
+Result<std::string> RegistryActions::connect(const Caller& caller, const RegistryFields& fields,
+                                             std::optional<std::string_view> one_way_meter_no, std::string_view reason) {
   PINTAR_RETURN_IF_ERROR(check_reason(reason));
   PINTAR_RETURN_IF_ERROR(check_pins());
   // The import's parser checks every field with the import's rules and names each bad one;
@@ -142,16 +155,23 @@ Result<std::string> RegistryActions::new_connection(const Caller& caller, const 
   record.subscription.pin_hash = sms->hash;
   store::WriteSet also;
   also.record_message(sms->message);
-  const std::string detail =
-      fmt::format("meter {} for customer {} ({}, {} VA), modem {} key {}, first phone {} (one-time PIN by SMS {}); why: {}",
-                  record.meter.meter_no, record.customer.idpel, record.customer.tariff, record.customer.power_va,
-                  record.modem.msisdn, record.modem.key_id, mask_msisdn(record.subscription.msisdn),
-                  sms->message.message_id, reason);
+  const std::string replaces =
+      one_way_meter_no ? fmt::format(", replacing one-way meter {}", *one_way_meter_no) : std::string();
+  const std::string detail = fmt::format(
+      "meter {}{} for customer {} ({}, {} VA), modem {} key {}, first phone {} (one-time PIN by SMS {}); why: {}",
+      record.meter.meter_no, replaces, record.customer.idpel, record.customer.tariff, record.customer.power_va,
+      record.modem.msisdn, record.modem.key_id, mask_msisdn(record.subscription.msisdn), sms->message.message_id,
+      reason);
   const std::string meter_no = record.meter.meter_no;
-  PINTAR_RETURN_IF_ERROR(ledger_.change_registry(
-      store::NewConnection{std::move(record)},
-      {.at_ms = now, .actor = caller.actor(), .action = "registry.new_connection", .subject = meter_no, .detail = detail},
-      std::move(also)));
+  store::AuditEntry audit{.at_ms = now, .actor = caller.actor(), .action = "registry.new_connection",
+                          .subject = meter_no, .detail = detail};
+  store::RegistryChange change = store::NewConnection{std::move(record)};
+  if (one_way_meter_no) {
+    audit.action = "registry.two_way_migration";
+    change = store::TwoWayMigration{.record = std::move(std::get<store::NewConnection>(change).record),
+                                    .one_way_meter_no = std::string(*one_way_meter_no)};
+  }
+  PINTAR_RETURN_IF_ERROR(ledger_.change_registry(std::move(change), std::move(audit), std::move(also)));
   return sms->message.message_id;
 }
 

@@ -4,7 +4,9 @@
 
 #include <regex>
 
+#include "helpdesk/lookups.h"
 #include "helpdesk/test_support.h"
+#include "helpdesk/views.h"
 
 namespace pintar::helpdesk {
 namespace {
@@ -105,6 +107,79 @@ TEST_CASE("a new connection's bad fields are named, all of them, and nothing is 
   CHECK(w.registry.new_connection(w.ada, connection_fields(), "").status().code() == StatusCode::kInvalidArgument);
   CHECK(w.ledger->find_subscribers("522000000001").value().empty());
   CHECK(w.ledger->find_messages("out", "requested", 10).value().empty());
+}
+
+TEST_CASE("a migration to two-way: a new connection that names the one-way meter it replaced", "[helpdesk][registry]") {
+  World w;
+  const std::string one_way = "32100000009";
+  auto id = w.registry.two_way_migration(w.ada, connection_fields(), one_way, "keypad meter replaced, form 77");
+  INFO(id.status().to_string());
+  REQUIRE(id.ok());
+  const store::MessageRecord m = w.sms(*id);
+  CHECK(m.delivery_state == "requested");
+  CHECK(m.msisdn == "6281350000001");
+  const std::string pin = pin_in(m.body);
+  auto sub = w.ledger->find_subscription("6281350000001", "14500000001").value();
+  REQUIRE(sub.has_value());
+  CHECK(pins().matches("6281350000001", "14500000001", pin, sub->pin_hash));
+  auto audit = w.ledger->audit_of("14500000001").value();
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].actor == "helpdesk:ada");
+  CHECK(audit[0].action == "registry.two_way_migration");
+  CHECK_THAT(audit[0].detail, Catch::Contains("replacing one-way meter " + one_way));
+  CHECK_THAT(audit[0].detail, Catch::Contains("why: keypad meter replaced, form 77"));
+  w.check_pin_only_in_sms("14500000001", pin);
+  // The records of the old number are the new meter's, naming the number asked for.
+  Lookups lookups(*w.ledger, nullptr);
+  auto records = lookups.records(one_way);
+  REQUIRE(records.ok());
+  REQUIRE(records->size() == 1);
+  CHECK(records->at(0).view.meter.meter_no == "14500000001");
+  REQUIRE(records->at(0).view.migrated_from.has_value());
+  CHECK(records->at(0).view.migrated_from->one_way_meter_no == one_way);
+  CHECK(records->at(0).view.migrated_from->migrated_ms == kT0 + 100'000);
+  const auto json = records_json(*records, Role::kViewer);
+  CHECK(json.at(0).at("meter").at("migrated_from") == one_way);
+  CHECK(json.at(0).at("meter").at("migrated_at_ms") == kT0 + 100'000);
+  // A meter that replaced nothing shows no migrated_from.
+  CHECK(!records_json(lookups.records(w.one.meter.meter_no).value(), Role::kViewer).at(0).at("meter").contains(
+      "migrated_from"));
+  // Again: that one-way meter is migrated already.
+  RegistryFields other = connection_fields();
+  other["meter_no"] = "14500000002";
+  other["modem_msisdn"] = "6281150000002";
+  other["msisdn"] = "6281350000002";
+  CHECK(w.registry.two_way_migration(w.ada, other, one_way, "twice").status().code() == StatusCode::kAlreadyExists);
+}
+
+TEST_CASE("a migration's refusals: the one-way meter, and every refusal of a new connection", "[helpdesk][registry]") {
+  World w;
+  for (const char* bad : {"", "1234567890", "123456789012", "1234567890a"}) {
+    INFO(bad);
+    auto refused = w.registry.two_way_migration(w.ada, connection_fields(), bad, "form");
+    CHECK(refused.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(refused.status().message(), Catch::Contains("one_way_meter"));
+  }
+  CHECK(w.registry.two_way_migration(w.ada, connection_fields(), "14500000001", "form").status().code() ==
+        StatusCode::kInvalidArgument);  // the new meter's own number
+  // A meter registered here is two-way already.
+  CHECK(w.registry.two_way_migration(w.ada, connection_fields(), w.one.meter.meter_no, "form").status().code() ==
+        StatusCode::kFailedPrecondition);
+  RegistryFields f = connection_fields();
+  f["ea"] = "8";
+  CHECK_THAT(w.registry.two_way_migration(w.ada, f, "32100000009", "form").status().message(),
+             Catch::Contains("ea '8' must be 07, 09 or 11"));
+  f = connection_fields();
+  f["pin"] = "123456";
+  CHECK(w.registry.two_way_migration(w.ada, f, "32100000009", "form").status().code() == StatusCode::kInvalidArgument);
+  CHECK(w.registry.two_way_migration(w.ada, connection_fields(), "32100000009", "").status().code() ==
+        StatusCode::kInvalidArgument);
+  RegistryActions no_pins{*w.ledger, w.clock, nullptr};
+  CHECK(no_pins.two_way_migration(w.ada, connection_fields(), "32100000009", "form").status().code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK(w.ledger->find_subscribers("522000000001").value().empty());
+  CHECK(w.ledger->find_messages("out", "requested", 10).value().empty());
+  CHECK(!w.ledger->find_migrated_meter("32100000009").value().has_value());
 }
 
 TEST_CASE("power change, modem swap: validated, applied, audited with what they replaced", "[helpdesk][registry]") {

@@ -55,23 +55,34 @@ void add_registry_routes(httplib::Server& http, ServerDeps deps) {
   Access& access = deps.access;
   RegistryActions* registry = &deps.registry;
 
-  http.Post("/api/v1/registry/connections",
-            guarded(access, Role::kAdmin, [registry](const auto& req, auto& res, const Caller& c) {
-              auto body = body_object(req);
-              if (!body.ok()) return reply_status(res, body.status());
-              auto reason = member(*body, "reason");
-              if (!reason.ok()) return reply_status(res, reason.status());
-              RegistryFields fields;
-              for (const auto& [name, value] : body->items()) {
-                if (name == "reason") continue;
-                auto text = field_text(*body, name.c_str());
-                if (!text.ok()) return reply_status(res, text.status());
-                fields.emplace(name, std::move(text).value());
-              }
-              auto sms = registry->new_connection(c, fields, *reason);
-              if (!sms.ok()) return reply_status(res, sms.status());
-              reply(res, 201, {{"meter", fields["meter_no"]}, {"pin_sms", *sms}});
-            }));
+  // A new connection, and a migration to two-way: the same body, the latter with the
+  // one-way meter it replaces.
+  for (const bool migration : {false, true}) {
+    http.Post(migration ? "/api/v1/registry/migrations" : "/api/v1/registry/connections",
+              guarded(access, Role::kAdmin, [registry, migration](const auto& req, auto& res, const Caller& c) {
+                auto body = body_object(req);
+                if (!body.ok()) return reply_status(res, body.status());
+                auto reason = member(*body, "reason");
+                if (!reason.ok()) return reply_status(res, reason.status());
+                std::string one_way;
+                if (migration) {
+                  auto text = field_text(*body, "one_way_meter");
+                  if (!text.ok()) return reply_status(res, text.status());
+                  one_way = std::move(text).value();
+                }
+                RegistryFields fields;
+                for (const auto& [name, value] : body->items()) {
+                  if (name == "reason" || (migration && name == "one_way_meter")) continue;
+                  auto text = field_text(*body, name.c_str());
+                  if (!text.ok()) return reply_status(res, text.status());
+                  fields.emplace(name, std::move(text).value());
+                }
+                auto sms = migration ? registry->two_way_migration(c, fields, one_way, *reason)
+                                     : registry->new_connection(c, fields, *reason);
+                if (!sms.ok()) return reply_status(res, sms.status());
+                reply(res, 201, {{"meter", fields["meter_no"]}, {"pin_sms", *sms}});
+              }));
+  }
 
   post(http, access, "/api/v1/registry/power", kPowerFields, [registry](auto& res, const Caller& c, const auto& v) {
     const Status s = registry->power_change(c, v[0], v[1], v[2], v[3]);

@@ -63,6 +63,16 @@ const std::string kConnection =
     R"("sgc":"600675","ti":"1","krn":"1","kt":"2","ea":"07","dkga":"02","base_date":"2014","kdpm":"ABC",)"
     R"("modem_msisdn":"6281150000001","modem_key_id":"M1450001","msisdn":"6281350000001","language":"id",)"
     R"("reason":"new house"})";
+// A new connection whose meter replaces a one-way meter (another meter, modem and phone).
+std::string migration_body(std::string one_way) {
+  json body = json::parse(kConnection);
+  body["idpel"] = "522000000002";
+  body["meter_no"] = "14500000002";
+  body["modem_msisdn"] = "6281150000002";
+  body["msisdn"] = "6281350000002";
+  body["one_way_meter"] = std::move(one_way);
+  return body.dump();
+}
 const std::string kImportHeader =
     "idpel,name,tariff,power_va,region,meter_no,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn,modem_key_id,"
     "msisdn,language,pin\n";
@@ -83,6 +93,7 @@ const Endpoint kEndpoints[] = {
     {"POST", "/api/v1/subscriptions/unlock", R"({"msisdn":"6281200000001","meter":"14000000001","reason":"verified"})",
      Role::kOperator},
     {"POST", "/api/v1/registry/connections", kConnection, Role::kAdmin},
+    {"POST", "/api/v1/registry/migrations", migration_body("32100000001"), Role::kAdmin},
     {"POST", "/api/v1/registry/power", R"({"idpel":"511000000001","tariff":"R1M","power_va":2200,"reason":"upgrade"})",
      Role::kAdmin},
     {"POST", "/api/v1/registry/modem",
@@ -181,6 +192,11 @@ TEST_CASE("bad input is a 400 naming the field, on every endpoint", "[helpdesk][
   CHECK_THAT(error_of("POST", "/api/v1/registry/connections", connection.dump()), Catch::Contains("ea '8' must be"));
   connection["ea"] = json::array();
   CHECK_THAT(error_of("POST", "/api/v1/registry/connections", connection.dump()), Catch::Contains("ea: required, a string"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/migrations", kConnection), Catch::Contains("one_way_meter"));
+  CHECK_THAT(error_of("POST", "/api/v1/registry/migrations", migration_body("321")), Catch::Contains("one_way_meter"));
+  json migration = json::parse(migration_body("32100000001"));
+  migration["ea"] = "8";
+  CHECK_THAT(error_of("POST", "/api/v1/registry/migrations", migration.dump()), Catch::Contains("ea '8' must be"));
   CHECK_THAT(error_of("POST", "/api/v1/registry/power", R"({"idpel":"511000000001","tariff":"R1","reason":"upgrade"})"),
              Catch::Contains("power_va"));
   CHECK_THAT(error_of("POST", "/api/v1/registry/power",
@@ -280,6 +296,30 @@ TEST_CASE("registry changes through the API: done, audited, the PIN in no answer
   CHECK(audit[0].action == "registry.new_connection");
   CHECK(audit[1].action == "subscription.pin_reset");
   CHECK(audit[1].actor == "helpdesk:ada");
+
+  // A migration to two-way: 201, then 409 for the same one-way meter, and for a meter
+  // registered here (two-way already); the old number's records are the new meter's.
+  auto migrated = w.call("POST", "/api/v1/registry/migrations", w.admin, migration_body("32100000001"));
+  REQUIRE(migrated);
+  INFO(migrated->body);
+  REQUIRE(migrated->status == 201);
+  const json moved = json::parse(migrated->body);
+  CHECK(moved["meter"] == "14500000002");
+  CHECK(w.ledger->find_message(moved["pin_sms"].get<std::string>()).value().has_value());
+  json twice = json::parse(migration_body("32100000001"));
+  twice["meter_no"] = "14500000003";
+  twice["modem_msisdn"] = "6281150000003";
+  CHECK(w.call("POST", "/api/v1/registry/migrations", w.admin, twice.dump())->status == 409);
+  twice["one_way_meter"] = "14500000001";
+  CHECK(w.call("POST", "/api/v1/registry/migrations", w.admin, twice.dump())->status == 409);
+  auto old = json::parse(w.call("GET", "/api/v1/records/32100000001", w.viewer)->body);
+  REQUIRE(old["meters"].size() == 1);
+  CHECK(old["meters"][0]["meter"]["meter_no"] == "14500000002");
+  CHECK(old["meters"][0]["meter"]["migrated_from"] == "32100000001");
+  auto trail = w.ledger->audit_of("14500000002").value();
+  REQUIRE(trail.size() == 1);
+  CHECK(trail[0].action == "registry.two_way_migration");
+  CHECK_THAT(trail[0].detail, Catch::Contains("one-way meter 32100000001"));
 }
 
 TEST_CASE("past its rate limit a key gets 429, others go on", "[helpdesk][http]") {

@@ -150,6 +150,10 @@ json records_json(const std::vector<MeterRecord>& records, Role role) {
       j["events"].push_back(std::move(event));
     }
     for (const auto& t : r.purchases) j["purchases"].push_back(purchase_json(t, role));
+    if (v.migrated_from) {
+      j["meter"]["migrated_from"] = v.migrated_from->one_way_meter_no;
+      j["meter"]["migrated_at_ms"] = v.migrated_from->migrated_ms;
+    }
     if (r.last_credit_deci_kwh) {
       j["last_credit"] = {{"deci_kwh", *r.last_credit_deci_kwh}, {"at_ms", *r.last_credit_at_ms}};
     }

@@ -77,6 +77,13 @@ class WriteSet {
   std::vector<Op> ops_;
 };
 
+// The one-way meter a two-way meter replaced (store/registry_change.h, TwoWayMigration).
+struct MeterMigration {
+  std::string one_way_meter_no;
+  int64_t migrated_ms = 0;
+  friend bool operator==(const MeterMigration&, const MeterMigration&) = default;
+};
+
 // A meter with its customer, modem and the phones subscribed to it (without PIN hashes).
 struct SubscriberView {
   struct Phone {
@@ -87,6 +94,7 @@ struct SubscriberView {
   Meter meter;
   Modem modem;
   std::vector<Phone> phones;
+  std::optional<MeterMigration> migrated_from{};  // set when the meter replaced a one-way meter
 };
 
 // One line of an import file as the parser delivered it: a record, or why it is not one.
@@ -182,6 +190,10 @@ class Ledger {
   virtual Result<std::optional<TransactionRecord>> find_transaction_by_idempotency_key(std::string_view key) = 0;
   virtual Result<std::optional<MessageRecord>> find_message(std::string_view message_id) = 0;
 
+  // The two-way meter that replaced this one-way meter (a TwoWayMigration), nullopt when
+  // none did. find_subscribers() does not follow it: a one-way meter number is not a meter
+  // of this system, and must not buy for the meter that replaced it.
+  virtual Result<std::optional<std::string>> find_migrated_meter(std::string_view one_way_meter_no) = 0;
   // The meter whose modem has this MSISDN, as find_subscribers() shows it.
   virtual Result<std::optional<SubscriberView>> find_subscriber_by_modem(std::string_view modem_msisdn) = 0;
   // Every subscription of a phone, with PIN hashes and lockout, ordered by meter.

@@ -119,7 +119,16 @@ Result<SubscriberView> subscriber_view(Statements& sql, const std::string& meter
   });
   if (!phones.ok()) return phones.status();
   view.phones = std::move(phones).value();
+  auto migration = first<MeterMigration>(sql[Sql::kMigrationOfMeter].bind(meter_no), [](const auto& row) {
+    return Result<MeterMigration>(MeterMigration{.one_way_meter_no = row.text(0), .migrated_ms = row.integer(1)});
+  });
+  if (!migration.ok()) return migration.status();
+  view.migrated_from = std::move(migration).value();
   return view;
+}
+
+Result<std::optional<std::string>> find_migrated_meter(Statements& sql, std::string_view one_way_meter_no) {
+  return first<std::string>(sql[Sql::kMeterNoByOneWayMeter].bind(one_way_meter_no), read_text);
 }
 
 Result<std::optional<SubscriberView>> find_subscriber_by_modem(Statements& sql, std::string_view modem_msisdn) {

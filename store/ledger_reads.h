@@ -21,6 +21,8 @@ namespace pintar::store::reads {
 // A meter with its customer, modem and phones; NotFound for an unknown meter.
 Result<SubscriberView> subscriber_view(Statements& sql, const std::string& meter_no);
 Result<std::optional<SubscriberView>> find_subscriber_by_modem(Statements& sql, std::string_view modem_msisdn);
+// The two-way meter that replaced a one-way meter (Ledger::find_migrated_meter).
+Result<std::optional<std::string>> find_migrated_meter(Statements& sql, std::string_view one_way_meter_no);
 Result<std::optional<Subscription>> find_subscription(Statements& sql, std::string_view msisdn,
                                                       std::string_view meter_no);
 Result<std::vector<Subscription>> subscriptions_of(Statements& sql, std::string_view msisdn);

@@ -7,10 +7,14 @@
 //   NotFound         the meter, customer or subscription the change is about does not exist
 //   AlreadyExists    a new connection's meter is registered already, its modem is fitted to
 //                    another meter, its customer exists with other details; a phone is
-//                    subscribed already; a swapped-in modem is fitted to another meter
-//   InvalidArgument  the schema refused a field (store/records.h formats)
+//                    subscribed already; a swapped-in modem is fitted to another meter; a
+//                    migration's one-way meter was migrated already
+//   InvalidArgument  the schema refused a field (store/records.h formats); a migration's
+//                    one-way meter number is not 11 digits, or is the new meter's own
 //   FailedPrecondition  the change would change nothing (the same tariff and power, the
-//                    same modem)
+//                    same modem); a migration's one-way meter is a meter registered here
+//                    (every meter here is two-way already)
+// A TwoWayMigration has every error of a NewConnection besides its own.
 #ifndef PINTAR_STORE_REGISTRY_CHANGE_H_
 #define PINTAR_STORE_REGISTRY_CHANGE_H_
 
@@ -26,6 +30,14 @@ namespace pintar::store {
 // existing one (then identical to it: a second meter for the same IDPEL).
 struct NewConnection {
   SubscriberRecord record;
+};
+
+// A migration to two-way: a one-way (keypad-only, prabayar satu arah) meter, which this
+// system never knew, replaced by a two-way meter with its modem. For the registry it is a new
+// connection that also records (table meter_migrations) which one-way meter it replaces.
+struct TwoWayMigration {
+  SubscriberRecord record;
+  std::string one_way_meter_no;  // 11 digits
 };
 
 // A power change (perubahan daya): the customer's tariff class and contracted VA.
@@ -54,7 +66,7 @@ struct RemovePhone {
   std::string meter_no;
 };
 
-using RegistryChange = std::variant<NewConnection, PowerChange, ModemSwap, AddPhone, RemovePhone>;
+using RegistryChange = std::variant<NewConnection, TwoWayMigration, PowerChange, ModemSwap, AddPhone, RemovePhone>;
 
 }  // namespace pintar::store
 

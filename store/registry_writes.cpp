@@ -86,6 +86,29 @@ class Apply {
     return add_phone(r.subscription);
   }
 
+  // A new connection and its meter_migrations row; what it replaced is the one-way meter.
+  Result<std::string> operator()(const TwoWayMigration& c) {
+    const std::string& old = c.one_way_meter_no;
+    if (old.size() != 11 || old.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::invalid_argument("a one-way meter number is 11 digits");
+    }
+    if (old == c.record.meter.meter_no) {
+      return Status::invalid_argument(fmt::format("meter {} cannot replace itself", old));
+    }
+    auto registered = find_one(sql_[Sql::kMeterGet], old, read_meter);
+    if (!registered.ok()) return registered.status();
+    if (*registered) return Status::failed_precondition(fmt::format("meter {} is registered here: two-way already", old));
+    auto migrated = find_one(sql_[Sql::kMeterNoByOneWayMeter], old, [](const sqlite::Statement& r) { return r.text(0); });
+    if (!migrated.ok()) return migrated.status();
+    if (*migrated) {
+      return Status::already_exists(fmt::format("one-way meter {} was migrated to meter {} already", old, **migrated));
+    }
+    auto connected = (*this)(NewConnection{c.record});
+    if (!connected.ok()) return connected.status();
+    PINTAR_RETURN_IF_ERROR(sql_[Sql::kMigrationInsert].bind(c.record.meter.meter_no, old, now_ms_).run());
+    return fmt::format("one-way meter {}", old);
+  }
+
   Result<std::string> operator()(const PowerChange& c) {
     auto customer = find_one(sql_[Sql::kCustomerGet], c.idpel, read_customer);
     if (!customer.ok()) return customer.status();

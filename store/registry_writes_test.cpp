@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "sqlite/connection.h"
 #include "store/test_support.h"
 
 namespace pintar::store {
@@ -30,7 +31,24 @@ struct World {
   Status connect(const SubscriberRecord& r, WriteSet also = {}) {
     return ledger->change_registry(NewConnection{r}, audit("registry.new_connection", r.meter.meter_no), std::move(also));
   }
+  Status migrate(const SubscriberRecord& r, std::string one_way, WriteSet also = {}) {
+    return ledger->change_registry(TwoWayMigration{r, std::move(one_way)},
+                                   audit("registry.two_way_migration", r.meter.meter_no), std::move(also));
+  }
   std::vector<SubscriberView> view(const std::string& key) { return ledger->find_subscribers(key).value(); }
+  // Rows of every registry table, the audit log and the messages, read from the file itself.
+  std::string rows() {
+    auto db = sqlite::Connection::open(dir + "/ledger.db", {});
+    REQUIRE(db.ok());
+    std::string out;
+    for (const char* table : {"customers", "meters", "modems", "subscriptions", "meter_migrations", "audit", "messages"}) {
+      auto count = db->prepare(std::string("SELECT count(*) FROM ") + table);
+      REQUIRE(count.ok());
+      REQUIRE(count->step().value());
+      out += std::string(table) + "=" + std::to_string(count->integer(0)) + " ";
+    }
+    return out;
+  }
 };
 
 TEST_CASE("a new connection stores customer, meter, modem and first phone with its audit and SMS", "[store][registry]") {
@@ -89,6 +107,74 @@ TEST_CASE("a new connection that clashes changes nothing, not even its audit or 
   CHECK(w.view(thief.meter.meter_no).empty());
   CHECK(w.ledger->audit_of(w.one.meter.meter_no).value().size() == 1);
   CHECK(!w.ledger->find_message("hd-2").value().has_value());
+}
+
+TEST_CASE("a migration to two-way is a new connection that records the one-way meter it replaced",
+          "[store][registry]") {
+  World w;
+  WriteSet also;
+  also.record_message(sms("hd-1", w.one.subscription.msisdn));
+  const std::string one_way = "32100000001";
+  REQUIRE(w.migrate(w.one, one_way, also).ok());
+  CHECK(w.rows() == "customers=1 meters=1 modems=1 subscriptions=1 meter_migrations=1 audit=1 messages=1 ");
+  auto views = w.view(w.one.meter.meter_no);
+  REQUIRE(views.size() == 1);
+  CHECK(views[0].meter == w.one.meter);
+  REQUIRE(views[0].migrated_from.has_value());
+  CHECK(views[0].migrated_from->one_way_meter_no == one_way);
+  CHECK(views[0].migrated_from->migrated_ms == 1'700'000'000'000);
+  CHECK(w.ledger->find_migrated_meter(one_way).value() == std::optional<std::string>(w.one.meter.meter_no));
+  CHECK(!w.ledger->find_migrated_meter(w.one.meter.meter_no).value().has_value());
+  // The one-way number is not a meter of this system: the engine's look-up does not follow it.
+  CHECK(w.view(one_way).empty());
+  auto rows = w.ledger->audit_of(w.one.meter.meter_no).value();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].action == "registry.two_way_migration");
+  CHECK(rows[0].detail == "why: test; before: one-way meter " + one_way);
+  // A plain new connection replaced nothing.
+  SubscriberRecord plain = sample_subscriber(2);
+  REQUIRE(w.connect(plain).ok());
+  CHECK(!w.view(plain.meter.meter_no).at(0).migrated_from.has_value());
+  CHECK(w.ledger->verify_chains().value().problem == std::nullopt);
+}
+
+TEST_CASE("a refused migration changes nothing", "[store][registry]") {
+  World w;
+  const std::string one_way = "32100000001";
+  REQUIRE(w.migrate(w.one, one_way).ok());
+  const std::string before = w.rows();
+  WriteSet also;
+  also.record_message(sms("hd-2", "6281299999999"));
+  SubscriberRecord fresh = sample_subscriber(2);
+  // The one-way meter number malformed, or the new meter's own.
+  for (const std::string bad : {"", "3210000000", "321000000012", "3210000000x"}) {
+    INFO(bad);
+    CHECK(w.migrate(fresh, bad, also).code() == StatusCode::kInvalidArgument);
+  }
+  CHECK(w.migrate(fresh, fresh.meter.meter_no, also).code() == StatusCode::kInvalidArgument);
+  // A meter registered here is two-way already.
+  CHECK(w.migrate(fresh, w.one.meter.meter_no, also).code() == StatusCode::kFailedPrecondition);
+  // That one-way meter was migrated already.
+  CHECK(w.migrate(fresh, one_way, also).code() == StatusCode::kAlreadyExists);
+  // Every refusal of a new connection: the meter again, another meter's modem, the customer
+  // with other details, a field the schema refuses.
+  CHECK(w.migrate(w.one, "32100000002", also).code() == StatusCode::kAlreadyExists);
+  SubscriberRecord thief = sample_subscriber(3);
+  thief.modem = w.one.modem;
+  thief.meter.modem_msisdn = w.one.modem.msisdn;
+  CHECK(w.migrate(thief, "32100000003", also).code() == StatusCode::kAlreadyExists);
+  SubscriberRecord other = sample_subscriber(4);
+  other.customer = w.one.customer;
+  other.customer.name = "SOMEONE ELSE";
+  other.meter.idpel = other.customer.idpel;
+  CHECK(w.migrate(other, "32100000004", also).code() == StatusCode::kAlreadyExists);
+  SubscriberRecord bad = sample_subscriber(5);
+  bad.meter.ea = 8;
+  CHECK(w.migrate(bad, "32100000005", also).code() == StatusCode::kInvalidArgument);
+  CHECK(w.rows() == before);
+  for (const char* tried : {"32100000002", "32100000003", "32100000004", "32100000005"}) {
+    CHECK(!w.ledger->find_migrated_meter(tried).value().has_value());
+  }
 }
 
 TEST_CASE("a power change keeps what it replaced in the audit", "[store][registry]") {

@@ -319,6 +319,18 @@ constexpr std::string_view kRevision7[] = {
     ) WITHOUT ROWID)sql",
 };
 
+// Revision 8: migrations to two-way (store/registry_change.h, TwoWayMigration): which
+// one-way (keypad-only) meter, never registered here, each two-way meter replaced. A
+// one-way meter is replaced once; the new meter replaces at most one.
+constexpr std::string_view kRevision8[] = {
+    R"sql(CREATE TABLE meter_migrations (
+      meter_no TEXT PRIMARY KEY REFERENCES meters (meter_no),
+      one_way_meter_no TEXT NOT NULL UNIQUE
+        CHECK (length(one_way_meter_no) = 11 AND one_way_meter_no NOT GLOB '*[^0-9]*'),
+      migrated_ms INTEGER NOT NULL CHECK (typeof(migrated_ms) = 'integer' AND migrated_ms >= 0)
+    ) WITHOUT ROWID)sql",
+};
+
 // Chains the purchase rows a revision 4 file holds, as they are (plain hashes: no key here).
 Status chain_existing_purchases(sqlite::Connection& db) {
   auto rows = db.prepare("SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS_REVISION5 " FROM p2apst_purchases ORDER BY id");
@@ -350,6 +362,7 @@ constexpr Migration kMigrations[] = {
     {5, "keyed chains; the purchase journal chained", kRevision5, chain_existing_purchases},
     {6, "vending engine state: vend details, TIDs, modem commands, counter windows, PIN lockout", kRevision6},
     {7, "helpdesk: API keys, purchases by reference", kRevision7},
+    {8, "migrations of one-way meters to two-way", kRevision8},
 };
 
 }  // namespace

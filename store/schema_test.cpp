@@ -87,6 +87,12 @@ TEST_CASE("a file made at every earlier revision upgrades with its data", "[stor
         writes.append_transaction(sample_transaction(2)).append_audit(
             {.at_ms = 1, .actor = "t", .action = "upgrade", .subject = "", .detail = ""});
         REQUIRE((*ledger)->write(std::move(writes)).ok());
+        // Revision 8: a migration to two-way is recorded.
+        REQUIRE((*ledger)
+                    ->change_registry(TwoWayMigration{sample_subscriber(7), "32100000007"},
+                                      {.at_ms = 2, .actor = "t", .action = "migrate", .subject = "", .detail = ""}, {})
+                    .ok());
+        CHECK((*ledger)->find_migrated_meter("32100000007")->has_value());
         auto report = (*ledger)->verify_chains();
         REQUIRE(report.ok());
         CHECK_FALSE(report->problem);

@@ -103,6 +103,9 @@ class SqliteLedger final : public Ledger {
     });
   }
 
+  Result<std::optional<std::string>> find_migrated_meter(std::string_view one_way_meter_no) override {
+    return with_reader([&](Reader& r) { return reads::find_migrated_meter(r.sql, one_way_meter_no); });
+  }
   Result<std::optional<SubscriberView>> find_subscriber_by_modem(std::string_view modem_msisdn) override {
     return with_reader([&](Reader& r) { return reads::find_subscriber_by_modem(r.sql, modem_msisdn); });
   }

@@ -142,6 +142,9 @@ constexpr SqlEntry kSql[] = {
      PINTAR_TRANSACTION_QUERY("txn_id IN (SELECT txn_id FROM transactions WHERE token = ?10)")},
     {Sql::kTransactionsByReference,
      PINTAR_TRANSACTION_QUERY("txn_id IN (SELECT txn_id FROM transactions WHERE reference = ?11)")},
+    {Sql::kMigrationInsert, "INSERT INTO meter_migrations (meter_no, one_way_meter_no, migrated_ms) VALUES (?, ?, ?)"},
+    {Sql::kMigrationOfMeter, "SELECT one_way_meter_no, migrated_ms FROM meter_migrations WHERE meter_no = ?"},
+    {Sql::kMeterNoByOneWayMeter, "SELECT meter_no FROM meter_migrations WHERE one_way_meter_no = ?"},
 };
 
 #undef PINTAR_TRANSACTION_QUERY

@@ -72,6 +72,10 @@ enum class Sql : uint8_t {
   kTransactionsByMeters,
   kTransactionsByToken,
   kTransactionsByReference,
+  // Revision 8.
+  kMigrationInsert,
+  kMigrationOfMeter,
+  kMeterNoByOneWayMeter,
   kCount,
 };
 

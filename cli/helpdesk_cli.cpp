@@ -305,11 +305,13 @@ void add_diagnose(CLI::App& helpdesk, const Context& context) {
 // "helpdesk:cli:<login>" (the CLI has no key: whoever holds the ledger file is admin).
 void add_registry(CLI::App& helpdesk, const Context& context) {
   CLI::App* registry = helpdesk.add_subcommand(
-      "registry", "Registry changes (new connection, power, modem swap, phones, PIN reset), each audited");
+      "registry",
+      "Registry changes (new connection, migration to two-way, power, modem swap, phones, PIN reset), each audited");
   registry->require_subcommand(1);
   struct RegistryArgs {
     helpdesk::RegistryFields fields;
-    std::string meter, msisdn, idpel, tariff, power_va, modem_msisdn, key_id, language = "id", reason, format = "text";
+    std::string meter, msisdn, idpel, tariff, power_va, modem_msisdn, key_id, one_way_meter, language = "id", reason,
+        format = "text";
   };
   auto a = std::make_shared<RegistryArgs>();
   auto common = [a](CLI::App* c) {
@@ -337,20 +339,38 @@ void add_registry(CLI::App& helpdesk, const Context& context) {
     return nlohmann::json{{"meter", meter}, {"pin_sms", *sms}};
   };
 
+  // A new connection's fields: the import file's columns but the PIN, which is made here.
+  auto connection_fields = [a](CLI::App* c) {
+    for (std::string_view column : store::SubscriberCsvParser::column_names()) {
+      if (column == "pin") continue;
+      std::string flag = "--" + std::string(column);
+      std::ranges::replace(flag, '_', '-');
+      c->add_option_function<std::string>(
+           flag, [a, name = std::string(column)](const std::string& v) { a->fields[name] = v; },
+           fmt::format("The import file's {} column (store/README.md)", column))
+          ->required();
+    }
+  };
   CLI::App* connect = registry->add_subcommand(
       "connect", "A new connection: a meter, its modem and a first phone (the phone gets a one-time PIN by SMS)");
-  for (std::string_view column : store::SubscriberCsvParser::column_names()) {
-    if (column == "pin") continue;
-    std::string flag = "--" + std::string(column);
-    std::ranges::replace(flag, '_', '-');
-    connect->add_option_function<std::string>(
-        flag, [a, name = std::string(column)](const std::string& v) { a->fields[name] = v; },
-        fmt::format("The import file's {} column (store/README.md)", column))->required();
-  }
+  connection_fields(connect);
   common(connect);
   connect->callback([run, a, pin_sms] {
     run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) {
       return pin_sms(a->fields["meter_no"], r.new_connection(c, a->fields, a->reason));
+    });
+  });
+
+  CLI::App* migrate = registry->add_subcommand(
+      "migrate", "A migration to two-way: a new connection whose meter replaces a one-way (keypad-only) meter");
+  connection_fields(migrate);
+  migrate->add_option("--one-way-meter", a->one_way_meter, "The one-way meter it replaces (11 digits)")->required();
+  common(migrate);
+  migrate->callback([run, a, pin_sms] {
+    run([&](helpdesk::RegistryActions& r, const helpdesk::Caller& c) -> Result<nlohmann::json> {
+      auto done = pin_sms(a->fields["meter_no"], r.two_way_migration(c, a->fields, a->one_way_meter, a->reason));
+      if (done.ok()) (*done)["migrated_from"] = a->one_way_meter;
+      return done;
     });
   });
 

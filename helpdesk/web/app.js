@@ -150,9 +150,11 @@ async function diagnose() {
 }
 
 // Registry changes: each kind's endpoint and fields (the import file's column names).
+const kConnection = ['idpel', 'name', 'tariff', 'power_va', 'region', 'meter_no', 'sgc', 'ti', 'krn', 'kt', 'ea',
+  'dkga', 'base_date', 'kdpm', 'modem_msisdn', 'modem_key_id', 'msisdn', 'language'];
 const kRegistry = {
-  connection: { path: 'connections', fields: ['idpel', 'name', 'tariff', 'power_va', 'region', 'meter_no', 'sgc', 'ti',
-    'krn', 'kt', 'ea', 'dkga', 'base_date', 'kdpm', 'modem_msisdn', 'modem_key_id', 'msisdn', 'language'] },
+  connection: { path: 'connections', fields: kConnection },
+  migration: { path: 'migrations', fields: [...kConnection, 'one_way_meter'] },
   power: { path: 'power', fields: ['idpel', 'tariff', 'power_va'] },
   modem: { path: 'modem', fields: ['meter', 'modem_msisdn', 'key_id'] },
   'phone-add': { path: 'phones/add', fields: ['meter', 'msisdn', 'language'] },

@@ -1,8 +1,9 @@
 // The helpdesk web page in a real browser: Debian's chromium, headless, driven by
 // playwright-core, against `pintar helpdesk serve` on a real ledger (made by
 // helpdesk_web_fixture). Covers log-in, search, a timeline, a resend with its audit row, a
-// token diagnosis, a viewer refused an operator action (nothing changed), a registry change
-// (a phone added by an admin; a viewer and an operator refused it with nothing changed),
+// token diagnosis, a viewer refused an operator action (nothing changed), registry changes
+// (a phone added by an admin, a viewer and an operator refused it with nothing changed; a
+// migration to two-way),
 // narrow screens and dark mode. Run by meson test (suite browser) with PINTAR, FIXTURE and WEB_ROOT set.
 'use strict';
 const { test } = require('node:test');
@@ -139,6 +140,21 @@ test('the helpdesk page: log-in, search, timeline, resend, diagnosis, a viewer r
     assert.deepStrictEqual(phones().sort(), [world.msisdn, newPhone].sort());
     await addPhone();  // twice: the phone is there already
     await page.waitForSelector('#r-result:has-text("Refused: that phone is subscribed")');
+
+    // A migration to two-way from the same form: a new connection's fields and the one-way
+    // meter it replaces; the helpdesk then finds the new meter by the old number.
+    await page.selectOption('#r-kind', 'migration');
+    const migration = { idpel: '511288009999', name: 'WATI', tariff: 'R1', power_va: '1300', region: 'JKT',
+      meter_no: '01428809999', sgc: '600675', kdpm: 'ABC', modem_msisdn: '6281100009999', modem_key_id: 'modem-9',
+      msisdn: '6281399909999', one_way_meter: '32100009999' };
+    for (const [name, value] of Object.entries(migration)) await page.fill(`#r-${name}`, value);
+    await page.fill('#r-reason', 'two-way meter fitted, form 43');
+    await page.click('#registry button[type=submit]');
+    await page.waitForSelector('#r-result.ok:has-text("one-time PIN sent by SMS")');
+    const migrated = JSON.parse(pintar(config, ['helpdesk', 'find', 'records', '32100009999', '--format', 'json']));
+    assert.strictEqual(migrated.length, 1);
+    assert.strictEqual(migrated[0].meter.meter_no, '01428809999');
+    assert.strictEqual(migrated[0].meter.migrated_from, '32100009999');
 
     // Narrow screen: nothing wider than the phone. Dark mode: a dark background.
     await page.setViewportSize({ width: 360, height: 740 });

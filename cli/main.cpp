@@ -12,6 +12,7 @@
 
 #include "cli/config_cli.h"
 #include "cli/demo.h"
+#include "cli/feed_cli.h"
 #include "cli/helpdesk_cli.h"
 #include "cli/keys_cli.h"
 #include "cli/purchases_cli.h"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
 
   cli::add_config_commands(app, context);
   cli::add_demo_command(app, context);
+  cli::add_feed_command(app, context);
   cli::add_helpdesk_commands(app, context);
   cli::add_keys_commands(app);
   cli::add_purchases_commands(app, context);

@@ -17,6 +17,7 @@
 #include "meters/modem_auth.h"
 #include "metrics/exposition.h"
 #include "metrics/scrape.h"
+#include "report/feed.h"
 #include "smpp/session.h"
 #include "store/ledger.h"
 #include "vending/engine/engine.h"
@@ -75,7 +76,7 @@ void check_declared(Daemon daemon, const DeclaredMetrics& declared) {
 void list(const std::string& format) {
   nlohmann::json out = nlohmann::json::object();
   std::string text;
-  for (Daemon daemon : {Daemon::kGateway, Daemon::kVending, Daemon::kHelpdesk}) {
+  for (Daemon daemon : metrics::kDaemons) {
     const DeclaredMetrics declared = declared_metrics(daemon);
     check_declared(daemon, declared);
     const std::string name(metrics::daemon_name(daemon));
@@ -172,6 +173,8 @@ DeclaredMetrics declared_metrics(Daemon daemon) {
               .histograms = {{engine::kMoToTokenHistogram, ""}, {p2apst::kRoundTripHistogram, ""}}};
     case Daemon::kHelpdesk:
       return {.tables = {{helpdesk::kHelpdeskCounters, ""}}, .histograms = {}};
+    case Daemon::kFeed:
+      return {.tables = {{report::kFeedCounters, "consumer"}}, .histograms = {}};
   }
   return {};
 }
@@ -189,7 +192,7 @@ void add_stats_command(CLI::App& app, const Context& context) {
     bool list = false;
   };
   auto args = std::make_shared<Args>();
-  command->add_option("--daemon", args->daemon, "gateway, vending or helpdesk")
+  command->add_option("--daemon", args->daemon, "gateway, vending, helpdesk or feed")
       ->check(CLI::IsMember({"gateway", "vending", "helpdesk"}));
   command->add_option("--format", args->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   command->add_flag("--list", args->list,
@@ -197,7 +200,7 @@ void add_stats_command(CLI::App& app, const Context& context) {
                     "instead of reading a daemon");
   command->callback([&context, args] {
     if (args->list) return list(args->format);
-    if (args->daemon.empty()) fail(exit_code::kUsage, "stats: --daemon gateway|vending|helpdesk (or --list)");
+    if (args->daemon.empty()) fail(exit_code::kUsage, "stats: --daemon gateway|vending|helpdesk|feed (or --list)");
     show(context, args->daemon, args->format);
   });
 }

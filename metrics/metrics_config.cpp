@@ -20,6 +20,8 @@ constexpr Key kMetricsKeys[] = {
      .description = "TCP port of `pintar vending`'s /metrics; 0: none.", .min = 0, .max = 65535},
     {.path = "metrics.helpdesk_port", .type = Type::kInteger, .default_value = "9473",
      .description = "TCP port of `pintar helpdesk serve`'s /metrics; 0: none.", .min = 0, .max = 65535},
+    {.path = "metrics.feed_port", .type = Type::kInteger, .default_value = "9474",
+     .description = "TCP port of `pintar feed serve`'s /metrics; 0: none.", .min = 0, .max = 65535},
 };
 
 }  // namespace
@@ -31,15 +33,16 @@ std::string_view daemon_name(Daemon daemon) {
     case Daemon::kGateway: return "gateway";
     case Daemon::kVending: return "vending";
     case Daemon::kHelpdesk: return "helpdesk";
+    case Daemon::kFeed: return "feed";
   }
   return "?";
 }
 
 Result<Daemon> daemon_from_name(std::string_view name) {
-  for (Daemon daemon : {Daemon::kGateway, Daemon::kVending, Daemon::kHelpdesk}) {
+  for (Daemon daemon : kDaemons) {
     if (daemon_name(daemon) == name) return daemon;
   }
-  return Status::invalid_argument(fmt::format("no daemon {} (gateway, vending or helpdesk)", name));
+  return Status::invalid_argument(fmt::format("no daemon {} (gateway, vending, helpdesk or feed)", name));
 }
 
 int MetricsOptions::port(Daemon daemon) const {
@@ -47,6 +50,7 @@ int MetricsOptions::port(Daemon daemon) const {
     case Daemon::kGateway: return gateway_port;
     case Daemon::kVending: return vending_port;
     case Daemon::kHelpdesk: return helpdesk_port;
+    case Daemon::kFeed: return feed_port;
   }
   return 0;
 }
@@ -63,6 +67,7 @@ Result<MetricsOptions> metrics_options(const config::Config& config) {
   o.gateway_port = static_cast<int>(config.integer("metrics.gateway_port"));
   o.vending_port = static_cast<int>(config.integer("metrics.vending_port"));
   o.helpdesk_port = static_cast<int>(config.integer("metrics.helpdesk_port"));
+  o.feed_port = static_cast<int>(config.integer("metrics.feed_port"));
   return o;
 }
 

@@ -14,7 +14,8 @@ namespace pintar::metrics {
 
 std::span<const config::Key> config_keys();
 
-enum class Daemon { kGateway, kVending, kHelpdesk };
+enum class Daemon { kGateway, kVending, kHelpdesk, kFeed };
+inline constexpr Daemon kDaemons[] = {Daemon::kGateway, Daemon::kVending, Daemon::kHelpdesk, Daemon::kFeed};
 
 // "gateway", "vending", "helpdesk"; from_name: InvalidArgument for anything else.
 std::string_view daemon_name(Daemon daemon);
@@ -25,6 +26,7 @@ struct MetricsOptions {
   int gateway_port = 9471;  // 0: no metrics server
   int vending_port = 9472;
   int helpdesk_port = 9473;
+  int feed_port = 9474;
 
   int port(Daemon daemon) const;
 };

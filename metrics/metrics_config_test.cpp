@@ -20,6 +20,7 @@ TEST_CASE("metrics config: defaults are loopback and one port per daemon") {
   CHECK(options->port(Daemon::kGateway) == 9471);
   CHECK(options->port(Daemon::kVending) == 9472);
   CHECK(options->port(Daemon::kHelpdesk) == 9473);
+  CHECK(options->port(Daemon::kFeed) == 9474);
 }
 
 TEST_CASE("metrics config: ports are read, 0 is allowed (off)") {

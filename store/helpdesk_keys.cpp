@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sqlite/connection.h"
+#include "store/side_connection.h"
 
 namespace pintar::store {
 namespace {
@@ -40,18 +41,9 @@ HelpdeskKeyStore::HelpdeskKeyStore(std::unique_ptr<Impl> impl) : impl_(std::move
 HelpdeskKeyStore::~HelpdeskKeyStore() = default;
 
 Result<std::unique_ptr<HelpdeskKeyStore>> HelpdeskKeyStore::open(const LedgerOptions& options) {
-  auto db = sqlite::Connection::open(options.path, {.synchronous = options.synchronous,
-                                                     .busy_timeout_ms = options.busy_timeout_ms,
-                                                     .read_only = false,
-                                                     .create = options.create});
-  if (!db.ok()) return db.status();
-  PINTAR_RETURN_IF_ERROR(migrate_and_key(*db, options));
   auto impl = std::make_unique<Impl>();
-  for (size_t i = 0; i < kCount; ++i) {
-    auto statement = db->prepare(kSql[i]);
-    if (!statement.ok()) return statement.status().with_context(options.path);
-    impl->sql[i] = std::move(*statement);
-  }
+  auto db = open_side_connection(options, options.synchronous, kSql, impl->sql);
+  if (!db.ok()) return db.status();
   impl->db = std::move(*db);
   return std::unique_ptr<HelpdeskKeyStore>(new HelpdeskKeyStore(std::move(impl)));
 }

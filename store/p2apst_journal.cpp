@@ -4,6 +4,7 @@
 
 #include "store/chain.h"
 #include "store/rows.h"
+#include "store/side_connection.h"
 
 namespace pintar::store {
 namespace {
@@ -51,19 +52,10 @@ P2apstPurchaseRow read_row(const sqlite::Statement& row) {
 }  // namespace
 
 Result<std::unique_ptr<P2apstPurchases>> P2apstPurchases::open(const LedgerOptions& options, Clock& clock) {
-  auto db = sqlite::Connection::open(options.path, {.synchronous = sqlite::Synchronous::kFull,
-                                                     .busy_timeout_ms = options.busy_timeout_ms,
-                                                     .read_only = false,
-                                                     .create = options.create});
-  if (!db.ok()) return db.status();
-  PINTAR_RETURN_IF_ERROR(migrate_and_key(*db, options));
   static_assert(std::size(kSql) == kSqlCount);
   std::array<sqlite::Statement, kSqlCount> statements;
-  for (size_t i = 0; i < kSqlCount; ++i) {
-    auto statement = db->prepare(kSql[i]);
-    if (!statement.ok()) return statement.status().with_context(options.path);
-    statements[i] = std::move(*statement);
-  }
+  auto db = open_side_connection(options, sqlite::Synchronous::kFull, kSql, statements);
+  if (!db.ok()) return db.status();
   return std::unique_ptr<P2apstPurchases>(
       new P2apstPurchases(std::move(*db), std::move(statements), options.chain_key, clock));
 }

@@ -6,21 +6,22 @@
 
 namespace pintar::store {
 
-TransactionRecord read_transaction(const sqlite::Statement& row) {
+TransactionRecord read_transaction(const sqlite::Statement& row, int first) {
+  const int c = first;
   return TransactionRecord{
-      .txn_id = row.text(0),
-      .version = row.integer(1),
-      .idempotency_key = row.text(2),
-      .meter_no = row.text(3),
-      .msisdn = row.text(4),
-      .amount_rupiah = row.integer(5),
-      .energy_deci_kwh = row.integer(6),
-      .token = row.optional_text(7),
-      .state = row.text(8),
-      .reference = row.optional_text(9),
-      .reason = row.optional_text(10),
-      .created_ms = row.integer(11),
-      .recorded_ms = row.integer(12),
+      .txn_id = row.text(c),
+      .version = row.integer(c + 1),
+      .idempotency_key = row.text(c + 2),
+      .meter_no = row.text(c + 3),
+      .msisdn = row.text(c + 4),
+      .amount_rupiah = row.integer(c + 5),
+      .energy_deci_kwh = row.integer(c + 6),
+      .token = row.optional_text(c + 7),
+      .state = row.text(c + 8),
+      .reference = row.optional_text(c + 9),
+      .reason = row.optional_text(c + 10),
+      .created_ms = row.integer(c + 11),
+      .recorded_ms = row.integer(c + 12),
   };
 }
 

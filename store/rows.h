@@ -20,7 +20,8 @@ inline constexpr int kAuditColumns = 5;  // at_ms, actor, action, subject, detai
 inline constexpr int kPurchaseChainColumnsRevision5 = 12;
 inline constexpr int kPurchaseChainColumns = 13;
 
-TransactionRecord read_transaction(const sqlite::Statement& row);
+// The 13 columns of PINTAR_TRANSACTION_COLUMNS (statements.cpp), from column `first` on.
+TransactionRecord read_transaction(const sqlite::Statement& row, int first = 0);
 AuditEntry read_audit(const sqlite::Statement& row);
 Customer read_customer(const sqlite::Statement& row);
 Meter read_meter(const sqlite::Statement& row);

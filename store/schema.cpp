@@ -331,6 +331,40 @@ constexpr std::string_view kRevision8[] = {
     ) WITHOUT ROWID)sql",
 };
 
+// Revision 9: the real-time feed to PLN (store/feed_store.h, docs/pln-feed.md). A purchase
+// version that reaches an end state gets the next feed sequence number, in the same
+// transaction that writes it: the numbers have no gaps (an INTEGER PRIMARY KEY without
+// AUTOINCREMENT is the largest plus one, and a rolled-back write takes its number back),
+// and each (purchase, end state) is numbered once, so a second version in the same state
+// (a resend's) is not fed again. A needs_manual purchase later resolved is fed twice: once
+// needs_manual, once with its outcome. Each consumer's durable cursor is the last number it
+// has delivered. Purchases that ended before this revision are numbered by the migration,
+// in ledger order, so the feed starts with them.
+#define PINTAR_FEED_END_STATES "('completed', 'refused', 'needs_manual', 'cancelled', 'expired')"
+constexpr std::string_view kRevision9[] = {
+    R"sql(CREATE TABLE feed_records (
+      seq INTEGER PRIMARY KEY CHECK (seq > 0),
+      txn_seq INTEGER NOT NULL UNIQUE REFERENCES transactions (seq),
+      txn_id TEXT NOT NULL,
+      state TEXT NOT NULL,
+      UNIQUE (txn_id, state)
+    ))sql",
+    R"sql(CREATE TABLE feed_cursors (
+      consumer TEXT PRIMARY KEY CHECK (length(consumer) BETWEEN 1 AND 32),
+      delivered_seq INTEGER NOT NULL CHECK (delivered_seq >= 0),
+      updated_ms INTEGER NOT NULL CHECK (updated_ms >= 0)
+    ) WITHOUT ROWID)sql",
+    "CREATE TRIGGER transactions_feed AFTER INSERT ON transactions WHEN NEW.state IN " PINTAR_FEED_END_STATES
+    " BEGIN INSERT OR IGNORE INTO feed_records (txn_seq, txn_id, state) VALUES (NEW.seq, NEW.txn_id, NEW.state); END",
+    "INSERT OR IGNORE INTO feed_records (txn_seq, txn_id, state) SELECT seq, txn_id, state FROM transactions "
+    "WHERE state IN " PINTAR_FEED_END_STATES " ORDER BY seq",
+    R"sql(CREATE TRIGGER feed_records_append_only_update BEFORE UPDATE ON feed_records
+      BEGIN SELECT RAISE(ABORT, 'feed records are append-only'); END)sql",
+    R"sql(CREATE TRIGGER feed_records_append_only_delete BEFORE DELETE ON feed_records
+      BEGIN SELECT RAISE(ABORT, 'feed records are append-only'); END)sql",
+};
+#undef PINTAR_FEED_END_STATES
+
 // Chains the purchase rows a revision 4 file holds, as they are (plain hashes: no key here).
 Status chain_existing_purchases(sqlite::Connection& db) {
   auto rows = db.prepare("SELECT " PINTAR_PURCHASE_CHAIN_COLUMNS_REVISION5 " FROM p2apst_purchases ORDER BY id");
@@ -363,6 +397,7 @@ constexpr Migration kMigrations[] = {
     {6, "vending engine state: vend details, TIDs, modem commands, counter windows, PIN lockout", kRevision6},
     {7, "helpdesk: API keys, purchases by reference", kRevision7},
     {8, "migrations of one-way meters to two-way", kRevision8},
+    {9, "the real-time feed to PLN: numbered end states, consumer cursors", kRevision9},
 };
 
 }  // namespace

@@ -23,21 +23,13 @@ cli::WorldOptions world_options(std::vector<cli::WorldCustomer> customers, std::
   return o;
 }
 
-bool eventually(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return done();
-}
-
 void buy(const cli::World& world, const cli::WorldCustomer& customer, int64_t amount) {
   world.send_sms(customer.phone, fmt::format("TOKEN {} {} {}", customer.meter, amount, customer.pin));
 }
 
 bool reaches(const cli::World& world, const std::string& phone, const std::string& state, milliseconds timeout) {
-  return eventually([&] { return state_of(world, phone) == state; }, timeout);
+  // state_of runs `pintar purchases show`: a process per look, so not too often.
+  return eventually([&] { return state_of(world, phone) == state; }, timeout, milliseconds(100));
 }
 
 size_t receipts_in(const nlohmann::json& inbox) {

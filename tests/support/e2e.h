@@ -16,14 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/world.h"
+#include "tests/support/process.h"
 
 namespace pintar::testing {
 
 // A world in a fresh temporary directory with these customers and [vending] lines.
 cli::WorldOptions world_options(std::vector<cli::WorldCustomer> customers, std::string vending_extra = {});
-
-// Polls `done` every 100 ms until it holds or `timeout` passes; the last answer.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 // How long after the SMS a test waits for has arrived before it counts them: replies take
 // well under a second on loopback, so a second SMS that should not exist would be here.

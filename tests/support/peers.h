@@ -80,9 +80,6 @@ class Phones : public PeerProcess {
                                          size_t after = 0) const;
 };
 
-// Polls `condition` every 20 ms until it holds or `timeout` passes; its last value.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
 }  // namespace pintar::testing
 
 #endif  // PINTAR_TESTS_SUPPORT_PEERS_H_

@@ -1,6 +1,7 @@
 #include "tests/support/process.h"
 
 #include <cstdlib>
+#include <thread>
 
 #include "common/temp_dir.h"
 
@@ -17,5 +18,15 @@ std::string pintar_binary() {
 }
 
 std::string make_temp_dir(const std::string& name) { return pintar::make_temp_dir(name); }
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds every) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(every);
+  }
+}
 
 }  // namespace pintar::testing

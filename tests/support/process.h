@@ -3,6 +3,8 @@
 #ifndef PINTAR_TESTS_SUPPORT_PROCESS_H_
 #define PINTAR_TESTS_SUPPORT_PROCESS_H_
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include "common/child_process.h"
@@ -23,6 +25,9 @@ std::string source_path(const std::string& relative);
 std::string pintar_binary();
 // A fresh empty directory under the test's temporary root, removed by the OS later.
 std::string make_temp_dir(const std::string& name);
+// Polls `condition` every `every` until it holds (true) or `timeout` passes (false).
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                std::chrono::milliseconds every = std::chrono::milliseconds(20));
 
 }  // namespace pintar::testing
 

@@ -3,6 +3,7 @@
 #include "gateway/gateway_config.h"
 #include "helpdesk/helpdesk_config.h"
 #include "metrics/metrics_config.h"
+#include "report/report_config.h"
 #include "vending/p2apst/p2apst_config.h"
 #include "store/ledger_config.h"
 #include "vending/engine/vending_config.h"
@@ -18,6 +19,7 @@ config::Schema full_schema() {
   schema.add(engine::config_keys());
   schema.add(helpdesk::config_keys());
   schema.add(metrics::config_keys());
+  schema.add(report::config_keys());
   return schema;
 }
 

@@ -9,8 +9,8 @@
 // Snapshot: open() starts one read transaction and every read of the object sees that one
 // WAL snapshot, so the sections of a report agree with each other while the vending engine
 // keeps writing. Destroying the object ends it. The file is opened read-only and never
-// migrated: a ledger at another schema revision is FailedPrecondition, a missing file
-// NotFound.
+// migrated: a ledger older than schema revision 6 is FailedPrecondition (a newer one is read:
+// migrations only add), a missing file an IoError naming it.
 //
 // Threads: one thread at a time (one connection, not synchronised).
 // Callbacks: a non-OK Status from the callback stops the walk and is returned as it is.

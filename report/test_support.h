@@ -36,23 +36,8 @@ inline store::MessageRecord message(std::string id, std::string direction, std::
                               .created_ms = at_ms, .updated_ms = at_ms};
 }
 
-class Records final : public store::ImportSource {
- public:
-  explicit Records(std::vector<store::SubscriberRecord> records) : records_(std::move(records)) {}
-  bool next(store::ImportLine& line) override {
-    if (next_ == records_.size()) return false;
-    line = store::ImportLine{.line = next_ + 2, .record = records_[next_], .error = {}};
-    ++next_;
-    return true;
-  }
-
- private:
-  std::vector<store::SubscriberRecord> records_;
-  size_t next_ = 0;
-};
-
 inline void import_at(store::Ledger& ledger, std::vector<store::SubscriberRecord> records, int64_t at_ms) {
-  Records source(std::move(records));
+  store::testing::RecordSource source(std::move(records));
   auto report = ledger.import_subscribers(
       source, store::AuditEntry{.at_ms = at_ms, .actor = "test", .action = "import", .subject = "", .detail = ""});
   REQUIRE(report.ok());

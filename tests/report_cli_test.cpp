@@ -12,20 +12,10 @@
 #include <openssl/sha.h>
 
 #include "common/hex.h"
-#include "tests/support/process.h"
+#include "tests/support/cli_scratch.h"
 
 namespace pintar::testing {
 namespace {
-
-const char kImport[] =
-    "idpel,name,tariff,power_va,region,meter_no,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn,modem_key_id,"
-    "msisdn,language,pin\n"
-    "511288007004,\"SANTOSO, BUDI\",R1,900,JKT,01428800700,600675,01,1,2,07,02,1993,ABC,6281100000001,modem-1,"
-    "6281234567890,id,135790\n"
-    "511288007004,\"SANTOSO, BUDI\",R1,900,JKT,01428800700,600675,01,1,2,07,02,1993,ABC,6281100000001,modem-1,"
-    "6281234567891,en,654321\n"
-    "511288007005,SITI,R1M,1300,BDG,01428800701,600675,01,1,2,07,02,1993,ABC,6281100000002,modem-1,"
-    "6281234567892,id,111111\n";
 
 // 2026-12-06 03:00Z, inside the local date 2026-12-06 (UTC+7).
 constexpr int64_t kNoon = 1796526000000;
@@ -44,15 +34,9 @@ std::string trailer_of(const std::string& text, int rows) {
   return "trailer," + std::to_string(rows) + "," + hex_encode(std::span<const uint8_t>(digest, sizeof digest)) + "\n";
 }
 
-struct Scratch {
-  std::string dir = make_temp_dir("report-cli");
-  std::string config = dir + "/pintar.toml";
-  std::string db = dir + "/ledger.db";
-  Scratch() {
-    std::ofstream(config) << "state_dir = \"" << dir << "\"\n[ledger]\n"
-                          << "pin_key_secret = \"hex:000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n";
-    std::ofstream(dir + "/import.csv") << kImport;
-    auto imported = pintar({"customers", "import", dir + "/import.csv"});
+struct Scratch : CliScratch {
+  Scratch() : CliScratch("report-cli") {
+    auto imported = pintar({"customers", "import", file("import.csv", std::string(kImportHeader) + kImportLines)});
     INFO(imported.err);
     REQUIRE(imported.exit_status == 0);
     const std::string sql = fmt::format(
@@ -66,10 +50,6 @@ struct Scratch {
     auto edited = run({"sqlite3", db, sql});
     INFO(edited.err);
     REQUIRE(edited.exit_status == 0);
-  }
-  RunResult pintar(std::vector<std::string> args) const {
-    args.insert(args.begin(), {pintar_binary(), "--config", config});
-    return run(args);
   }
 };
 

@@ -39,7 +39,6 @@ TEST_CASE("the daily file holds the registry and meter status at the end of the 
   CHECK(summary->rows == 10);
 
   const std::string text = read_file(summary->path);
-  const std::vector<std::string> lines = lines_of(text);
   const std::vector<std::string> expected = {
       "header,customer,idpel,name,tariff,power_va,region",
       "header,meter,meter_no,idpel,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn",
@@ -57,10 +56,7 @@ TEST_CASE("the daily file holds the registry and meter status at the end of the 
       "meter_status,14000000001,2026-12-06T03:00:00Z,15.4,2026-12-06T03:00:00Z,,",
       "meter_status,14000000002,2026-12-06T04:06:40Z,,,,",
   };
-  REQUIRE(lines.size() == expected.size() + 1);
-  for (size_t i = 0; i < expected.size(); ++i) CHECK(lines[i] == expected[i]);
-  CHECK(lines.back() == expected_trailer(text, 10));
-  CHECK(text.back() == '\n');
+  check_report(text, expected, 10);
 
   struct stat st {};
   REQUIRE(::stat(summary->path.c_str(), &st) == 0);

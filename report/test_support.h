@@ -106,6 +106,15 @@ inline std::string expected_trailer(const std::string& text, int64_t rows) {
   return "trailer," + std::to_string(rows) + "," + hex_encode(std::span<const uint8_t>(digest, sizeof digest));
 }
 
+// The file is exactly `body` (line by line), then the trailer of `rows` records.
+inline void check_report(const std::string& text, const std::vector<std::string>& body, int64_t rows) {
+  const std::vector<std::string> lines = lines_of(text);
+  REQUIRE(lines.size() == body.size() + 1);
+  for (size_t i = 0; i < body.size(); ++i) CHECK(lines[i] == body[i]);
+  CHECK(lines.back() == expected_trailer(text, rows));
+  CHECK(text.back() == '\n');
+}
+
 }  // namespace pintar::report::testing
 
 #endif  // PINTAR_REPORT_TEST_SUPPORT_H_

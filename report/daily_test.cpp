@@ -2,9 +2,12 @@
 
 #include <filesystem>
 #include <sys/stat.h>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
+#include "common/clock.h"
+#include "report/daily_schedule.h"
 #include "report/test_support.h"
 
 namespace pintar::report {
@@ -114,6 +117,29 @@ TEST_CASE("write_daily_if_due writes yesterday's file after daily_at, once", "[r
   size_t files = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(report.daily_dir)) ++files;
   CHECK(files == 1);
+}
+
+}  // namespace
+}  // namespace pintar::report
+
+namespace pintar::report {
+namespace {
+
+TEST_CASE("DailySchedule writes the missing file at start, once, on its own thread", "[report][daily]") {
+  const std::string dir = store::testing::make_temp_dir();
+  const store::LedgerOptions options = testing::build_ledger(dir);
+  const ReportOptions report{.daily_dir = dir + "/daily", .sms_dir = dir, .daily_at_minute = 60,
+                             .utc_offset_minutes = 420};
+  // 2026-12-07 09:00 local: the engine (re)starts long after daily_at.
+  ManualClock clock(Clock::WallTime(std::chrono::milliseconds(testing::kDayEnd + 9 * 3'600'000)));
+  {
+    DailySchedule schedule(options, report, clock, std::chrono::milliseconds(5));
+    for (int i = 0; i < 2000 && schedule.written() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(schedule.written() == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // ten more checks
+    CHECK(schedule.written() == 1);
+  }
+  CHECK(std::filesystem::exists(report.daily_dir + "/pln-daily-2026-12-06.csv"));
 }
 
 }  // namespace

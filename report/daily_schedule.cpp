@@ -35,9 +35,15 @@ void DailySchedule::loop() {
     auto result = write_daily_if_due(ledger_, options_, now_ms);
     lock.lock();
     if (!result.ok()) {
-      spdlog::error("report: daily PLN file not written (retried in {} s): {}",
-                    std::chrono::duration_cast<std::chrono::seconds>(interval_).count(), result.status().to_string());
+      // Once per distinct failure, not every minute it lasts.
+      const std::string problem = result.status().to_string();
+      if (problem != last_problem_) {
+        spdlog::error("report: daily PLN file not written (tried again every {} s): {}",
+                      std::chrono::duration_cast<std::chrono::seconds>(interval_).count(), problem);
+      }
+      last_problem_ = problem;
     } else if (result->has_value()) {
+      last_problem_.clear();
       ++written_;
       spdlog::info("report: wrote {} ({} rows)", (*result)->path, (*result)->rows);
     }

@@ -4,9 +4,9 @@
 // It checks at start and then every `interval` (a minute in the daemon): the file's
 // existence is the only state, so a vending that was down at daily_at writes the missing
 // file when it starts, and two engines (or a hand-run `pintar report daily`) never write one
-// twice. A failure (a full disk, the directory not writable) is logged and retried at the
-// next check; it never touches the sales. Destroying the object stops the thread (a file
-// being written is finished first).
+// twice. A failure (a full disk, the directory not writable) is retried at each check and
+// logged once per distinct failure; it never touches the sales. Destroying the object stops
+// the thread (a file being written is finished first).
 #ifndef PINTAR_REPORT_DAILY_SCHEDULE_H_
 #define PINTAR_REPORT_DAILY_SCHEDULE_H_
 
@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/clock.h"
@@ -44,6 +45,7 @@ class DailySchedule {
   std::condition_variable wake_;
   bool stopping_ = false;
   int64_t written_ = 0;
+  std::string last_problem_;  // the failure logged last; empty after a success
   std::thread thread_;
 };
 

@@ -89,10 +89,7 @@ Result<std::unique_ptr<ReportReads>> ReportReads::open(const LedgerOptions& opti
                                                      .busy_timeout_ms = options.busy_timeout_ms,
                                                      .read_only = true,
                                                      .create = false});
-  if (!db.ok()) {
-    // SQLite says "unable to open database file" for a missing one: say which file.
-    return db.status().with_context(options.path);
-  }
+  if (!db.ok()) return db.status();  // names the file already
   auto revision = schema_revision(*db);
   if (!revision.ok()) return revision.status().with_context(options.path);
   // A newer revision is read as it is: migrations only add (store/schema.h), these reads name

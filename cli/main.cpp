@@ -16,6 +16,7 @@
 #include "cli/helpdesk_cli.h"
 #include "cli/keys_cli.h"
 #include "cli/purchases_cli.h"
+#include "cli/report_cli.h"
 #include "cli/schema.h"
 #include "cli/stats_cli.h"
 #include "cli/vending_cli.h"
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   cli::add_helpdesk_commands(app, context);
   cli::add_keys_commands(app);
   cli::add_purchases_commands(app, context);
+  cli::add_report_commands(app, context);
   cli::add_stats_command(app, context);
   cli::add_vending_command(app, context);
   gateway::add_gateway_commands(app, context);

@@ -4,6 +4,7 @@
 #include "helpdesk/helpdesk_config.h"
 #include "metrics/metrics_config.h"
 #include "report/feed_config.h"
+#include "report/report_config.h"
 #include "vending/p2apst/p2apst_config.h"
 #include "store/ledger_config.h"
 #include "vending/engine/vending_config.h"
@@ -20,6 +21,7 @@ config::Schema full_schema() {
   schema.add(helpdesk::config_keys());
   schema.add(metrics::config_keys());
   schema.add(report::feed_config_keys());
+  schema.add(report::config_keys());
   return schema;
 }
 

@@ -18,6 +18,8 @@
 #include "common/secret.h"
 #include "metrics/registry.h"
 #include "metrics/server.h"
+#include "report/daily_schedule.h"
+#include "report/report_config.h"
 #include "store/ledger_config.h"
 #include "vending/engine/ledger_purchase_journal.h"
 #include "store/sqlite_ledger.h"
@@ -174,6 +176,11 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
   spdlog::info("vending: serving (gateway {}, P2APST {}:{}, tokens {})", endpoint,
                v.p2apst.link.host, v.p2apst.link.port,
                v.options.token_source == engine::TokenSource::kLocal ? "local" : "p2apst");
+  // The daily PLN file (docs/pln-daily.md): its own thread, so a slow write never delays
+  // the watchdog or a sale; it reads through a read-only connection of its own.
+  auto daily_file = std::make_unique<report::DailySchedule>(
+      ledger_options, must(report::report_options(v.config), exit_code::kConfig, "report configuration"),
+      Clock::real());
   daemon::notify_ready();
   const auto watchdog = daemon::watchdog_interval();
   const auto tick = watchdog ? std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog)
@@ -184,6 +191,7 @@ void run(const Context& context, daemon::ShutdownSignal& shutdown) {
   daemon::notify_stopping();
   spdlog::info("vending: stopping");
   metrics_server.reset();  // it reads the parts stopped below
+  daily_file.reset();
   // No new work, then no link: the engine finishes its current steps (each durable before it
   // acts), and whatever is left is resumed from the ledger by the next start.
   v.engine->stop();

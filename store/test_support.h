@@ -3,10 +3,13 @@
 #define PINTAR_STORE_TEST_SUPPORT_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "common/temp_dir.h"
+#include "store/ledger.h"
 #include "store/records.h"
 #include "store/sqlite_ledger.h"
 
@@ -49,6 +52,22 @@ inline SubscriberRecord sample_subscriber(int n) {
                        .pin_hash = crypto::sha256(crypto::as_bytes(meter))},
   };
 }
+
+// The records of an import, as ImportSource lines numbered from 2 (line 1: a file's header).
+class RecordSource final : public ImportSource {
+ public:
+  explicit RecordSource(std::vector<SubscriberRecord> records) : records_(std::move(records)) {}
+  bool next(ImportLine& line) override {
+    if (next_ == records_.size()) return false;
+    line = ImportLine{.line = next_ + 2, .record = records_[next_], .error = {}};
+    ++next_;
+    return true;
+  }
+
+ private:
+  std::vector<SubscriberRecord> records_;
+  size_t next_ = 0;
+};
 
 }  // namespace pintar::store::testing
 

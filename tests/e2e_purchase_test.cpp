@@ -5,6 +5,8 @@
 // P2APST simulator), what the meter credited (the fleet) and the purchase's state (the ledger,
 // through `pintar purchases show`).
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -19,6 +21,13 @@ namespace pintar::testing {
 namespace {
 
 using namespace std::chrono_literals;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 // Everything the customer could have been sent has arrived by then (replies take well under
 // a second on loopback); waiting this long before counting catches a second SMS.
@@ -92,6 +101,40 @@ TEST_CASE("own meter with the PIN: one SMS receipt, one sale, the meter credited
   REQUIRE(sent.size() == 1);
   CHECK(sent[0]["txn_id"] == purchase["txn_id"]);
   CHECK(sent[0]["delivery_state"] == "delivered");
+
+  // Issue 12's reports on the ledger this purchase left (docs/sms-charging.md,
+  // docs/pln-daily.md). The SMS of this local month (WIB): the request and the receipt on
+  // Dewi's phone, the token to her meter's modem and its answer on her IDPEL.
+  using namespace std::chrono;
+  const auto local_now = system_clock::now() + hours(7);
+  const year_month_day today(floor<days>(local_now));
+  const std::string month = fmt::format("{:04}-{:02}", static_cast<int>(today.year()), static_cast<unsigned>(today.month()));
+  const std::string out = world.options().work_dir + "/sms-charging.csv";
+  const CommandResult sms = world.pintar({"report", "sms", "--month", month, "--out", out});
+  INFO(sms.err);
+  REQUIRE(sms.exit_status == 0);
+  const std::string records = read_text(out);
+  INFO(records);
+  CHECK(records.starts_with(fmt::format("header,sms,month,payer_type,payer,class,messages\n"
+                                        "sms,{0},msisdn,{1},mo_customer,1\n"
+                                        "sms,{0},msisdn,{1},mt_customer,1\n"
+                                        "sms,{0},idpel,{2},mo_modem,1\n"
+                                        "sms,{0},idpel,{2},mt_modem,1\n"
+                                        "trailer,4,",
+                                        month, dewi.phone, dewi.idpel)));
+  // The daily file: `pintar vending` wrote yesterday's at its start once past 01:00 WIB (the
+  // registry was imported today, so it holds no records); today's is refused until the day ends.
+  const int local_minute = static_cast<int>(duration_cast<minutes>(local_now - floor<days>(local_now)).count());
+  if (local_minute >= 60) {
+    const year_month_day yesterday(floor<days>(local_now) - days(1));
+    const std::string daily = fmt::format("{}/reports/pln-daily-{:04}-{:02}-{:02}.csv", world.options().work_dir,
+                                          static_cast<int>(yesterday.year()), static_cast<unsigned>(yesterday.month()),
+                                          static_cast<unsigned>(yesterday.day()));
+    CHECK(eventually([&] { return read_text(daily).find("\ntrailer,0,") != std::string::npos; }, 10s));
+  }
+  const std::string today_text = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(today.year()),
+                                             static_cast<unsigned>(today.month()), static_cast<unsigned>(today.day()));
+  CHECK(world.pintar({"report", "daily", "--date", today_text}).exit_status == 65);
 }
 
 TEST_CASE("another meter asks for YA <PIN>, which buys it; YA after the window is not sold", "[e2e][purchase]") {

@@ -6,39 +6,18 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_scratch.h"
 #include "tests/support/process.h"
 
 namespace pintar::testing {
 namespace {
 
-const char kHeader[] =
-    "idpel,name,tariff,power_va,region,meter_no,sgc,ti,krn,kt,ea,dkga,base_date,kdpm,modem_msisdn,modem_key_id,"
-    "msisdn,language,pin\n";
-const char kGoodLines[] =
-    "511288007004,\"SANTOSO, BUDI\",R1,900,JKT,01428800700,600675,01,1,2,07,02,1993,ABC,6281100000001,modem-1,"
-    "6281234567890,id,135790\n"
-    "511288007004,\"SANTOSO, BUDI\",R1,900,JKT,01428800700,600675,01,1,2,07,02,1993,ABC,6281100000001,modem-1,"
-    "6281234567891,en,654321\n"
-    "511288007005,SITI,R1M,1300,BDG,01428800701,600675,01,1,2,07,02,1993,ABC,6281100000002,modem-1,"
-    "6281234567892,id,111111\n";
+// The import file of cli_scratch.h.
+const std::string kHeader = kImportHeader;
+const std::string kGoodLines = kImportLines;
 
-struct Scratch {
-  std::string dir = make_temp_dir("ledger-cli");
-  std::string config = dir + "/pintar.toml";
-  std::string db = dir + "/ledger.db";
-  Scratch() {
-    std::ofstream(config) << "state_dir = \"" << dir << "\"\n[ledger]\n"
-                          << "pin_key_secret = \"hex:000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n";
-  }
-  std::string file(const std::string& name, const std::string& text) const {
-    const std::string path = dir + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  RunResult pintar(std::vector<std::string> args) const {
-    args.insert(args.begin(), {pintar_binary(), "--config", config});
-    return run(args);
-  }
+struct Scratch : CliScratch {
+  Scratch() : CliScratch("ledger-cli") {}
 };
 
 std::string ledger_tool() {

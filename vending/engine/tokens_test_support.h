@@ -36,20 +36,7 @@ inline std::unique_ptr<store::Ledger> open_ledger_at(const std::string& path) {
   return std::move(ledger).value();
 }
 
-class RecordSource final : public store::ImportSource {
- public:
-  explicit RecordSource(std::vector<store::SubscriberRecord> records) : records_(std::move(records)) {}
-  bool next(store::ImportLine& line) override {
-    if (next_ == records_.size()) return false;
-    line = store::ImportLine{.line = next_ + 2, .record = records_[next_], .error = {}};
-    ++next_;
-    return true;
-  }
-
- private:
-  std::vector<store::SubscriberRecord> records_;
-  size_t next_ = 0;
-};
+using store::testing::RecordSource;
 
 inline void import(store::Ledger& ledger, std::vector<store::SubscriberRecord> records) {
   RecordSource source(std::move(records));

@@ -1,29 +1,19 @@
 // `pintar helpdesk keys|registry|find` as the helpdesk's operations staff run them, on a real
 // ledger file, with the sqlite3 shell reading what was stored behind pintar.
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tests/support/process.h"
+#include "tests/support/cli_scratch.h"
 
 namespace pintar::testing {
 namespace {
 
-struct Scratch {
-  std::string dir = make_temp_dir("helpdesk-cli");
-  std::string config = dir + "/pintar.toml";
-  std::string db = dir + "/ledger.db";
-  Scratch() {
-    std::ofstream(config) << "state_dir = \"" << dir << "\"\n[ledger]\n"
-                          << "pin_key_secret = \"hex:000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n";
-  }
-  RunResult pintar(std::vector<std::string> args) const {
-    args.insert(args.begin(), {pintar_binary(), "--config", config});
-    return run(args);
-  }
+// The CLI scratch deployment, and the sqlite3 shell reading what pintar stored.
+struct Scratch : CliScratch {
+  Scratch() : CliScratch("helpdesk-cli") {}
   std::string sql(const std::string& query) const {
     auto r = run({"sqlite3", db, query});
     INFO(r.err);

@@ -11,8 +11,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "common/crypto.h"
 #include "common/temp_dir.h"
 #include "report/daily.h"
+#include "report/reconcile.h"
 #include "report/sms.h"
 #include "store/report_reads.h"
 
@@ -68,9 +70,27 @@ int run(int argc, char** argv) {
       return 1;
     }
     const double sms_s = seconds_since(sms_start);
-    fmt::print("run {}: daily {} {:.2f} s ({} rows, {} bytes); sms {} {:.2f} s ({} records, {} messages)\n", r + 1,
-               day.name, daily_s, daily->rows, std::filesystem::file_size(daily->path), period.name, sms_s,
-               sms->records, sms->messages);
+    // Reconciliation of the business day (from 00:30 WIB) against a P2APST file that lists
+    // exactly our sales: the file is made from a first pass (not timed), then parsed and
+    // matched (timed), the case where every sale is looked up on both sides.
+    const report::Period business = report::business_day(date, 420, 30).value();
+    reads = store::ReportReads::open(options);
+    const auto ours = report::reconcile(**reads, business, {}).value();
+    std::string file = std::string(report::kP2apstSalesHeader) + "\n";
+    for (const report::Difference& d : ours.differences) {
+      file += fmt::format("{},{},{},{}\n", d.reference, d.meter_no, d.our_amount, report::utc_timestamp(business.begin_ms));
+    }
+    std::string hex;
+    for (uint8_t b : crypto::sha256(crypto::as_bytes(file))) hex += fmt::format("{:02x}", b);
+    file += fmt::format("trailer,{},{}\n", ours.differences.size(), hex);
+    const auto reconcile_start = SteadyClock::now();
+    reads = store::ReportReads::open(options);
+    const auto matched = report::reconcile(**reads, business, report::parse_p2apst_sales(file).value()).value();
+    const double reconcile_s = seconds_since(reconcile_start);
+    fmt::print("run {}: daily {} {:.2f} s ({} rows, {} bytes); sms {} {:.2f} s ({} records, {} messages); "
+               "reconcile {} {:.2f} s ({} sales each side, {} differences)\n",
+               r + 1, day.name, daily_s, daily->rows, std::filesystem::file_size(daily->path), period.name, sms_s,
+               sms->records, sms->messages, business.name, reconcile_s, matched.our_sales, matched.differences.size());
   }
   std::filesystem::remove_all(out);
   return 0;

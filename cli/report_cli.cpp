@@ -5,24 +5,31 @@
 #include "cli/report_cli.h"
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"
 #include "common/exit_codes.h"
 #include "report/daily.h"
+#include "report/reconcile.h"
 #include "report/report_config.h"
 #include "report/sms.h"
 #include "store/ledger_config.h"
 #include "store/report_reads.h"
+#include "vending/p2apst/p2apst_config.h"
 
 namespace pintar::cli {
 namespace {
 
 struct Args {
   std::string date;
+  std::string p2apst_file;
   std::string month;
   std::string out;
   std::string format = "text";
@@ -82,6 +89,64 @@ void sms(const Context& context, const Args& a) {
                                     {"messages", summary->messages}});
 }
 
+nlohmann::json difference_json(const report::Difference& d) {
+  nlohmann::json j{{"kind", d.kind}, {"reference", d.reference}, {"meter_no", d.meter_no}};
+  j["txn_id"] = d.txn_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.txn_id);
+  j["our_amount_rupiah"] = d.txn_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.our_amount);
+  j["p2apst_amount_rupiah"] = d.kind == "missing_at_p2apst" ? nlohmann::json(nullptr) : nlohmann::json(d.p2apst_amount);
+  j["our_state"] = d.our_state.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.our_state);
+  return j;
+}
+
+// Exit 0 when the two sides agree, 1 (kFailure) when there is any difference.
+void reconcile(const Context& context, const Args& a) {
+  Opened opened(context);
+  const p2apst::Options p2apst =
+      must(p2apst::options_from(opened.config), exit_code::kConfig, "p2apst configuration");
+  // The business day starts where PLN's cut-off ends (00:00 when it is off).
+  const p2apst::CutOff& cut = p2apst.cut_off;
+  const int day_start = cut.start_minute == cut.end_minute ? 0 : cut.end_minute;
+  auto day = report::business_day(a.date, cut.utc_offset_minutes, day_start);
+  if (!day.ok()) fail(exit_code::kUsage, day.status().message());
+  const std::string path = a.p2apst_file.empty()
+                               ? (std::filesystem::path(opened.options.daily_dir) /
+                                  fmt::format("p2apst-sales-{}.csv", day->name))
+                                     .string()
+                               : a.p2apst_file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(exit_code::kIoError, fmt::format("P2APST sales file {}: cannot be read", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto sales = report::parse_p2apst_sales(text.str());
+  if (!sales.ok()) fail(exit_code::kDataError, fmt::format("{}: {}", path, sales.status().message()));
+  auto r = report::reconcile(*opened.reads, *day, *sales);
+  must_ok(r.status());
+  nlohmann::json out{{"business_day", r->day},
+                     {"from", report::utc_timestamp(day->begin_ms)},
+                     {"until", report::utc_timestamp(day->end_ms)},
+                     {"p2apst_file", path},
+                     {"ours", {{"sales", r->our_sales}, {"rupiah", r->our_rupiah}}},
+                     {"p2apst", {{"sales", r->p2apst_sales}, {"rupiah", r->p2apst_rupiah}}},
+                     {"differences", nlohmann::json::array()}};
+  for (const report::Difference& d : r->differences) out["differences"].push_back(difference_json(d));
+  if (a.format == "json") {
+    print_json(out);
+  } else {
+    fmt::print("business day {} ({} to {})\nours    {} sales, Rp {}\np2apst  {} sales, Rp {}\n", r->day,
+               report::utc_timestamp(day->begin_ms), report::utc_timestamp(day->end_ms), r->our_sales, r->our_rupiah,
+               r->p2apst_sales, r->p2apst_rupiah);
+    if (r->differences.empty()) fmt::print("no differences\n");
+    for (const report::Difference& d : r->differences) {
+      fmt::print("{:<18} {}  meter {}  ours {}  p2apst {}{}\n", d.kind, d.reference, d.meter_no,
+                 d.txn_id.empty() ? std::string("-") : fmt::format("{} Rp {}", d.txn_id, d.our_amount),
+                 d.kind == "missing_at_p2apst" ? std::string("-") : fmt::format("Rp {}", d.p2apst_amount),
+                 d.our_state.empty() ? "" : fmt::format("  ({})", d.our_state));
+    }
+  }
+  std::fflush(stdout);
+  if (!r->differences.empty()) std::exit(exit_code::kFailure);
+}
+
 }  // namespace
 
 void add_report_commands(CLI::App& app, const Context& context) {
@@ -100,6 +165,15 @@ void add_report_commands(CLI::App& app, const Context& context) {
   sms_cmd->add_option("--out", a->out, "File to write (default: report.sms_dir/sms-charging-YYYY-MM.csv)");
   add_format_option(*sms_cmd, a->format);
   sms_cmd->callback([&context, a] { sms(context, *a); });
+  CLI::App* reconcile_cmd = report->add_subcommand(
+      "reconcile", "Our sales of one business day against P2APST's sales file (docs/reconciliation.md); exit 1 on "
+                   "any difference");
+  reconcile_cmd->add_option("--date", a->date, "The business day, YYYY-MM-DD (from the end of PLN's cut-off)")
+      ->required();
+  reconcile_cmd->add_option("--p2apst-file", a->p2apst_file,
+                            "P2APST's sales file (default: report.daily_dir/p2apst-sales-YYYY-MM-DD.csv)");
+  add_format_option(*reconcile_cmd, a->format);
+  reconcile_cmd->callback([&context, a] { reconcile(context, *a); });
 }
 
 }  // namespace pintar::cli

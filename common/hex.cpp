@@ -12,18 +12,20 @@ int nibble(char c) {
   return -1;
 }
 
-}  // namespace
-
-std::string hex_encode(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
+std::string encode(std::span<const uint8_t> bytes, const char (&digits)[17]) {
   std::string out;
   out.reserve(bytes.size() * 2);
   for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0F]);
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 0x0F]);
   }
   return out;
 }
+
+}  // namespace
+
+std::string hex_encode(std::span<const uint8_t> bytes) { return encode(bytes, "0123456789ABCDEF"); }
+std::string hex_encode_lower(std::span<const uint8_t> bytes) { return encode(bytes, "0123456789abcdef"); }
 
 Result<std::vector<uint8_t>> hex_decode(std::string_view text) {
   if (text.size() % 2 != 0) {

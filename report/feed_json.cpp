@@ -1,8 +1,5 @@
 #include "report/feed_json.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "common/crypto.h"
 #include "common/hex.h"
 
@@ -42,9 +39,7 @@ std::string batch_body(std::span<const store::FeedRecord> batch) {
 
 std::string signature(const Secret& secret, std::string_view body) {
   const crypto::Sha256Digest mac = crypto::hmac_sha256(secret.bytes(), crypto::as_bytes(body));
-  std::string hex = hex_encode(mac);
-  std::ranges::transform(hex, hex.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return "sha256=" + hex;
+  return "sha256=" + hex_encode_lower(mac);
 }
 
 }  // namespace pintar::report

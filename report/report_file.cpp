@@ -127,7 +127,7 @@ Status ReportFile::commit() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (EVP_DigestFinal_ex(hash_->ctx, digest, &size) != 1) return Status::internal("SHA-256 final");
-  const std::string trailer = fmt::format("trailer,{},{}\n", rows_, hex_encode(std::span<const uint8_t>(digest, size)));
+  const std::string trailer = fmt::format("trailer,{},{}\n", rows_, hex_encode_lower(std::span<const uint8_t>(digest, size)));
   PINTAR_RETURN_IF_ERROR(write_all(fd_, trailer, temp_path_));
   if (::fsync(fd_) != 0) return errno_status("fsync", temp_path_);
   if (::close(fd_) != 0) {

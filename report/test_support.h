@@ -12,7 +12,7 @@
 #include <catch2/catch.hpp>
 #include <openssl/sha.h>
 
-#include "common/hex.h"
+#include <fmt/format.h>
 #include "store/ledger_test_support.h"
 #include "store/test_support.h"
 
@@ -103,7 +103,9 @@ inline std::string expected_trailer(const std::string& text, int64_t rows) {
   REQUIRE(body_end != std::string::npos);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), body_end, digest);
-  return "trailer," + std::to_string(rows) + "," + hex_encode(std::span<const uint8_t>(digest, sizeof digest));
+  std::string hex;  // lower case, as docs/pln-daily.md says and sha256sum(1) prints
+  for (unsigned char b : digest) hex += fmt::format("{:02x}", b);
+  return "trailer," + std::to_string(rows) + "," + hex;
 }
 
 // The file is exactly `body` (line by line), then the trailer of `rows` records.

@@ -16,7 +16,7 @@ namespace {
 // transaction_latest (revision 6) is the oldest table these reads need.
 constexpr int kOldestRevision = 6;
 
-enum Query : size_t { kCustomers, kMeters, kModems, kSubscriptions, kMeterStatus, kSmsCounts, kQueryCount };
+enum Query : size_t { kCustomers, kMeters, kModems, kSubscriptions, kMeterStatus, kSmsCounts, kSales, kQueryCount };
 
 constexpr std::array<const char*, kQueryCount> kSql = {
     "SELECT idpel, name, tariff, power_va, region FROM customers WHERE created_ms < ? ORDER BY idpel",
@@ -48,6 +48,17 @@ constexpr std::array<const char*, kQueryCount> kSql = {
     " LEFT JOIN transaction_latest t ON t.txn_id = g.txn_id"
     " WHERE g.created_ms >= ? AND g.created_ms < ?"
     " GROUP BY 1, 2, 3 ORDER BY 1, 3, 2",
+    // Purchases P2APST answered with a reference, by when it sold them: the first
+    // token_issued version (a purchase is sold once), else, for one a person settled, its
+    // request. One range of transaction_latest_by_created from an hour before ?1 (a purchase
+    // is sold within minutes of its request: the YA window and the P2APST timeouts), then
+    // probes of transactions by seq and by (txn_id, version) per purchase.
+    "SELECT * FROM (SELECT l.txn_id, t.meter_no, t.amount_rupiah, t.reference, t.state,"
+    "   coalesce((SELECT min(v.recorded_ms) FROM transactions v WHERE v.txn_id = l.txn_id"
+    "     AND v.state = 'token_issued'), t.created_ms) AS sold_ms"
+    "   FROM transaction_latest l JOIN transactions t ON t.seq = l.seq"
+    "   WHERE l.created_ms >= ?1 - 3600000 AND l.created_ms < ?2 AND t.reference IS NOT NULL)"
+    " WHERE sold_ms >= ?1 AND sold_ms < ?2 ORDER BY reference",
 };
 
 std::optional<int64_t> optional_integer(const sqlite::Statement& row, int column) {
@@ -167,6 +178,16 @@ Status ReportReads::sms_counts(int64_t from_ms, int64_t to_ms, const std::functi
       [&](const sqlite::Statement& s) {
         return row(SmsCountRow{.modem = s.integer(0) != 0, .direction = s.text(1), .payer = s.text(2),
                                .messages = s.integer(3)});
+      },
+      from_ms, to_ms);
+}
+
+Status ReportReads::sales(int64_t from_ms, int64_t to_ms, const std::function<Status(const SaleRow&)>& row) {
+  return impl_->walk(
+      kSales,
+      [&](const sqlite::Statement& s) {
+        return row(SaleRow{.txn_id = s.text(0), .meter_no = s.text(1), .amount_rupiah = s.integer(2),
+                           .reference = s.text(3), .state = s.text(4), .sold_ms = s.integer(5)});
       },
       from_ms, to_ms);
 }

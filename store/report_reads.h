@@ -58,6 +58,16 @@ struct SmsCountRow {
   int64_t messages = 0;
 };
 
+// A purchase P2APST sold: the ledger's newest version of it, and when it was sold.
+struct SaleRow {
+  std::string txn_id;
+  std::string meter_no;
+  int64_t amount_rupiah = 0;
+  std::string reference;  // P2APST's (pln_ref)
+  std::string state;      // the purchase's state now: completed, needs_manual, sent...
+  int64_t sold_ms = 0;    // the first token_issued version's recorded_ms
+};
+
 class ReportReads {
  public:
   static Result<std::unique_ptr<ReportReads>> open(const LedgerOptions& options);
@@ -75,6 +85,9 @@ class ReportReads {
   // Messages with from_ms <= created_ms < to_ms, grouped as SmsCountRow says, ordered by
   // (modem, payer, direction): customer traffic first, each payer's rows together.
   Status sms_counts(int64_t from_ms, int64_t to_ms, const std::function<Status(const SmsCountRow&)>& row);
+  // Purchases sold (a token_issued version with a reference) at from_ms <= sold_ms < to_ms,
+  // by reference.
+  Status sales(int64_t from_ms, int64_t to_ms, const std::function<Status(const SaleRow&)>& row);
 
  private:
   struct Impl;

@@ -135,6 +135,21 @@ TEST_CASE("own meter with the PIN: one SMS receipt, one sale, the meter credited
   const std::string today_text = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(today.year()),
                                              static_cast<unsigned>(today.month()), static_cast<unsigned>(today.day()));
   CHECK(world.pintar({"report", "daily", "--date", today_text}).exit_status == 65);
+
+  // Reconciliation (docs/reconciliation.md) against the P2APST simulator's sales file of
+  // today's business day (the world runs without a cut-off: it starts at 00:00 WIB): one sale
+  // on each side, the same reference and amount.
+  const std::string sales_file = world.options().work_dir + "/p2apst-sales.csv";
+  CHECK(world.p2apst("POST", "/sales-file", {{"date", today_text}, {"path", sales_file}})["rows"] == 1);
+  const CommandResult reconciled = world.pintar(
+      {"report", "reconcile", "--date", today_text, "--p2apst-file", sales_file, "--format", "json"});
+  INFO(reconciled.out << reconciled.err);
+  CHECK(reconciled.exit_status == 0);
+  const nlohmann::json r = nlohmann::json::parse(reconciled.out);
+  CHECK(r["ours"]["sales"] == 1);
+  CHECK(r["ours"]["rupiah"] == 50000);
+  CHECK(r["p2apst"]["sales"] == 1);
+  CHECK(r["differences"].empty());
 }
 
 TEST_CASE("another meter asks for YA <PIN>, which buys it; YA after the window is not sold", "[e2e][purchase]") {

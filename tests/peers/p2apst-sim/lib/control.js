@@ -4,6 +4,7 @@
 const http = require('http');
 const { FaultError } = require('./faults');
 const { ConfigError } = require('./config');
+const { writeSalesFile } = require('./sales_file');
 
 class BadRequest extends Error {}
 
@@ -29,6 +30,12 @@ function routes(engine) {
       return { deposit: engine.deposit };
     },
     'GET /sales': (body, query) => ({ sales: sales(query.get('meter')) }),
+    'POST /sales-file': (body) => {
+      if (typeof body.path !== 'string' || !body.path.startsWith('/')) throw new BadRequest('path must be absolute');
+      const written = writeSalesFile(engine, String(body.date), body.path);
+      if (!written) throw new BadRequest('date must be YYYY-MM-DD');
+      return written;
+    },
     'GET /accounts': () => ({ accounts: [...engine.accounts.values()] }),
     'POST /accounts': (body) => ({ accounts: asList(body).map((a) => engine.putAccount(a)) }),
     'GET /faults': () => ({ faults: engine.faults.list }),

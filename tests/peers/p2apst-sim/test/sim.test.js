@@ -157,6 +157,21 @@ describe('simulator over bin2 framing', () => {
     assert.strictEqual((await ctl('GET', '/sales?meter=11000000002')).body.sales.length, 0);
     const stats = (await ctl('GET', '/stats')).body;
     assert.deepStrictEqual([stats.sales, stats.charged_rupiah, stats.requests['2200'], stats.responses['2210']], [1, 100000, 1, 1]);
+
+    // The business day's sales file (WIB, from the 00:30 end of the cut-off): this receipt.
+    const day = new Date(Date.parse(sales[0].at) + (420 - 30) * 60000).toISOString().slice(0, 10);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sales-file-')), 'sales.csv');
+    const written = (await ctl('POST', '/sales-file', { date: day, path: file })).body;
+    assert.deepStrictEqual(written, { path: file, rows: 1 });
+    const text = fs.readFileSync(file, 'utf8');
+    const [header, row, trailer] = text.trimEnd().split('\n');
+    assert.strictEqual(header, 'reference,meter_no,amount_rupiah,sold_at');
+    assert.strictEqual(row, `${p.pln_ref},${DEWI.meter},102500,${sales[0].at.replace(/\.\d{3}Z$/, 'Z')}`);
+    const body = text.slice(0, text.lastIndexOf('trailer,'));
+    assert.strictEqual(trailer, `trailer,1,${crypto.createHash('sha256').update(body).digest('hex')}`);
+    const dayBefore = new Date(Date.parse(`${day}T00:00:00Z`) - 86400000).toISOString().slice(0, 10);
+    assert.strictEqual((await ctl('POST', '/sales-file', { date: dayBefore, path: file })).body.rows, 0);
+    assert.strictEqual((await ctl('POST', '/sales-file', { date: '2026-02-30', path: file })).status, 400);
   });
 
   it('purchase refusals charge nothing: 0098 0097 0094 0013 0041 0042 0047 0046', async () => {

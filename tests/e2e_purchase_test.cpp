@@ -231,6 +231,27 @@ TEST_CASE("wrong PINs are told, the fifth locks, and the right PIN is then refus
   CHECK(world.fleet("GET", "/meters/" + dewi.meter)["commands"] == 0);
 }
 
+TEST_CASE("a one-way meter's number after its migration is answered with the new meter's", "[e2e][purchase]") {
+  cli::World world(world_options(cli::demo_customers()));
+  const cli::WorldCustomer& dewi = world.options().customers[0];
+  // The helpdesk migrates Dewi's old keypad meter 32100000001 to a new two-way meter.
+  const CommandResult migrated = world.pintar(
+      {"helpdesk", "registry", "migrate", "--idpel", "511288009999", "--name", "WATI", "--tariff", "R1", "--power-va",
+       "1300", "--region", "JKT", "--meter-no", "01428809999", "--sgc", "600675", "--ti", "01", "--krn", "1", "--kt",
+       "2", "--ea", "07", "--dkga", "02", "--base-date", "2014", "--kdpm", "ABC", "--modem-msisdn", "6281100009999",
+       "--modem-key-id", "modem-9", "--msisdn", "6281399909999", "--language", "id", "--one-way-meter",
+       "32100000001", "--reason", "two-way meter fitted"});
+  INFO(migrated.err);
+  REQUIRE(migrated.exit_status == 0);
+  world.send_sms(dewi.phone, fmt::format("TOKEN 32100000001 50000 {}", dewi.pin));
+  const nlohmann::json inbox = settled_inbox(world, dewi.phone, 1, 15s);
+  INFO(all_texts(inbox));
+  REQUIRE(inbox.size() == 1);
+  CHECK(inbox[0]["text"] ==
+        "Meter 32100000001 sudah diganti meter 01428809999. Beli untuk meter baru: TOKEN 01428809999 <nominal> <PIN>");
+  CHECK(sales(world) == 0);
+}
+
 TEST_CASE("an unknown meter and an amount not sold are answered; nothing is sold", "[e2e][purchase]") {
   cli::World world(world_options(cli::demo_customers()));
   const cli::WorldCustomer& dewi = world.options().customers[0];

@@ -160,7 +160,19 @@ void Engine::on_buy(const wire::Mo& mo, BuyCommand command) {
     }
   }
   if (view == nullptr) {
-    reply(text(lang, ReplyId::kUnknownMeter, {{"number", command.subscriber.number}}));
+    // A one-way meter a migration replaced: the customer is told the new meter's number
+    // rather than buying for it unasked (the PIN and the subscription are the new meter's).
+    std::optional<std::string> replaced;
+    if (command.subscriber.by == p2apst::LookupBy::kMeter) {
+      auto migrated = deps_.ledger.find_migrated_meter(command.subscriber.number);
+      if (!migrated.ok()) {
+        counters_.add(kLedgerErrors);
+        return;  // not acked: the gateway repeats the MO
+      }
+      replaced = *migrated;
+    }
+    reply(replaced ? text(lang, ReplyId::kMeterMigrated, {{"number", command.subscriber.number}, {"meter", *replaced}})
+                   : text(lang, ReplyId::kUnknownMeter, {{"number", command.subscriber.number}}));
     return;
   }
   lang = language_for(phone, view->meter.meter_no);

@@ -42,6 +42,7 @@ enum class ReplyId : uint8_t {
   kPinChanged,
   kLanguageSet,
   kUnknownMeter,      // number: PLN knows no such meter / IDPEL
+  kMeterMigrated,     // number, meter: a one-way meter a migration replaced by this two-way meter
   kAmountNotAllowed,  // denominations
   kKwhOverLimit,      // max_kwh: P2APST 0047, this month's kWh limit reached
   kPurchaseRefused,   // reason: any other P2APST refusal (response_codes text); nothing charged

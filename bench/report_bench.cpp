@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "common/crypto.h"
+#include "common/hex.h"
 #include "common/temp_dir.h"
 #include "report/daily.h"
 #include "report/reconcile.h"
@@ -80,9 +81,8 @@ int run(int argc, char** argv) {
     for (const report::Difference& d : ours.differences) {
       file += fmt::format("{},{},{},{}\n", d.reference, d.meter_no, d.our_amount, report::utc_timestamp(business.begin_ms));
     }
-    std::string hex;
-    for (uint8_t b : crypto::sha256(crypto::as_bytes(file))) hex += fmt::format("{:02x}", b);
-    file += fmt::format("trailer,{},{}\n", ours.differences.size(), hex);
+    file += fmt::format("trailer,{},{}\n", ours.differences.size(),
+                        hex_encode_lower(crypto::sha256(crypto::as_bytes(file))));
     const auto reconcile_start = SteadyClock::now();
     reads = store::ReportReads::open(options);
     const auto matched = report::reconcile(**reads, business, report::parse_p2apst_sales(file).value()).value();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <map>
 
 #include <fmt/format.h>
@@ -31,25 +30,6 @@ bool whole_number(std::string_view text, int64_t& value) {
 
 bool digits(std::string_view text) { return !text.empty() && std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; }); }
 
-// "2026-12-07T10:15:03Z" -> milliseconds since 1970.
-bool utc_instant(std::string_view text, int64_t& ms) {
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text[19] != 'Z') {
-    return false;
-  }
-  int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (!whole_number(text.substr(0, 4), y) || !whole_number(text.substr(5, 2), mo) ||
-      !whole_number(text.substr(8, 2), d) || !whole_number(text.substr(11, 2), h) ||
-      !whole_number(text.substr(14, 2), mi) || !whole_number(text.substr(17, 2), s) || h > 23 || mi > 59 || s > 59) {
-    return false;
-  }
-  using namespace std::chrono;
-  const year_month_day ymd{year(static_cast<int>(y)), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) return false;
-  ms = duration_cast<milliseconds>(sys_days(ymd).time_since_epoch() + hours(h) + minutes(mi) + seconds(s)).count();
-  return true;
-}
-
 Status bad_line(int line, std::string_view why) {
   return Status::invalid_argument(fmt::format("P2APST sales file, line {}: {}", line, why));
 }
@@ -67,7 +47,7 @@ Result<std::vector<P2apstSale>> parse_p2apst_sales(std::string_view file) {
     return Status::invalid_argument("P2APST sales file: its last line is not trailer,<rows>,<SHA-256>");
   }
   const std::string digest = hex_encode_lower(crypto::sha256(crypto::as_bytes(body)));
-  if (!crypto::constant_time_equal(crypto::as_bytes(digest), crypto::as_bytes(t[2]))) {
+  if (digest != t[2]) {
     return Status::invalid_argument("P2APST sales file: its SHA-256 does not match the trailer (damaged or cut short)");
   }
   std::vector<P2apstSale> sales;
@@ -86,7 +66,9 @@ Result<std::vector<P2apstSale>> parse_p2apst_sales(std::string_view file) {
     }
     if (f[1].size() != 11 || !digits(f[1])) return bad_line(line, "meter_no: 11 digits");
     if (!whole_number(f[2], s.amount_rupiah)) return bad_line(line, "amount_rupiah: whole rupiah");
-    if (!utc_instant(f[3], s.sold_ms)) return bad_line(line, "sold_at: YYYY-MM-DDTHH:MM:SSZ");
+    const std::optional<int64_t> sold = parse_utc_timestamp(f[3]);
+    if (!sold) return bad_line(line, "sold_at: YYYY-MM-DDTHH:MM:SSZ");
+    s.sold_ms = *sold;
     s.reference = std::string(f[0]);
     s.meter_no = std::string(f[1]);
     sales.push_back(std::move(s));

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -124,6 +125,21 @@ std::string utc_timestamp(int64_t ms) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
                      hms.minutes().count(), hms.seconds().count());
+}
+
+std::optional<int64_t> parse_utc_timestamp(std::string_view text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
+    return std::nullopt;
+  }
+  for (auto [at, size, out] : {std::tuple{0, 4, &y}, {5, 2, &mo}, {8, 2, &d}, {11, 2, &h}, {14, 2, &mi}, {17, 2, &s}}) {
+    const std::string_view part = text.substr(static_cast<size_t>(at), static_cast<size_t>(size));
+    if (!all_digits(part) || !parse_int(part, *out)) return std::nullopt;
+  }
+  const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
+  return duration_cast<milliseconds>(sys_days(ymd).time_since_epoch() + hours(h) + minutes(mi) + seconds(s)).count();
 }
 
 }  // namespace pintar::report

@@ -6,6 +6,7 @@
 #define PINTAR_REPORT_REPORT_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,8 +44,10 @@ Period previous_local_day(int64_t now_ms, int utc_offset_minutes);
 // Minutes since local midnight at `now_ms`.
 int local_minute_of_day(int64_t now_ms, int utc_offset_minutes);
 
-// "2026-12-06T10:15:00Z": the reports' timestamps, UTC, whole seconds.
+// "2026-12-06T10:15:00Z": the reports' timestamps, UTC, whole seconds; and back (nullopt
+// for anything but that form of a real instant).
 std::string utc_timestamp(int64_t ms);
+std::optional<int64_t> parse_utc_timestamp(std::string_view text);
 
 }  // namespace pintar::report
 

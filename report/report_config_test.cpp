@@ -34,6 +34,12 @@ TEST_CASE("the previous local day and the minute of the day", "[report][config]"
   CHECK(previous_local_day(now, 0).name == "2026-12-05");  // 17:30 UTC on the 6th
   CHECK(utc_timestamp(kNoon) == "2026-12-06T03:00:00Z");
   CHECK(utc_timestamp(kNoon + 999) == "2026-12-06T03:00:00Z");
+  CHECK(parse_utc_timestamp("2026-12-06T03:00:00Z") == kNoon);
+  for (const char* bad : {"2026-12-06T03:00:00", "2026-02-30T03:00:00Z", "2026-12-06T24:00:00Z", "2026-12-06 03:00:00Z",
+                          "2026-1a-06T03:00:00Z", "+026-12-06T03:00:00Z"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_utc_timestamp(bad).has_value());
+  }
 }
 
 TEST_CASE("report options: directories from state_dir, daily_at as HH:MM", "[report][config]") {
